@@ -1,0 +1,106 @@
+/* leadscore — the per-person fold: one person's events, in (time, id) order,
+ * through a model, giving scores, stage, MQLs and a ledger. Pure.
+ *
+ * A person's state is a flat, pointer-free block of ls_fold_state_size()
+ * bytes owned by the caller: it can be copied with memcpy and stored as is.
+ * The fold allocates nothing. Usable in batch (init, then every event) and
+ * incrementally (one more event whose (time, id) is after every event folded
+ * so far; anything else needs a re-fold from init). */
+#ifndef LEADSCORE_FOLD_H
+#define LEADSCORE_FOLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leadscore/event.h"
+#include "leadscore/model.h"
+#include "leadscore/time.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What the fold needs of an event (see ls_model_type_index and
+ * ls_model_eval_preds for `type` and `pred`). Borrowed. */
+typedef struct ls_fold_event {
+  ls_time time;
+  ls_slice id;
+  uint16_t type;
+  bool identifies;     /* carries a `lead` or an `email` */
+  const uint64_t *pred; /* ls_model_pred_words(m) words */
+} ls_fold_event;
+
+/* One change of one score. rule is the rule index, or -1 for a decay step
+ * (then event_id is empty). */
+typedef struct ls_ledger_entry {
+  ls_time time;
+  int32_t rule;
+  uint32_t score;
+  int64_t points;
+  int64_t after;
+  ls_slice event_id;
+} ls_ledger_entry;
+
+typedef struct ls_stage_change {
+  ls_time time;
+  uint16_t from, to;
+  bool mql; /* the entry into `to` is an MQL */
+  ls_slice event_id;
+} ls_stage_change;
+
+/* Optional observer; any member may be NULL. Called synchronously. */
+typedef struct ls_fold_sink {
+  void *ud;
+  void (*ledger)(void *ud, const ls_ledger_entry *e);
+  void (*stage)(void *ud, const ls_stage_change *c);
+  /* a controlled (sales) event that fit no transition from the stage */
+  void (*rejected)(void *ud, const ls_fold_event *ev, uint16_t stage);
+} ls_fold_sink;
+
+/* Size in bytes of one person's state under `m`. */
+size_t ls_fold_state_size(const ls_model *m);
+
+/* Initializes `state` (ls_fold_state_size bytes) to the person before any
+ * event: initial scores, initial stage. */
+void ls_fold_init(const ls_model *m, void *state);
+
+/* Folds one event: first the decay steps due strictly before it, then the
+ * event. Returns true when the event was applied, false when it was a
+ * rejected sales event (reported to sink->rejected; no state changes).
+ * `sink` may be NULL. */
+bool ls_fold_event(const ls_model *m, void *state, const ls_fold_event *ev,
+                   const ls_fold_sink *sink);
+
+/* Applies the decay steps due at or before `to` (spec §5, §9: steps at
+ * exactly the as-of time are applied). */
+void ls_fold_advance(const ls_model *m, void *state, ls_time to,
+                     const ls_fold_sink *sink);
+
+/* Readers. */
+int64_t ls_fold_score(const ls_model *m, const void *state, size_t score);
+uint16_t ls_fold_stage(const ls_model *m, const void *state);
+uint32_t ls_fold_mql_count(const ls_model *m, const void *state);
+/* Time of the latest MQL; false when there was none. */
+bool ls_fold_last_mql(const ls_model *m, const void *state, ls_time *out);
+bool ls_fold_identified(const ls_model *m, const void *state);
+/* Time the current stage was entered; false while in the initial stage. */
+bool ls_fold_stage_since(const ls_model *m, const void *state, ls_time *out);
+
+/* A follow-up task from the cadence of the stage entered at `entered`. */
+typedef struct ls_task {
+  int32_t day;
+  ls_time due; /* entered + (day - 1) days */
+  const char *task; /* borrowed from the model */
+  const char *note; /* may be NULL */
+} ls_task;
+
+/* Writes up to `cap` tasks of the cadence attached to `stage` into `out`
+ * and returns how many the cadence has (0 when none). */
+size_t ls_model_cadence_tasks(const ls_model *m, uint16_t stage,
+                              ls_time entered, ls_task *out, size_t cap);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,62 @@
+/* leadscore — scoring models: load, inspect, evaluate per-event predicates.
+ * Pure: the loader parses a buffer; reading the file is the caller's job. */
+#ifndef LEADSCORE_MODEL_H
+#define LEADSCORE_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leadscore/error.h"
+#include "leadscore/event.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct ls_model ls_model;
+
+/* Parses and compiles a YAML model from `text[0..len)` (borrowed).
+ * On success returns LS_OK and stores a new model in *out (free with
+ * ls_model_destroy). On failure returns LS_EMODEL (or LS_ENOMEM) and fills
+ * *diag with the 1-based line/column and a message saying what was expected;
+ * unknown keys are errors. */
+int ls_model_load(const char *text, size_t len, ls_model **out, ls_diag *diag);
+
+/* Frees a model. destroy(NULL) is a no-op. */
+void ls_model_destroy(ls_model *m);
+
+/* The schema of props/attrs members the model reads, for ls_event_parser_new.
+ * Borrowed from the model; valid for the model's lifetime. */
+const ls_event_schema *ls_model_schema(const ls_model *m);
+
+/* Number of 64-bit words of predicate bits per event (>= 1). */
+size_t ls_model_pred_words(const ls_model *m);
+
+/* Classifies a parsed event for the fold: its type index (0 when the model
+ * does not name the type) and its predicate bits (`bits` has
+ * ls_model_pred_words() words; every predicate of the model that holds for
+ * the event gets its bit set). Borrows everything; allocates nothing. */
+uint16_t ls_model_type_index(const ls_model *m, ls_slice type);
+void ls_model_eval_preds(const ls_model *m, const ls_event_fields *ev,
+                         uint64_t *bits);
+
+/* Introspection used by the CLI and exports. Strings are borrowed. */
+const char *ls_model_name(const ls_model *m);
+size_t ls_model_nscores(const ls_model *m);
+const char *ls_model_score_name(const ls_model *m, size_t i);
+size_t ls_model_nstages(const ls_model *m);
+const char *ls_model_stage_name(const ls_model *m, size_t i);
+size_t ls_model_nrules(const ls_model *m);
+const char *ls_model_rule_id(const ls_model *m, size_t i);
+/* The rule's label in `lang` ("en", "ja"), falling back to English and then
+ * to the rule id. */
+const char *ls_model_rule_label(const ls_model *m, size_t i, const char *lang);
+
+/* Returns a new NUL-terminated human summary (scores, rules, stages,
+ * transitions, cadences); the caller frees it. NULL when out of memory. */
+char *ls_model_summary(const ls_model *m);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

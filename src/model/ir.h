@@ -1,0 +1,249 @@
+/* The compiled model (internal). The YAML loader (load_*.c) fills the
+ * "parsed" fields; ls__model_finalize() (layout.c) derives the rest; the fold
+ * (src/engine/fold.c) only reads. Everything is owned by the ls_model and
+ * freed by ls_model_destroy().
+ *
+ * Conventions: indices are 0-based; -1 means "none". Durations are whole
+ * seconds. Event type index 0 means "a type the model does not name"; named
+ * types are 1..ntypes (types[0] is unused, NULL). */
+#ifndef LEADSCORE_MODEL_IR_H
+#define LEADSCORE_MODEL_IR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leadscore/model.h"
+
+/* ---- per-event predicates (stateless; evaluated once, at parse time) ---- */
+
+typedef enum ls__pred_src { LS__SRC_PROP = 0, LS__SRC_ATTR = 1 } ls__pred_src;
+
+typedef enum ls__pred_op {
+  LS__P_EQUALS,      /* string value == strs[0] (byte for byte) */
+  LS__P_IN,          /* string value equals one of strs[0..nstrs) */
+  LS__P_CONTAINS_CI, /* string value contains strs[0], ASCII case folding */
+  LS__P_PREFIX,      /* string value starts with strs[0] */
+  LS__P_PATH_PREFIX, /* URL path (spec §9) of the string starts with strs[0] */
+  LS__P_NUM_CMP,     /* JSON number value <cmp> num */
+  LS__P_PRESENT      /* a non-empty string, or any number or boolean */
+} ls__pred_op;
+
+typedef enum ls__cmp {
+  LS__LT, LS__LE, LS__GT, LS__GE, LS__EQ, LS__NE
+} ls__cmp;
+
+typedef struct ls__pred {
+  uint8_t src;   /* ls__pred_src */
+  uint8_t op;    /* ls__pred_op */
+  uint8_t cmp;   /* ls__cmp, for LS__P_NUM_CMP */
+  bool negate;   /* `not:` — the bit is set when the test does NOT hold */
+  uint32_t key;  /* index into prop_keys or attr_keys (by src) */
+  char **strs;   /* NUL-terminated copies; lengths in lens */
+  size_t *lens;
+  size_t nstrs;
+  double num;
+  unsigned line; /* where it was written, for messages */
+} ls__pred;
+
+/* A set of predicates that must all hold: a mask of `pred_words` words. NULL
+ * when the set is empty (always true). */
+typedef uint64_t *ls__predset;
+
+/* ---- scores and decay ---- */
+
+typedef struct ls__band {
+  int64_t at_least; /* applies when score >= at_least (first match wins) */
+  int64_t points;   /* added to the score (negative to decay) */
+} ls__band;
+
+typedef struct ls__score {
+  char *name;
+  int64_t initial;
+  int64_t decay_every; /* seconds of inactivity per step; 0 = no decay */
+  ls__band *bands;     /* ordered by at_least, descending */
+  size_t nbands;
+  bool has_floor;
+  int64_t floor;       /* a step never takes the score below this; a score
+                          already at or below it is left alone */
+  unsigned line;
+} ls__score;
+
+/* ---- rules ---- */
+
+typedef enum ls__once {
+  LS__ONCE_NONE = 0,
+  LS__ONCE_PER_PERIOD, /* no firing in (t - once_period, t] */
+  LS__ONCE_PER_VISIT,
+  LS__ONCE_PER_PERSON
+} ls__once;
+
+typedef enum ls__recent_kind {
+  LS__RECENT_NONE = 0,
+  LS__RECENT_VISIT_START, /* another visit started in [t - within, t) */
+  LS__RECENT_TYPE,        /* another accepted event of type `arg` */
+  LS__RECENT_RULE         /* rule `arg` fired (gave points) */
+} ls__recent_kind;
+
+typedef struct ls__rule {
+  char *id;
+  char *label_en; /* may be NULL */
+  char *label_ja; /* may be NULL */
+  unsigned line;
+  uint32_t score;   /* index into scores */
+  int64_t points;
+
+  /* which events: types[0..ntypes) (type indices >= 1), or any when 0 */
+  uint16_t *types;
+  size_t ntypes;
+  ls__predset preds; /* the `if:` predicates, all must hold */
+
+  /* stateful conditions, evaluated on the state before the event */
+  int32_t visit_page;  /* > 0: the event is the Nth visit event of its visit */
+  int8_t visit_start;  /* -1 don't care, 1 must start a visit, 0 must not */
+  uint8_t recent_kind; /* ls__recent_kind */
+  int32_t recent_arg;  /* type index or rule index */
+  int64_t recent_within;
+  int32_t first_value; /* >= 0: attr key index; the event is the first that
+                          gives the person a non-empty string value of it */
+  uint8_t once;        /* ls__once */
+  int64_t once_period;
+
+  /* state layout (set by ls__model_finalize) */
+  int32_t slot_last_fired; /* tslot: time this rule last fired, or -1 */
+  int32_t slot_once;       /* islot: visit number / fired flag, or -1 */
+} ls__rule;
+
+/* ---- expressions (`when:` of transitions, `rearm_when:`) ---- */
+
+typedef enum ls__xop {
+  LS__X_INT,        /* k */
+  LS__X_SCORE,      /* the value of score `a` */
+  LS__X_IDENTIFIED, /* 1 when the person is identified, else 0 */
+  LS__X_CMP,        /* node a <cmp> node b */
+  LS__X_AND,        /* node a && node b */
+  LS__X_OR,
+  LS__X_NOT         /* !node a */
+} ls__xop;
+
+typedef struct ls__expr {
+  uint8_t op;  /* ls__xop */
+  uint8_t cmp; /* ls__cmp for LS__X_CMP */
+  int32_t a, b;
+  int64_t k;
+} ls__expr;
+
+/* ---- stages, transitions, cadences ---- */
+
+typedef struct ls__stage {
+  char *name;
+  bool mql;        /* every entry is an MQL: counted, timestamped, alerted */
+  int32_t cadence; /* index into cadences, or -1 */
+  unsigned line;
+} ls__stage;
+
+typedef struct ls__transition {
+  uint16_t from, to;
+  int32_t on_type;     /* >= 1: triggered by an event of this type (a
+                          "controlled" type); -1: condition transition */
+  ls__predset preds;   /* for event transitions: the `if:` predicates */
+  int32_t when;        /* condition transitions: expr root index */
+  bool requires_armed; /* fires only while the person is armed */
+  bool arms, disarms;  /* effect on the arming flag */
+  unsigned line;
+} ls__transition;
+
+typedef struct ls__step {
+  int32_t day;  /* due at entry + (day - 1) days */
+  char *task;   /* call, email, disposition, ... */
+  char *note;   /* may be NULL */
+} ls__step;
+
+typedef struct ls__cadence {
+  char *name;
+  uint16_t stage;
+  ls__step *steps;
+  size_t nsteps;
+  unsigned line;
+} ls__cadence;
+
+/* ---- the model ---- */
+
+struct ls_model {
+  char *name;
+
+  char **types; /* [1..ntypes], types[0] == NULL */
+  size_t ntypes;
+
+  ls_slice *prop_keys; /* each .p is an owned NUL-terminated copy */
+  size_t nprops;
+  ls_slice *attr_keys;
+  size_t nattrs;
+  ls_event_schema schema; /* points at prop_keys / attr_keys */
+
+  ls__pred *preds;
+  size_t npreds;
+  size_t pred_words; /* max(1, ceil(npreds / 64)) */
+
+  int32_t visit_type; /* type index of visit events; 0 = no visits */
+  int64_t visit_gap;  /* a gap > visit_gap seconds starts a new visit */
+
+  ls__score *scores;
+  size_t nscores;
+
+  ls__rule *rules;
+  size_t nrules;
+
+  ls__expr *exprs;
+  size_t nexprs;
+
+  ls__stage *stages;
+  size_t nstages;
+  uint16_t initial_stage;
+
+  ls__transition *trans;
+  size_t ntrans;
+
+  bool initially_armed;
+  int32_t rearm_when; /* expr root, or -1: never re-armed by condition */
+
+  ls__cadence *cadences;
+  size_t ncadences;
+
+  /* ---- derived by ls__model_finalize ---- */
+  uint32_t *type_rules;     /* rules for type t: type_rules[type_rule_off[t] ..
+                               type_rule_off[t+1]); t = 0..ntypes; rules with
+                               no types are in every list */
+  uint32_t *type_rule_off;  /* [ntypes + 2] */
+  bool *controlled;         /* [ntypes + 1]: type triggers a transition */
+  int32_t *type_slot;       /* [ntypes + 1]: tslot of "last event of this
+                               type" when some rule needs it, else -1 */
+  int32_t *attr_seen_slot;  /* [nattrs]: islot flag for first_value, or -1 */
+  uint32_t ntslots;         /* ls_time slots per person */
+  uint32_t nislots;         /* int64 slots per person */
+  uint32_t *type_hash;      /* open-addressing table for type lookup */
+  uint32_t type_hash_mask;
+};
+
+/* Derives the fields after the "derived" line from the parsed ones and checks
+ * cross-references. Returns LS_OK, LS_ENOMEM, or LS_EMODEL with *diag set. */
+int ls__model_finalize(ls_model *m, ls_diag *diag);
+
+/* Tests `m->preds[i]` bit in an event's predicate words. */
+static inline bool ls__bit(const uint64_t *bits, size_t i) {
+  return (bits[i >> 6] >> (i & 63)) & 1u;
+}
+
+/* True when every predicate of `set` is set in `bits`. */
+static inline bool ls__predset_holds(const ls_model *m, ls__predset set,
+                                     const uint64_t *bits) {
+  if (!set) return true;
+  for (size_t w = 0; w < m->pred_words; w++)
+    if ((bits[w] & set[w]) != set[w]) return false;
+  return true;
+}
+
+/* URL path of `url` per spec §9 (a borrowed sub-slice; may be empty). */
+ls_slice ls__url_path(ls_slice url);
+
+#endif
