@@ -25,10 +25,11 @@ typedef struct ls_slice {
 } ls_slice;
 
 typedef enum ls_jkind {
-  LS_J_ABSENT = 0, /* the member was not in the object */
-  LS_J_STRING,     /* .s is the decoded string (escapes resolved) */
+  LS_J_ABSENT = 0, /* the member was not in the object (.s absent) */
+  LS_J_STRING,     /* .s is the decoded string (escapes resolved; an empty
+                      string has .n == 0 but .p != NULL) */
   LS_J_NUMBER,     /* .s is the number's text exactly as in the input */
-  LS_J_TRUE,
+  LS_J_TRUE,       /* .s is the literal's text ("true", "false", "null") */
   LS_J_FALSE,
   LS_J_NULL,
   LS_J_OBJECT, /* .s is the raw text of the object */
@@ -62,9 +63,11 @@ typedef struct ls_event_fields {
   ls_slice anon;  /* anonymous_id */
   const ls_jvalue *props; /* [schema.nprops], in schema order */
   const ls_jvalue *attrs; /* [schema.nattrs], in schema order */
-  /* Hash of the event's content, independent of member order and of white
-   * space outside strings: two lines with the same id conflict when their
-   * content hashes differ. */
+  /* Hash of the event's content as a JSON value: independent of member
+   * order (in every object), of white space outside strings, of escapes
+   * (`"a"` and `"\u0061"` are equal) and of number spelling (1, 1.0 and
+   * 10e-1 are equal; -0 equals 0); true, 1 and "1" all differ. Two lines
+   * with the same id conflict when their content hashes differ. */
   uint64_t content_hash;
 } ls_event_fields;
 
@@ -84,22 +87,33 @@ typedef enum ls_line_result {
   LS_LINE_REJECT = 2 /* invalid: ls_event_parser_reason() says why */
 } ls_line_result;
 
-/* Parses one line (without its LF; a trailing CR is ignored). Borrows
- * `line`. Rejects (spec §1, §9): invalid UTF-8, invalid JSON, a value that is
- * not an object, a key twice in any object (compared after decoding
- * escapes), an `id`, `type` or `time` that is missing or not a non-empty
- * string, a `time` that is not valid RFC 3339 (see ls_time_parse), and an
- * event with none of `lead`, `email`, `anonymous_id`.
- * A `props` or `attrs` member that is not an object is treated as absent. */
+/* Parses one line (without its LF; one trailing CR is ignored; a file's
+ * byte-order mark is the caller's to strip). Borrows `line`. A line that is
+ * empty or only JSON white space (space, tab, CR, LF) is LS_LINE_BLANK.
+ * Rejects (spec §1, §9), the first applicable reason winning: invalid UTF-8
+ * anywhere in the line; invalid JSON (RFC 8259; a \u escape of an unpaired
+ * UTF-16 surrogate is invalid, as the string could not be UTF-8); a value
+ * that is not an object; a key twice in any object (compared after decoding
+ * escapes); an `id`, `type` or `time` that is missing or not a non-empty
+ * string (checked in that order); a `time` that is not valid RFC 3339 (see
+ * ls_time_parse); an event with none of `lead`, `email`, `anonymous_id`.
+ * A `props` or `attrs` member that is not an object is treated as absent.
+ * Nesting depth and line length are limited only by memory; running out of
+ * memory rejects the line with the reason "out of memory". */
 ls_line_result ls_event_parse(ls_event_parser *p, const char *line, size_t len,
                               ls_event_fields *out);
 
-/* After LS_LINE_REJECT: a short reason, e.g. `invalid JSON at column 17:
- * expected ':'` or `duplicate key "id"`. Borrowed; valid until the next
- * parse. */
+/* After LS_LINE_REJECT: a short reason (under 200 bytes; quoted keys and
+ * times are escaped and cut), e.g. `invalid UTF-8 at column 5`, `invalid
+ * JSON at column 17: expected ':'` (1-based byte columns), `not a JSON
+ * object`, `duplicate key "id"`, `missing "time"`, `"id" is not a non-empty
+ * string`, `invalid time "2026-02-30T00:00:00Z"`, `no identity (lead, email
+ * or anonymous_id)`. Borrowed; valid until the next parse. */
 const char *ls_event_parser_reason(const ls_event_parser *p);
 
-/* 64-bit hash used across the engine for byte strings (ids, identities). */
+/* 64-bit hash used across the engine for byte strings (ids, identities).
+ * Fast, well spread, not cryptographic; the same on every platform, but not
+ * meant to be persisted. p may be NULL when n == 0. */
 uint64_t ls_hash_bytes(const void *p, size_t n);
 
 #ifdef __cplusplus

@@ -69,7 +69,7 @@ void ls_fold_init(const ls_model *m, void *state);
  * event. Returns true when the event was applied, false when it was a
  * rejected sales event (reported to sink->rejected; no state changes).
  * `sink` may be NULL. */
-bool ls_fold_event(const ls_model *m, void *state, const ls_fold_event *ev,
+bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
                    const ls_fold_sink *sink);
 
 /* Applies the decay steps due at or before `to` (spec §5, §9: steps at

@@ -49,6 +49,13 @@ typedef struct ls_replay_stats {
 ls_replay *ls_replay_new(const ls_model *m); /* borrows m; NULL on ENOMEM */
 void ls_replay_destroy(ls_replay *r);        /* NULL is a no-op */
 
+/* Optional hook, called during ls_replay_add_batch for every duplicate line
+ * with its index in the batch and whether its content differs from the
+ * first line of that id (a conflict), so the caller can name FILE:LINE. */
+void ls_replay_on_duplicate(ls_replay *r,
+                            void (*fn)(void *ud, size_t index, bool conflict),
+                            void *ud);
+
 /* Adds a batch's events in order (batches must be added in input order).
  * Copies; the batch may be cleared afterwards. */
 int ls_replay_add_batch(ls_replay *r, const ls_batch *b);

@@ -23,16 +23,19 @@ typedef struct ls_time {
  *   YYYY-MM-DD[Tt]hh:mm:ss[.fraction]([Zz]|[+-]hh:mm)
  * year 0000–9999 (proleptic Gregorian), real calendar dates only, hour 00–23,
  * minute 00–59, second 00–59 (60 rejected), offset hours 00–23 and minutes
- * 00–59, a fraction of 1+ digits of any length (digits past the 9th ignored).
- * The whole of `s[0..len)` must match. Returns LS_OK and fills *out, or
- * LS_EPARSE. Borrows `s`. */
+ * 00–59, a fraction of 1+ digits of any length (digits past the 9th ignored:
+ * truncated, not rounded). ASCII digits only, exact digit counts, no signs
+ * or spaces. The whole of `s[0..len)` must match. Returns LS_OK and fills
+ * *out, or LS_EPARSE (then *out is unchanged). Borrows `s`. */
 int ls_time_parse(const char *s, size_t len, ls_time *out);
 
 /* Writes `t` as RFC 3339 UTC with `Z`; the fraction only when non-zero and
  * without trailing zeros ("2026-02-11T10:04:00Z", "…:00.5Z"). Years outside
- * 0000–9999 (possible after applying an offset) are written with a sign.
- * `buf` must hold LS_TIME_FMT_MAX bytes; returns the length written
- * (NUL-terminated). */
+ * 0000–9999 (possible after applying an offset) are written with a sign and
+ * at least four digits ("-0001-12-31T23:00:00Z", "+10000-01-01T00:59:00Z").
+ * Any int64 `sec` is handled; an `nsec` outside [0, 1e9) is carried into
+ * the seconds. `buf` must hold LS_TIME_FMT_MAX bytes; returns the length
+ * written (NUL-terminated). */
 size_t ls_time_format(ls_time t, char *buf);
 
 /* <0, 0, >0 as a is before, equal to, after b. */

@@ -26,7 +26,10 @@ typedef enum ls__pred_op {
   LS__P_PREFIX,      /* string value starts with strs[0] */
   LS__P_PATH_PREFIX, /* URL path (spec §9) of the string starts with strs[0] */
   LS__P_NUM_CMP,     /* JSON number value <cmp> num */
-  LS__P_PRESENT      /* a non-empty string, or any number or boolean */
+  LS__P_PRESENT,     /* a non-empty string, or any number or boolean */
+  LS__P_STRING       /* a non-empty string (internal: added by finalize for
+                        `first_value`, whose spec says only such a string is a
+                        value) */
 } ls__pred_op;
 
 typedef enum ls__cmp {
@@ -112,6 +115,12 @@ typedef struct ls__rule {
   /* state layout (set by ls__model_finalize) */
   int32_t slot_last_fired; /* tslot: time this rule last fired, or -1 */
   int32_t slot_once;       /* islot: visit number / fired flag, or -1 */
+  /* Rules read by another rule's `recent: {rule: …}` also keep the firing
+   * before the last one and the event ordinal of the last, so that a firing
+   * by the current event is not "another" one (conditions read the state
+   * before the event, whatever the order rules are evaluated in). */
+  int32_t slot_prev_fired; /* tslot, or -1 */
+  int32_t slot_fired_ord;  /* islot, or -1 */
 } ls__rule;
 
 /* ---- expressions (`when:` of transitions, `rearm_when:`) ---- */
@@ -171,6 +180,7 @@ typedef struct ls__cadence {
 
 struct ls_model {
   char *name;
+  char *description; /* may be NULL */
 
   char **types; /* [1..ntypes], types[0] == NULL */
   size_t ntypes;
@@ -219,6 +229,7 @@ struct ls_model {
   int32_t *type_slot;       /* [ntypes + 1]: tslot of "last event of this
                                type" when some rule needs it, else -1 */
   int32_t *attr_seen_slot;  /* [nattrs]: islot flag for first_value, or -1 */
+  int32_t *attr_value_pred; /* [nattrs]: LS__P_STRING pred index, or -1 */
   uint32_t ntslots;         /* ls_time slots per person */
   uint32_t nislots;         /* int64 slots per person */
   uint32_t *type_hash;      /* open-addressing table for type lookup */

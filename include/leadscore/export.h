@@ -1,0 +1,34 @@
+/* leadscore — the leads export (spec §8) into a growable buffer. Pure. */
+#ifndef LEADSCORE_EXPORT_H
+#define LEADSCORE_EXPORT_H
+
+#include <stddef.h>
+
+#include "leadscore/replay.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A growable byte buffer. Zero-initialize; free with ls_buf_free. */
+typedef struct ls_buf {
+  char *p;
+  size_t len, cap;
+} ls_buf;
+
+int ls_buf_append(ls_buf *b, const char *p, size_t n); /* LS_OK / LS_ENOMEM */
+void ls_buf_free(ls_buf *b);
+
+/* Appends one CSV field, quoted as RFC 4180 when it holds `,` `"` CR or LF. */
+int ls_csv_field(ls_buf *b, const char *p, size_t n);
+
+/* The leads CSV: `lead_id,<one column per score, model order>,stage,
+ * mql_count,last_mql_at` — for a model with the single score `score` this is
+ * exactly spec §8. Lines end with LF. */
+int ls_export_leads_header(const ls_model *m, ls_buf *b);
+int ls_export_leads_row(const ls_model *m, const ls_person_row *row, ls_buf *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,57 @@
+/* Shared pieces of the leadscore command-line tool (not part of the
+ * library). Messages follow `leadscore: error: …` on stderr. */
+#ifndef LEADSCORE_CLI_H
+#define LEADSCORE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "leadscore/model.h"
+#include "leadscore/replay.h"
+
+/* Exit codes (documented in README and --help). */
+enum {
+  LS_EXIT_OK = 0,
+  LS_EXIT_DATA = 1,  /* rejected input lines with --strict; unknown person */
+  LS_EXIT_USAGE = 2, /* bad command line or invalid model */
+  LS_EXIT_IO = 3,    /* a file could not be read or written */
+  LS_EXIT_INTERNAL = 4 /* out of memory or another internal failure */
+};
+
+void ls_cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ls_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Reads a whole file ("-" = stdin) into a new NUL-terminated buffer.
+ * Returns NULL (and prints an error) on failure. */
+char *ls_cli_read_file(const char *path, size_t *len);
+
+/* Loads a model file; prints `leadscore: error: FILE:LINE:COL: msg` and
+ * returns NULL on failure (*exit_code set). */
+ls_model *ls_cli_load_model(const char *path, int *exit_code);
+
+/* Parses an RFC 3339 time option; prints an error naming `opt` on failure. */
+bool ls_cli_parse_time(const char *opt, const char *s, ls_time *out);
+
+typedef struct ls_input_stats {
+  uint64_t lines;
+  uint64_t rejected;
+  uint64_t bytes;
+} ls_input_stats;
+
+/* Reads, parses and de-duplicates every file into `r`, in order, with a pool
+ * of parser threads; prints each rejected line as `FILE:LINE: reason` and
+ * each conflicting duplicate as a warning. Returns an LS_EXIT_* code. */
+int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
+                  ls_input_stats *st);
+
+/* Writes s as a JSON string literal (with quotes). */
+void ls_cli_json_str(FILE *out, const char *s, size_t n);
+
+/* Subcommands: argv[0] is the subcommand name. */
+int ls_cmd_replay(int argc, char **argv);
+int ls_cmd_explain(int argc, char **argv);
+int ls_cmd_check_model(int argc, char **argv);
+
+#endif

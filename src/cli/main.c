@@ -1,0 +1,43 @@
+/* leadscore — command-line entry point: dispatches to subcommands. */
+#include <string.h>
+
+#include "cli/cli.h"
+
+#define LS_VERSION "0.1.0"
+
+static const char usage[] =
+    "usage: leadscore COMMAND [OPTIONS] [ARGS]\n"
+    "\n"
+    "Lead scoring and lead lifecycle: who is ready for sales, and why.\n"
+    "\n"
+    "Commands:\n"
+    "  replay        score event files with a model; print the leads CSV\n"
+    "  explain       show one person's identities, stages, ledger and tasks\n"
+    "  check-model   validate a model file and summarize it\n"
+    "\n"
+    "Run `leadscore COMMAND --help` for a command's options.\n"
+    "\n"
+    "Exit status: 0 ok; 1 the data said no (rejected lines with --strict, no\n"
+    "such person); 2 usage error or invalid model; 3 I/O error; 4 internal\n"
+    "error (e.g. out of memory).\n";
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return LS_EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(usage, stdout);
+    return LS_EXIT_OK;
+  }
+  if (strcmp(cmd, "--version") == 0) {
+    puts("leadscore " LS_VERSION);
+    return LS_EXIT_OK;
+  }
+  if (strcmp(cmd, "replay") == 0) return ls_cmd_replay(argc - 1, argv + 1);
+  if (strcmp(cmd, "explain") == 0) return ls_cmd_explain(argc - 1, argv + 1);
+  if (strcmp(cmd, "check-model") == 0) return ls_cmd_check_model(argc - 1, argv + 1);
+  ls_cli_error("unknown command \"%s\" (see leadscore --help)", cmd);
+  return LS_EXIT_USAGE;
+}

@@ -1,0 +1,58 @@
+/* Option parsing shared by the subcommands (getopt_long). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <getopt.h>
+#include <string.h>
+
+#include "cli/opts.h"
+
+int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
+                ls_opts *o) {
+  static const struct option all[] = {
+      {"model", required_argument, NULL, 'm'},
+      {"as-of", required_argument, NULL, 'a'},
+      {"out", required_argument, NULL, 'o'},
+      {"format", required_argument, NULL, 'f'},
+      {"strict", no_argument, NULL, 's'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  static const unsigned bit[] = {LS_OPT_MODEL, LS_OPT_AS_OF, LS_OPT_OUT,
+                                 LS_OPT_FORMAT, LS_OPT_STRICT, LS_OPT_QUIET,
+                                 LS_OPT_HELP};
+  struct option longopts[8];
+  size_t n = 0;
+  for (size_t i = 0; all[i].name; i++)
+    if (allowed & bit[i] || bit[i] == LS_OPT_HELP) longopts[n++] = all[i];
+  longopts[n] = all[7];
+  memset(o, 0, sizeof *o);
+  optind = 1;
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "hq", longopts, NULL)) != -1) {
+    switch (c) {
+      case 'm': o->model = optarg; break;
+      case 'o': o->out = optarg; break;
+      case 'f': o->format = optarg; break;
+      case 's': o->strict = true; break;
+      case 'q': o->quiet = true; break;
+      case 'h': fputs(usage, stdout); return LS_EXIT_OK;
+      case 'a':
+        if (!ls_cli_parse_time("--as-of", optarg, &o->as_of)) return LS_EXIT_USAGE;
+        o->has_as_of = true;
+        break;
+      default:
+        if (optopt) ls_cli_error("%s: unknown option -%c (see --help)", argv[0], optopt);
+        else ls_cli_error("%s: unknown or incomplete option %s (see --help)", argv[0],
+                          argv[optind - 1]);
+        return LS_EXIT_USAGE;
+    }
+  }
+  if ((allowed & LS_OPT_MODEL) && !o->model) {
+    ls_cli_error("%s: --model FILE is required (see --help)", argv[0]);
+    return LS_EXIT_USAGE;
+  }
+  o->first_arg = optind;
+  return -1;
+}

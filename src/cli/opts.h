@@ -1,0 +1,29 @@
+#ifndef LEADSCORE_CLI_OPTS_H
+#define LEADSCORE_CLI_OPTS_H
+
+#include "cli/cli.h"
+
+enum {
+  LS_OPT_MODEL = 1u << 0,
+  LS_OPT_AS_OF = 1u << 1,
+  LS_OPT_OUT = 1u << 2,
+  LS_OPT_FORMAT = 1u << 3,
+  LS_OPT_STRICT = 1u << 4,
+  LS_OPT_QUIET = 1u << 5,
+  LS_OPT_HELP = 1u << 6
+};
+
+typedef struct ls_opts {
+  const char *model, *out, *format;
+  bool has_as_of;
+  ls_time as_of;
+  bool strict, quiet;
+  int first_arg; /* index of the first positional argument */
+} ls_opts;
+
+/* Parses the options in `allowed` (plus --help, which prints `usage` on
+ * stdout). Returns -1 to go on, or the exit code to stop with. */
+int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
+                ls_opts *o);
+
+#endif

@@ -1,0 +1,105 @@
+/* CLI helpers: messages, whole-file reads, model loading, JSON strings. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+void ls_cli_error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("leadscore: error: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+void ls_cli_warn(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  fputs("leadscore: warning: ", stderr);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+char *ls_cli_read_file(const char *path, size_t *len) {
+  FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+  if (!f) {
+    ls_cli_error("cannot open %s: %s", path, strerror(errno));
+    return NULL;
+  }
+  size_t cap = 1 << 16, n = 0;
+  char *buf = malloc(cap);
+  while (buf) {
+    if (n + 1 >= cap) {
+      char *nb = realloc(buf, cap * 2);
+      if (!nb) break;
+      buf = nb;
+      cap *= 2;
+    }
+    size_t got = fread(buf + n, 1, cap - n - 1, f);
+    n += got;
+    if (got == 0) break;
+  }
+  bool bad = !buf || ferror(f);
+  if (f != stdin) fclose(f);
+  if (bad) {
+    ls_cli_error("cannot read %s", path);
+    free(buf);
+    return NULL;
+  }
+  buf[n] = '\0';
+  *len = n;
+  return buf;
+}
+
+ls_model *ls_cli_load_model(const char *path, int *exit_code) {
+  size_t len;
+  char *text = ls_cli_read_file(path, &len);
+  if (!text) {
+    *exit_code = LS_EXIT_IO;
+    return NULL;
+  }
+  ls_model *m = NULL;
+  ls_diag d = {0};
+  int rc = ls_model_load(text, len, &m, &d);
+  free(text);
+  if (rc == LS_OK) return m;
+  if (rc == LS_ENOMEM) {
+    ls_cli_error("%s: out of memory", path);
+    *exit_code = LS_EXIT_INTERNAL;
+  } else {
+    if (d.line && d.col) ls_cli_error("%s:%u:%u: %s", path, d.line, d.col, d.msg);
+    else if (d.line) ls_cli_error("%s:%u: %s", path, d.line, d.msg);
+    else ls_cli_error("%s: %s", path, d.msg);
+    *exit_code = LS_EXIT_USAGE;
+  }
+  return NULL;
+}
+
+bool ls_cli_parse_time(const char *opt, const char *s, ls_time *out) {
+  if (ls_time_parse(s, strlen(s), out) == LS_OK) return true;
+  ls_cli_error("%s: invalid time \"%s\" (expected RFC 3339, e.g. "
+               "2026-07-01T00:00:00Z)", opt, s);
+  return false;
+}
+
+void ls_cli_json_str(FILE *out, const char *s, size_t n) {
+  fputc('"', out);
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    switch (c) {
+      case '"': fputs("\\\"", out); break;
+      case '\\': fputs("\\\\", out); break;
+      case '\n': fputs("\\n", out); break;
+      case '\r': fputs("\\r", out); break;
+      case '\t': fputs("\\t", out); break;
+      default:
+        if (c < 0x20) fprintf(out, "\\u%04x", c);
+        else fputc(c, out);
+    }
+  }
+  fputc('"', out);
+}

@@ -1,0 +1,75 @@
+/* The leads CSV of spec §8 (and §9 "CSV"). */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "leadscore/export.h"
+
+int ls_buf_append(ls_buf *b, const char *p, size_t n) {
+  if (b->len + n > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + n) cap *= 2;
+    char *np = realloc(b->p, cap);
+    if (!np) return LS_ENOMEM;
+    b->p = np;
+    b->cap = cap;
+  }
+  if (n) memcpy(b->p + b->len, p, n);
+  b->len += n;
+  return LS_OK;
+}
+
+void ls_buf_free(ls_buf *b) {
+  if (!b) return;
+  free(b->p);
+  b->p = NULL;
+  b->len = b->cap = 0;
+}
+
+int ls_csv_field(ls_buf *b, const char *p, size_t n) {
+  bool quote = false;
+  for (size_t i = 0; i < n && !quote; i++)
+    quote = p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n';
+  if (!quote) return ls_buf_append(b, p, n);
+  int rc = ls_buf_append(b, "\"", 1);
+  for (size_t i = 0; i < n && !rc; i++) {
+    const char *q = memchr(p + i, '"', n - i);
+    size_t run = q ? (size_t)(q - (p + i)) + 1 : n - i;
+    rc = ls_buf_append(b, p + i, run);
+    if (!rc && q) rc = ls_buf_append(b, "\"", 1); /* double the quote */
+    i += run - 1;
+  }
+  return rc ? rc : ls_buf_append(b, "\"", 1);
+}
+
+static int put_str(ls_buf *b, const char *s) { return ls_buf_append(b, s, strlen(s)); }
+
+int ls_export_leads_header(const ls_model *m, ls_buf *b) {
+  int rc = put_str(b, "lead_id");
+  for (size_t i = 0; i < ls_model_nscores(m) && !rc; i++) {
+    rc = put_str(b, ",");
+    if (!rc) rc = ls_csv_field(b, ls_model_score_name(m, i), strlen(ls_model_score_name(m, i)));
+  }
+  return rc ? rc : put_str(b, ",stage,mql_count,last_mql_at\n");
+}
+
+int ls_export_leads_row(const ls_model *m, const ls_person_row *row, ls_buf *b) {
+  char num[32];
+  int rc = ls_csv_field(b, row->lead_id.p, row->lead_id.n);
+  for (size_t i = 0; i < ls_model_nscores(m) && !rc; i++) {
+    int k = snprintf(num, sizeof num, ",%" PRId64, ls_fold_score(m, row->state, i));
+    rc = ls_buf_append(b, num, (size_t)k);
+  }
+  const char *stage = ls_model_stage_name(m, ls_fold_stage(m, row->state));
+  if (!rc) rc = put_str(b, ",");
+  if (!rc) rc = ls_csv_field(b, stage, strlen(stage));
+  int k = snprintf(num, sizeof num, ",%" PRIu32 ",", ls_fold_mql_count(m, row->state));
+  if (!rc) rc = ls_buf_append(b, num, (size_t)k);
+  ls_time t;
+  if (!rc && ls_fold_last_mql(m, row->state, &t)) {
+    char ts[LS_TIME_FMT_MAX];
+    rc = ls_buf_append(b, ts, ls_time_format(t, ts));
+  }
+  return rc ? rc : put_str(b, "\n");
+}

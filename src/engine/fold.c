@@ -1,0 +1,403 @@
+/* The per-person fold (spec §3–§7): one event at a time, in (time, id)
+ * order, against a flat state block. Allocation-free and branch-light: the
+ * model was compiled so that the hot path is a walk over the rules of the
+ * event's type with predicate bits precomputed at parse time. */
+#include <string.h>
+
+#include "leadscore/fold.h"
+#include "model/ir.h"
+
+#define DORMANT INT64_MAX /* decay-step counter of a score at a fixed point */
+
+/* The fixed head of a person's state; the model-sized arrays follow it:
+ * int64 score[nscores], int64 dk[nscores] (decay steps taken since the last
+ * activity), ls_time ts[ntslots], int64 is[nislots]. */
+typedef struct ps {
+  uint16_t stage;
+  uint8_t armed;
+  uint8_t identified;
+  uint8_t has_activity;
+  uint8_t in_visit; /* at least one visit event so far */
+  uint8_t has_mql;
+  uint8_t has_stage_since;
+  uint32_t mql_count;
+  uint32_t reserved;
+  int64_t nev;         /* applied events so far */
+  int64_t visit_no;    /* visits started so far */
+  int64_t visit_pages; /* visit events in the current visit */
+  ls_time last_activity;
+  ls_time last_visit_ev;
+  ls_time visit_start; /* start of the current visit */
+  ls_time last_mql;
+  ls_time stage_since;
+} ps;
+
+static const ls_time NEVER = {INT64_MIN, 0};
+
+static inline int64_t *scores_of(const ls_model *m, ps *s) {
+  (void)m;
+  return (int64_t *)(s + 1);
+}
+static inline int64_t *dk_of(const ls_model *m, ps *s) {
+  return scores_of(m, s) + m->nscores;
+}
+static inline ls_time *ts_of(const ls_model *m, ps *s) {
+  return (ls_time *)(dk_of(m, s) + m->nscores);
+}
+static inline int64_t *is_of(const ls_model *m, ps *s) {
+  return (int64_t *)(ts_of(m, s) + m->ntslots);
+}
+
+static inline bool is_never(ls_time t) { return t.sec == INT64_MIN; }
+
+size_t ls_fold_state_size(const ls_model *m) {
+  return sizeof(ps) + 2 * m->nscores * sizeof(int64_t) +
+         m->ntslots * sizeof(ls_time) + m->nislots * sizeof(int64_t);
+}
+
+void ls_fold_init(const ls_model *m, void *state) {
+  ps *s = state;
+  memset(s, 0, ls_fold_state_size(m));
+  s->stage = m->initial_stage;
+  s->armed = m->initially_armed;
+  int64_t *sc = scores_of(m, s);
+  for (size_t i = 0; i < m->nscores; i++) sc[i] = m->scores[i].initial;
+  ls_time *ts = ts_of(m, s);
+  for (size_t i = 0; i < m->ntslots; i++) ts[i] = NEVER;
+}
+
+/* ---- expressions ---- */
+
+static int64_t eval(const ls_model *m, ps *s, int32_t i) {
+  const ls__expr *x = &m->exprs[i];
+  switch (x->op) {
+    case LS__X_INT: return x->k;
+    case LS__X_SCORE: return scores_of(m, s)[x->a];
+    case LS__X_IDENTIFIED: return s->identified;
+    case LS__X_AND: return eval(m, s, x->a) && eval(m, s, x->b);
+    case LS__X_OR: return eval(m, s, x->a) || eval(m, s, x->b);
+    case LS__X_NOT: return !eval(m, s, x->a);
+    case LS__X_CMP: {
+      int64_t a = eval(m, s, x->a), b = eval(m, s, x->b);
+      switch (x->cmp) {
+        case LS__LT: return a < b;
+        case LS__LE: return a <= b;
+        case LS__GT: return a > b;
+        case LS__GE: return a >= b;
+        case LS__EQ: return a == b;
+        default: return a != b;
+      }
+    }
+    default: return 0;
+  }
+}
+
+static void rearm(const ls_model *m, ps *s) {
+  if (!s->armed && m->rearm_when >= 0 && eval(m, s, m->rearm_when))
+    s->armed = 1;
+}
+
+/* ---- decay (spec §5) ---- */
+
+static int64_t decay_step(const ls__score *sc, int64_t v) {
+  if (sc->has_floor && v <= sc->floor) return v;
+  for (size_t b = 0; b < sc->nbands; b++) {
+    if (v >= sc->bands[b].at_least) {
+      int64_t n = v + sc->bands[b].points;
+      if (sc->has_floor && n < sc->floor) n = sc->floor;
+      return n;
+    }
+  }
+  return v;
+}
+
+/* Applies, in time order across scores, every decay step due before `limit`
+ * (and at it when `inclusive`). A step at d is due only while nothing was
+ * applied in (last_activity, d]: the callers guarantee that by applying the
+ * steps before each event and resetting the counters after it. */
+static void decay_until(const ls_model *m, ps *s, ls_time limit,
+                        bool inclusive, const ls_fold_sink *sink) {
+  if (!s->has_activity) return;
+  int64_t *sc = scores_of(m, s), *dk = dk_of(m, s);
+  for (;;) {
+    size_t best = SIZE_MAX;
+    ls_time bd = NEVER;
+    for (size_t i = 0; i < m->nscores; i++) {
+      if (!m->scores[i].decay_every || dk[i] == DORMANT) continue;
+      ls_time d =
+          ls_time_add(s->last_activity, (dk[i] + 1) * m->scores[i].decay_every);
+      int c = ls_time_cmp(d, limit);
+      if ((c < 0 || (inclusive && c == 0)) &&
+          (best == SIZE_MAX || ls_time_cmp(d, bd) < 0)) {
+        best = i;
+        bd = d;
+      }
+    }
+    if (best == SIZE_MAX) return;
+    int64_t old = sc[best], nv = decay_step(&m->scores[best], old);
+    if (nv == old) { /* a fixed point: every later step is a no-op too */
+      dk[best] = DORMANT;
+      continue;
+    }
+    dk[best]++;
+    sc[best] = nv;
+    if (sink && sink->ledger) {
+      ls_ledger_entry e = {bd, -1, (uint32_t)best, nv - old, nv, {NULL, 0}};
+      sink->ledger(sink->ud, &e);
+    }
+    rearm(m, s);
+  }
+}
+
+/* ---- stages (spec §6) ---- */
+
+static void enter(const ls_model *m, ps *s, const ls__transition *t,
+                  const ls_fold_event *ev, const ls_fold_sink *sink) {
+  uint16_t from = s->stage;
+  s->stage = t->to;
+  s->stage_since = ev->time;
+  s->has_stage_since = 1;
+  bool mql = m->stages[t->to].mql;
+  if (mql) {
+    s->mql_count++;
+    s->last_mql = ev->time;
+    s->has_mql = 1;
+  }
+  if (t->arms) s->armed = 1;
+  if (t->disarms) s->armed = 0;
+  if (sink && sink->stage) {
+    ls_stage_change c = {ev->time, from, t->to, mql, ev->id};
+    sink->stage(sink->ud, &c);
+  }
+}
+
+static const ls__transition *event_transition(const ls_model *m, const ps *s,
+                                              const ls_fold_event *ev) {
+  for (size_t i = 0; i < m->ntrans; i++) {
+    const ls__transition *t = &m->trans[i];
+    if (t->on_type == ev->type && t->from == s->stage &&
+        ls__predset_holds(m, t->preds, ev->pred) &&
+        (!t->requires_armed || s->armed))
+      return t;
+  }
+  return NULL;
+}
+
+/* Condition transitions after an applied event, until none fires; the bound
+ * stops a model whose conditions chase each other round a cycle. */
+static void settle(const ls_model *m, ps *s, const ls_fold_event *ev,
+                   const ls_fold_sink *sink) {
+  for (size_t guard = 0; guard <= m->ntrans; guard++) {
+    rearm(m, s);
+    const ls__transition *hit = NULL;
+    for (size_t i = 0; i < m->ntrans && !hit; i++) {
+      const ls__transition *t = &m->trans[i];
+      if (t->on_type < 0 && t->from == s->stage &&
+          (!t->requires_armed || s->armed) && eval(m, s, t->when))
+        hit = t;
+    }
+    if (!hit) return;
+    enter(m, s, hit, ev, sink);
+  }
+}
+
+/* ---- rules (spec §4) ---- */
+
+/* The last firing of rule `o` before the current event (see ir.h). */
+static ls_time fired_before(const ls_model *m, ps *s, const ls__rule *o) {
+  ls_time *ts = ts_of(m, s);
+  if (is_of(m, s)[o->slot_fired_ord] == s->nev + 1) return ts[o->slot_prev_fired];
+  return ts[o->slot_last_fired];
+}
+
+static bool within(ls_time last, ls_time t, int64_t d) {
+  return !is_never(last) && ls_time_cmp(last, ls_time_add(t, -d)) >= 0;
+}
+
+typedef struct visit_facts {
+  bool is_visit;
+  bool is_start;
+  int64_t page;   /* 1-based position in its visit */
+  int64_t number; /* the visit the event belongs to (1-based; 0 = none) */
+} visit_facts;
+
+static bool rule_holds(const ls_model *m, ps *s, const ls__rule *r,
+                       const ls_fold_event *ev, const visit_facts *v) {
+  if (!ls__predset_holds(m, r->preds, ev->pred)) return false;
+  if (r->visit_page > 0 && (!v->is_visit || v->page != r->visit_page))
+    return false;
+  if (r->visit_start >= 0 && (!v->is_visit || v->is_start != r->visit_start))
+    return false;
+  switch (r->recent_kind) {
+    case LS__RECENT_VISIT_START:
+      if (s->visit_no == 0 || !within(s->visit_start, ev->time, r->recent_within))
+        return false;
+      break;
+    case LS__RECENT_TYPE:
+      if (!within(ts_of(m, s)[m->type_slot[r->recent_arg]], ev->time,
+                  r->recent_within))
+        return false;
+      break;
+    case LS__RECENT_RULE:
+      if (!within(fired_before(m, s, &m->rules[r->recent_arg]), ev->time,
+                  r->recent_within))
+        return false;
+      break;
+    default: break;
+  }
+  if (r->first_value >= 0 &&
+      (is_of(m, s)[m->attr_seen_slot[r->first_value]] ||
+       !ls__bit(ev->pred, (size_t)m->attr_value_pred[r->first_value])))
+    return false;
+  switch (r->once) {
+    case LS__ONCE_PER_PERIOD: {
+      ls_time last = ts_of(m, s)[r->slot_last_fired];
+      if (!is_never(last) &&
+          ls_time_cmp(last, ls_time_add(ev->time, -r->once_period)) > 0)
+        return false;
+      break;
+    }
+    case LS__ONCE_PER_VISIT:
+      if (is_of(m, s)[r->slot_once] == v->number + 1) return false;
+      break;
+    case LS__ONCE_PER_PERSON:
+      if (is_of(m, s)[r->slot_once]) return false;
+      break;
+    default: break;
+  }
+  return true;
+}
+
+static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
+                 const ls_fold_event *ev, const visit_facts *v,
+                 const ls_fold_sink *sink) {
+  int64_t *sc = scores_of(m, s), *is = is_of(m, s);
+  ls_time *ts = ts_of(m, s);
+  if (r->slot_last_fired >= 0) {
+    if (r->slot_prev_fired >= 0) {
+      ts[r->slot_prev_fired] = ts[r->slot_last_fired];
+      is[r->slot_fired_ord] = s->nev + 1;
+    }
+    ts[r->slot_last_fired] = ev->time;
+  }
+  if (r->once == LS__ONCE_PER_VISIT) is[r->slot_once] = v->number + 1;
+  if (r->once == LS__ONCE_PER_PERSON) is[r->slot_once] = 1;
+  if (r->points == 0) return;
+  sc[r->score] += r->points;
+  if (sink && sink->ledger) {
+    ls_ledger_entry e = {ev->time, (int32_t)ri, r->score, r->points,
+                         sc[r->score], ev->id};
+    sink->ledger(sink->ud, &e);
+  }
+}
+
+bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
+                   const ls_fold_sink *sink) {
+  ps *s = state;
+  decay_until(m, s, ev->time, false, sink);
+
+  /* A controlled (sales) event must fit a transition from the current stage;
+   * otherwise it is rejected and changes nothing (spec §6). */
+  const ls__transition *tr = NULL;
+  if (m->controlled[ev->type]) {
+    tr = event_transition(m, s, ev);
+    if (!tr) {
+      if (sink && sink->rejected) sink->rejected(sink->ud, ev, s->stage);
+      return false;
+    }
+  }
+
+  visit_facts v = {false, false, 0, s->visit_no};
+  if (m->visit_type && ev->type == m->visit_type) {
+    v.is_visit = true;
+    v.is_start = !s->in_visit ||
+                 ls_time_cmp(ev->time, ls_time_add(s->last_visit_ev, m->visit_gap)) > 0;
+    v.page = v.is_start ? 1 : s->visit_pages + 1;
+    v.number = v.is_start ? s->visit_no + 1 : s->visit_no;
+  }
+
+  /* Conditions read the state before the event; fire() writes only the
+   * firing rule's own slots, which no other rule reads (see ir.h). */
+  uint32_t lo = m->type_rule_off[ev->type], hi = m->type_rule_off[ev->type + 1];
+  for (uint32_t k = lo; k < hi; k++) {
+    uint32_t ri = m->type_rules[k];
+    const ls__rule *r = &m->rules[ri];
+    if (rule_holds(m, s, r, ev, &v)) fire(m, s, r, ri, ev, &v, sink);
+  }
+
+  /* Trackers, after every rule has read them. */
+  if (m->type_slot[ev->type] >= 0) ts_of(m, s)[m->type_slot[ev->type]] = ev->time;
+  for (size_t a = 0; a < m->nattrs; a++)
+    if (m->attr_seen_slot[a] >= 0 && ls__bit(ev->pred, (size_t)m->attr_value_pred[a]))
+      is_of(m, s)[m->attr_seen_slot[a]] = 1;
+  if (v.is_visit) {
+    if (v.is_start) {
+      s->visit_no++;
+      s->visit_pages = 0;
+      s->visit_start = ev->time;
+    }
+    s->visit_pages++;
+    s->last_visit_ev = ev->time;
+    s->in_visit = 1;
+  }
+  s->nev++;
+  s->last_activity = ev->time;
+  s->has_activity = 1;
+  memset(dk_of(m, s), 0, m->nscores * sizeof(int64_t));
+  if (ev->identifies) s->identified = 1;
+
+  if (tr) enter(m, s, tr, ev, sink);
+  settle(m, s, ev, sink);
+  return true;
+}
+
+void ls_fold_advance(const ls_model *m, void *state, ls_time to,
+                     const ls_fold_sink *sink) {
+  decay_until(m, state, to, true, sink);
+}
+
+int64_t ls_fold_score(const ls_model *m, const void *state, size_t i) {
+  return scores_of(m, (ps *)state)[i];
+}
+
+uint16_t ls_fold_stage(const ls_model *m, const void *state) {
+  (void)m;
+  return ((const ps *)state)->stage;
+}
+
+uint32_t ls_fold_mql_count(const ls_model *m, const void *state) {
+  (void)m;
+  return ((const ps *)state)->mql_count;
+}
+
+bool ls_fold_last_mql(const ls_model *m, const void *state, ls_time *out) {
+  (void)m;
+  const ps *s = state;
+  if (s->has_mql && out) *out = s->last_mql;
+  return s->has_mql;
+}
+
+bool ls_fold_identified(const ls_model *m, const void *state) {
+  (void)m;
+  return ((const ps *)state)->identified;
+}
+
+bool ls_fold_stage_since(const ls_model *m, const void *state, ls_time *out) {
+  (void)m;
+  const ps *s = state;
+  if (s->has_stage_since && out) *out = s->stage_since;
+  return s->has_stage_since;
+}
+
+size_t ls_model_cadence_tasks(const ls_model *m, uint16_t stage,
+                              ls_time entered, ls_task *out, size_t cap) {
+  if (stage >= m->nstages || m->stages[stage].cadence < 0) return 0;
+  const ls__cadence *c = &m->cadences[m->stages[stage].cadence];
+  for (size_t i = 0; i < c->nsteps && i < cap; i++) {
+    out[i].day = c->steps[i].day;
+    out[i].due = ls_time_add(entered, (int64_t)(c->steps[i].day - 1) * 86400);
+    out[i].task = c->steps[i].task;
+    out[i].note = c->steps[i].note;
+  }
+  return c->nsteps;
+}

@@ -1,0 +1,509 @@
+/* Sections `scores`, `visits` and `rules`. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "load_internal.h"
+
+static bool same(const char *a, const char *b, size_t blen) {
+  return strlen(a) == blen && memcmp(a, b, blen) == 0;
+}
+
+int ls__find_score(const ls_model *m, const char *name, size_t len) {
+  for (size_t i = 0; i < m->nscores; i++)
+    if (m->scores[i].name && same(m->scores[i].name, name, len)) return (int)i;
+  return -1;
+}
+
+/* ---- scores ---- */
+
+typedef struct score_tmp {
+  ls__score *s;
+  size_t index;
+} score_tmp;
+
+static int band_at_least(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                         void *obj) {
+  (void)k;
+  return ls__want_int(c, v, "at_least", -LS__MAX_POINTS, LS__MAX_POINTS,
+                      &((ls__band *)obj)->at_least);
+}
+
+static int band_points(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                       void *obj) {
+  (void)k;
+  return ls__want_int(c, v, "points", -LS__MAX_POINTS, LS__MAX_POINTS,
+                      &((ls__band *)obj)->points);
+}
+
+static const ls__key band_keys[] = {
+    {"at_least", band_at_least, LS__KEY_REQUIRED},
+    {"points", band_points, LS__KEY_REQUIRED},
+};
+
+static int cmp_band(const void *a, const void *b) {
+  int64_t x = ((const ls__band *)a)->at_least;
+  int64_t y = ((const ls__band *)b)->at_least;
+  return x < y ? 1 : x > y ? -1 : 0;
+}
+
+static int decay_every(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                       void *obj) {
+  (void)k;
+  return ls__want_duration(c, v, "every", &((score_tmp *)obj)->s->decay_every);
+}
+
+static int decay_bands(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                       void *obj) {
+  (void)k;
+  ls__score *s = ((score_tmp *)obj)->s;
+  int r = ls__want_seq(c, v, "decay bands ({at_least: N, points: N})");
+  if (r) return r;
+  if (v->count == 0)
+    return ls__lerr(c, v, "bands needs at least one {at_least: N, points: N}");
+  s->bands = calloc(v->count, sizeof *s->bands);
+  if (!s->bands) return ls__oom(c);
+  for (const ls__ynode *e = ls__y_first(c, v); e; e = ls__y_next(c, e)) {
+    ls__band *b = &s->bands[s->nbands];
+    if ((r = ls__walk_map(c, e, "decay band", band_keys, 2, b))) return r;
+    for (size_t i = 0; i < s->nbands; i++)
+      if (s->bands[i].at_least == b->at_least)
+        return ls__lerr(c, e, "two decay bands have at_least %lld; each band "
+                        "needs its own threshold", (long long)b->at_least);
+    s->nbands++;
+  }
+  qsort(s->bands, s->nbands, sizeof *s->bands, cmp_band);
+  return LS_OK;
+}
+
+static int decay_floor(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                       void *obj) {
+  (void)k;
+  ls__score *s = ((score_tmp *)obj)->s;
+  s->has_floor = true;
+  return ls__want_int(c, v, "floor", -LS__MAX_POINTS, LS__MAX_POINTS,
+                      &s->floor);
+}
+
+static const ls__key decay_keys[] = {
+    {"every", decay_every, LS__KEY_REQUIRED},
+    {"bands", decay_bands, LS__KEY_REQUIRED},
+    {"floor", decay_floor, 0},
+};
+
+static int score_name(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                      void *obj) {
+  (void)k;
+  score_tmp *t = obj;
+  static const char *const reserved[] = {"and", "or", "not", "identified"};
+  int r = ls__want_ident(c, v, "score name", &t->s->name);
+  if (r) return r;
+  for (size_t i = 0; i < 4; i++)
+    if (!strcmp(t->s->name, reserved[i]))
+      return ls__lerr(c, v, "\"%s\" is a reserved word in conditions and "
+                      "cannot name a score", reserved[i]);
+  for (size_t i = 0; i < t->index; i++)
+    if (!strcmp(c->m->scores[i].name, t->s->name))
+      return ls__lerr(c, v, "two scores are named \"%s\"", t->s->name);
+  return LS_OK;
+}
+
+static int score_initial(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                         void *obj) {
+  (void)k;
+  return ls__want_int(c, v, "initial", -LS__MAX_POINTS, LS__MAX_POINTS,
+                      &((score_tmp *)obj)->s->initial);
+}
+
+static int score_decay(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                       void *obj) {
+  (void)k;
+  return ls__walk_map(c, v, "decay", decay_keys,
+                      sizeof decay_keys / sizeof decay_keys[0], obj);
+}
+
+static const ls__key score_keys[] = {
+    {"name", score_name, LS__KEY_REQUIRED},
+    {"initial", score_initial, 0},
+    {"decay", score_decay, 0},
+};
+
+int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
+  ls_model *m = c->m;
+  int r = ls__want_seq(c, n, "scores ({name: NAME, ...})");
+  if (r) return r;
+  if (n->count == 0)
+    return ls__lerr(c, n, "the model needs at least one score "
+                    "(- name: score)");
+  if (!(m->scores = calloc(n->count, sizeof *m->scores))) return ls__oom(c);
+  m->nscores = n->count;
+  size_t i = 0;
+  for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
+    score_tmp t = {&m->scores[i], i};
+    t.s->line = e->line;
+    const ls__ynode *name = ls__map_get(c, e, "name");
+    char buf[64];
+    if (name && name->kind == LS__Y_SCALAR && name->len > 0)
+      ls__set_prefix(c, "score \"%s\": ", ls__show(buf, sizeof buf,
+                                                    ls__y_text(c, name),
+                                                    name->len));
+    else
+      ls__set_prefix(c, "score %zu: ", i + 1);
+    r = ls__walk_map(c, e, "score", score_keys,
+                     sizeof score_keys / sizeof score_keys[0], &t);
+    if (r) return r;
+  }
+  ls__set_prefix(c, "%s", "");
+  return LS_OK;
+}
+
+/* ---- visits ---- */
+
+static int visits_on(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                     void *obj) {
+  (void)k;
+  (void)obj;
+  uint16_t t = 0;
+  int r = ls__intern_type(c, v, &t);
+  c->m->visit_type = t;
+  return r;
+}
+
+static int visits_gap(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                      void *obj) {
+  (void)k;
+  (void)obj;
+  return ls__want_duration(c, v, "gap", &c->m->visit_gap);
+}
+
+static const ls__key visits_keys[] = {
+    {"on", visits_on, LS__KEY_REQUIRED},
+    {"gap", visits_gap, LS__KEY_REQUIRED},
+};
+
+int ls__load_visits(ls__lctx *c, const ls__ynode *n) {
+  return ls__walk_map(c, n, "visits", visits_keys, 2, NULL);
+}
+
+/* ---- rules ---- */
+
+typedef struct rule_tmp {
+  ls__rule *r;
+  size_t index;
+  const ls__ynode *score;   /* score: value */
+  const ls__ynode *on;      /* on: value */
+  const ls__ynode *visit_only; /* visit_page / visit_start key */
+  const ls__ynode *needs_visits; /* first key that needs a visits section */
+} rule_tmp;
+
+static void needs_visits(rule_tmp *t, const ls__ynode *k) {
+  if (!t->needs_visits) t->needs_visits = k;
+}
+
+static int rule_id(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                   void *obj) {
+  (void)k;
+  rule_tmp *t = obj;
+  int r = ls__want_name(c, v, "rule id", &t->r->id);
+  if (r) return r;
+  for (size_t i = 0; i < t->index; i++)
+    if (!strcmp(c->m->rules[i].id, t->r->id))
+      return ls__lerr(c, v, "two rules have the id \"%s\" (the other is at "
+                      "line %u)", t->r->id, c->m->rules[i].line);
+  return LS_OK;
+}
+
+static int label_en(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                    void *obj) {
+  (void)k;
+  return ls__want_str(c, v, "label en", false, &((ls__rule *)obj)->label_en);
+}
+
+static int label_ja(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                    void *obj) {
+  (void)k;
+  return ls__want_str(c, v, "label ja", false, &((ls__rule *)obj)->label_ja);
+}
+
+static const ls__key label_keys[] = {
+    {"en", label_en, 0},
+    {"ja", label_ja, 0},
+};
+
+static int rule_label(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                      void *obj) {
+  rule_tmp *t = obj;
+  if (v->kind == LS__Y_MAP) return ls__walk_map(c, v, "label", label_keys, 2, t->r);
+  return label_en(c, k, v, t->r);
+}
+
+static int rule_on(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                   void *obj) {
+  (void)k;
+  rule_tmp *t = obj;
+  ls__rule *r = t->r;
+  t->on = v;
+  size_t n = v->kind == LS__Y_SEQ ? v->count : 1;
+  if (v->kind == LS__Y_SEQ && n == 0)
+    return ls__lerr(c, v, "on needs at least one event type (leave `on:` out "
+                    "to match every type)");
+  if (n > LS__MAX_ITEMS)
+    return ls__lerr(c, v, "too many event types (at most %d)", LS__MAX_ITEMS);
+  if (!(r->types = calloc(n, sizeof *r->types))) return ls__oom(c);
+  const ls__ynode *e = v->kind == LS__Y_SEQ ? ls__y_first(c, v) : v;
+  for (; e; e = v->kind == LS__Y_SEQ ? ls__y_next(c, e) : NULL) {
+    uint16_t ty;
+    int rc = ls__intern_type(c, e, &ty);
+    if (rc) return rc;
+    for (size_t i = 0; i < r->ntypes; i++)
+      if (r->types[i] == ty)
+        return ls__lerr(c, e, "event type \"%s\" is listed twice",
+                        c->m->types[ty]);
+    r->types[r->ntypes++] = ty;
+  }
+  return LS_OK;
+}
+
+static int rule_if(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                   void *obj) {
+  (void)k;
+  return ls__load_if(c, v, &c->rule_preds[((rule_tmp *)obj)->index]);
+}
+
+static int rule_points(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                       void *obj) {
+  (void)k;
+  return ls__want_int(c, v, "points", -LS__MAX_POINTS, LS__MAX_POINTS,
+                      &((rule_tmp *)obj)->r->points);
+}
+
+static int rule_score(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                      void *obj) {
+  (void)k;
+  const char *s = NULL;
+  ((rule_tmp *)obj)->score = v;
+  return ls__want_text(c, v, "score", &s);
+}
+
+static int rule_visit_page(ls__lctx *c, const ls__ynode *k,
+                           const ls__ynode *v, void *obj) {
+  rule_tmp *t = obj;
+  int64_t n = 0;
+  int r = ls__want_int(c, v, "visit_page", 1, 1000000, &n);
+  t->r->visit_page = (int32_t)n;
+  t->visit_only = k;
+  needs_visits(t, k);
+  return r;
+}
+
+static int rule_visit_start(ls__lctx *c, const ls__ynode *k,
+                            const ls__ynode *v, void *obj) {
+  rule_tmp *t = obj;
+  bool b = false;
+  int r = ls__want_bool(c, v, "visit_start", &b);
+  t->r->visit_start = b ? 1 : 0;
+  if (!t->visit_only) t->visit_only = k;
+  needs_visits(t, k);
+  return r;
+}
+
+/* recent: {visit_start: true | on: TYPE | rule: ID, within: DUR} */
+static int recent_kind(ls__lctx *c, const ls__ynode *k, rule_tmp *t,
+                       uint8_t kind) {
+  if (t->r->recent_kind != LS__RECENT_NONE)
+    return ls__lerr(c, k, "recent looks back for one thing: visit_start, on "
+                    "or rule, not two");
+  t->r->recent_kind = kind;
+  return LS_OK;
+}
+
+static int recent_visit_start(ls__lctx *c, const ls__ynode *k,
+                              const ls__ynode *v, void *obj) {
+  rule_tmp *t = obj;
+  bool b = false;
+  int r = recent_kind(c, k, t, LS__RECENT_VISIT_START);
+  if (!r) r = ls__want_bool(c, v, "visit_start", &b);
+  if (!r && !b)
+    return ls__lerr(c, v, "recent: {visit_start: false} means nothing; write "
+                    "visit_start: true or leave it out");
+  needs_visits(t, k);
+  return r;
+}
+
+static int recent_on(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                     void *obj) {
+  rule_tmp *t = obj;
+  uint16_t ty = 0;
+  int r = recent_kind(c, k, t, LS__RECENT_TYPE);
+  if (!r) r = ls__intern_type(c, v, &ty);
+  t->r->recent_arg = ty;
+  return r;
+}
+
+static int recent_rule(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                       void *obj) {
+  rule_tmp *t = obj;
+  const char *s = NULL;
+  int r = recent_kind(c, k, t, LS__RECENT_RULE);
+  if (!r) r = ls__want_text(c, v, "rule", &s);
+  c->rule_recent_rule[t->index] = v; /* resolved once every rule is read */
+  return r;
+}
+
+static int recent_within(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                         void *obj) {
+  (void)k;
+  return ls__want_duration(c, v, "within", &((rule_tmp *)obj)->r->recent_within);
+}
+
+static const ls__key recent_keys[] = {
+    {"visit_start", recent_visit_start, 0},
+    {"on", recent_on, 0},
+    {"rule", recent_rule, 0},
+    {"within", recent_within, LS__KEY_REQUIRED},
+};
+
+static int rule_recent(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                       void *obj) {
+  (void)k;
+  rule_tmp *t = obj;
+  int r = ls__walk_map(c, v, "recent", recent_keys, 4, t);
+  if (!r && t->r->recent_kind == LS__RECENT_NONE)
+    return ls__lerr(c, v, "recent needs what to look back for: visit_start: "
+                    "true, on: TYPE or rule: RULE_ID");
+  return r;
+}
+
+static int rule_first_value(ls__lctx *c, const ls__ynode *k,
+                            const ls__ynode *v, void *obj) {
+  (void)k;
+  uint32_t key = 0;
+  int r = ls__intern_key(c, v, LS__SRC_ATTR, &key);
+  ((rule_tmp *)obj)->r->first_value = (int32_t)key;
+  return r;
+}
+
+static int rule_once_per(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                         void *obj) {
+  rule_tmp *t = obj;
+  ls__rule *r = t->r;
+  char buf[64];
+  if (v->kind == LS__Y_SCALAR && v->style == LS__YS_PLAIN) {
+    const char *s = ls__y_text(c, v);
+    if (!strcmp(s, "visit")) {
+      r->once = LS__ONCE_PER_VISIT;
+      needs_visits(t, k);
+      return LS_OK;
+    }
+    if (!strcmp(s, "person")) {
+      r->once = LS__ONCE_PER_PERSON;
+      return LS_OK;
+    }
+  }
+  int64_t d = 0;
+  if (v->kind != LS__Y_SCALAR || ls__is_null(c, v) ||
+      !ls__parse_duration(ls__y_text(c, v), v->len, &d))
+    return ls__lerr(c, v, "expected once_per: a duration like 7d or 12h, "
+                    "visit, or person; got %s", ls__what(c, v, buf, sizeof buf));
+  r->once = LS__ONCE_PER_PERIOD;
+  return ls__want_duration(c, v, "once_per", &r->once_period);
+}
+
+/* A later version adds here: caps, category, stages (stage-scoped rules),
+ * sequence conditions, ... */
+static const ls__key rule_keys[] = {
+    {"id", rule_id, LS__KEY_REQUIRED},
+    {"label", rule_label, 0},
+    {"on", rule_on, 0},
+    {"if", rule_if, 0},
+    {"points", rule_points, LS__KEY_REQUIRED},
+    {"score", rule_score, 0},
+    {"visit_page", rule_visit_page, 0},
+    {"visit_start", rule_visit_start, 0},
+    {"recent", rule_recent, 0},
+    {"first_value", rule_first_value, 0},
+    {"once_per", rule_once_per, 0},
+};
+
+/* Checks that need the whole rule. */
+static int rule_check(ls__lctx *c, const ls__ynode *n, rule_tmp *t) {
+  ls_model *m = c->m;
+  ls__rule *r = t->r;
+  if (t->score) {
+    int s = ls__find_score(m, ls__y_text(c, t->score), t->score->len);
+    if (s < 0) {
+      char buf[64];
+      return ls__lerr(c, t->score, "unknown score %s (scores: %s%s)",
+                      ls__what(c, t->score, buf, sizeof buf),
+                      m->scores[0].name, m->nscores > 1 ? ", ..." : "");
+    }
+    r->score = (uint32_t)s;
+  } else if (m->nscores > 1) {
+    return ls__lerr(c, n, "the rule needs `score: NAME` because the model has "
+                    "%zu scores", m->nscores);
+  }
+  if (t->needs_visits && m->visit_type == 0)
+    return ls__lerr(c, t->needs_visits, "%s needs a `visits:` section "
+                    "(which events make up visits)",
+                    ls__y_text(c, t->needs_visits));
+  if (t->visit_only &&
+      (r->ntypes != 1 || r->types[0] != (uint16_t)m->visit_type))
+    return ls__lerr(c, t->visit_only, "%s only applies to visit events; the "
+                    "rule needs `on: %s`", ls__y_text(c, t->visit_only),
+                    m->types[m->visit_type]);
+  return LS_OK;
+}
+
+static int resolve_recent_rules(ls__lctx *c) {
+  ls_model *m = c->m;
+  for (size_t i = 0; i < m->nrules; i++) {
+    const ls__ynode *v = c->rule_recent_rule[i];
+    if (!v) continue;
+    size_t j = 0;
+    while (j < m->nrules && !same(m->rules[j].id, ls__y_text(c, v), v->len)) j++;
+    if (j == m->nrules) {
+      char buf[64];
+      ls__set_prefix(c, "rule \"%s\": ", m->rules[i].id);
+      return ls__lerr(c, v, "recent: rule %s is not the id of a rule",
+                      ls__what(c, v, buf, sizeof buf));
+    }
+    m->rules[i].recent_arg = (int32_t)j;
+  }
+  return LS_OK;
+}
+
+int ls__load_rules(ls__lctx *c, const ls__ynode *n) {
+  ls_model *m = c->m;
+  int r = ls__want_seq(c, n, "rules ({id: ID, points: N, ...})");
+  if (r) return r;
+  size_t cnt = n->count ? n->count : 1;
+  m->rules = calloc(cnt, sizeof *m->rules);
+  c->rule_preds = calloc(cnt, sizeof *c->rule_preds);
+  c->rule_recent_rule = calloc(cnt, sizeof *c->rule_recent_rule);
+  if (!m->rules || !c->rule_preds || !c->rule_recent_rule) return ls__oom(c);
+  m->nrules = n->count;
+  for (size_t i = 0; i < m->nrules; i++) {
+    m->rules[i].visit_start = -1;
+    m->rules[i].first_value = -1;
+    m->rules[i].recent_arg = -1;
+    m->rules[i].slot_last_fired = m->rules[i].slot_once = -1;
+    m->rules[i].slot_prev_fired = m->rules[i].slot_fired_ord = -1;
+  }
+  size_t i = 0;
+  for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
+    rule_tmp t = {&m->rules[i], i, NULL, NULL, NULL, NULL};
+    t.r->line = e->line;
+    const ls__ynode *id = ls__map_get(c, e, "id");
+    char buf[64];
+    if (id && id->kind == LS__Y_SCALAR && id->len > 0)
+      ls__set_prefix(c, "rule \"%s\": ",
+                     ls__show(buf, sizeof buf, ls__y_text(c, id), id->len));
+    else
+      ls__set_prefix(c, "rule %zu: ", i + 1);
+    r = ls__walk_map(c, e, "rule", rule_keys,
+                     sizeof rule_keys / sizeof rule_keys[0], &t);
+    if (!r) r = rule_check(c, e, &t);
+    if (r) return r;
+  }
+  ls__set_prefix(c, "%s", "");
+  return resolve_recent_rules(c);
+}

@@ -1,0 +1,432 @@
+/* Sections `stages`, `cadences`, `arming` and `transitions`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load_internal.h"
+
+static bool same(const char *a, const char *b, size_t blen) {
+  return strlen(a) == blen && memcmp(a, b, blen) == 0;
+}
+
+/* "a, b, c" (shortened with ", ..." when long) for messages. */
+static void name_list(char *buf, size_t size, const char *const *names,
+                      size_t stride, size_t n) {
+  size_t o = 0;
+  buf[0] = 0;
+  for (size_t i = 0; i < n; i++) {
+    const char *s = *(const char *const *)((const char *)names + i * stride);
+    int w = snprintf(buf + o, size - o, "%s%s", i ? ", " : "", s);
+    if (w < 0 || (size_t)w >= size - o) {
+      memcpy(buf + (o + 6 < size ? o : size - 6), ", ...", 6);
+      return;
+    }
+    o += (size_t)w;
+  }
+}
+
+static void set_prefix_from(ls__lctx *c, const ls__ynode *map,
+                            const char *what, size_t index) {
+  char buf[64];
+  const ls__ynode *name = ls__map_get(c, map, "name");
+  if (name && name->kind == LS__Y_SCALAR && name->len > 0)
+    ls__set_prefix(c, "%s \"%s\": ", what,
+                   ls__show(buf, sizeof buf, ls__y_text(c, name), name->len));
+  else
+    ls__set_prefix(c, "%s %zu: ", what, index + 1);
+}
+
+/* ---- stages ---- */
+
+typedef struct stage_tmp {
+  ls__stage *s;
+  size_t index;
+  const ls__ynode *initial; /* the `initial: true` key, if any */
+} stage_tmp;
+
+static int stage_name(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                      void *obj) {
+  (void)k;
+  stage_tmp *t = obj;
+  int r = ls__want_name(c, v, "stage name", &t->s->name);
+  if (r) return r;
+  for (size_t i = 0; i < t->index; i++)
+    if (!strcmp(c->m->stages[i].name, t->s->name))
+      return ls__lerr(c, v, "two stages are named \"%s\"", t->s->name);
+  return LS_OK;
+}
+
+static int stage_initial(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                         void *obj) {
+  stage_tmp *t = obj;
+  bool b = false;
+  int r = ls__want_bool(c, v, "initial", &b);
+  if (!r && b) t->initial = k;
+  return r;
+}
+
+static int stage_mql(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                     void *obj) {
+  (void)k;
+  return ls__want_bool(c, v, "mql", &((stage_tmp *)obj)->s->mql);
+}
+
+static int stage_cadence(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                         void *obj) {
+  (void)k;
+  const char *s = NULL;
+  c->stage_cadence[((stage_tmp *)obj)->index] = v; /* resolved later */
+  return ls__want_text(c, v, "cadence", &s);
+}
+
+static const ls__key stage_keys[] = {
+    {"name", stage_name, LS__KEY_REQUIRED},
+    {"initial", stage_initial, 0},
+    {"mql", stage_mql, 0},
+    {"cadence", stage_cadence, 0},
+};
+
+int ls__load_stages(ls__lctx *c, const ls__ynode *n) {
+  ls_model *m = c->m;
+  int r = ls__want_seq(c, n, "stages ({name: NAME, ...})");
+  if (r) return r;
+  if (n->count == 0)
+    return ls__lerr(c, n, "the model needs at least one stage");
+  m->stages = calloc(n->count, sizeof *m->stages);
+  c->stage_cadence = calloc(n->count, sizeof *c->stage_cadence);
+  if (!m->stages || !c->stage_cadence) return ls__oom(c);
+  m->nstages = n->count;
+  const ls__ynode *initial = NULL;
+  size_t i = 0;
+  for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
+    stage_tmp t = {&m->stages[i], i, NULL};
+    t.s->line = e->line;
+    t.s->cadence = -1;
+    set_prefix_from(c, e, "stage", i);
+    if ((r = ls__walk_map(c, e, "stage", stage_keys, 4, &t))) return r;
+    if (t.initial) {
+      if (initial)
+        return ls__lerr(c, t.initial, "a second initial stage (stage \"%s\" "
+                        "is initial too); exactly one stage has initial: "
+                        "true", m->stages[m->initial_stage].name);
+      initial = t.initial;
+      m->initial_stage = (uint16_t)i;
+    }
+  }
+  ls__set_prefix(c, "%s", "");
+  if (!initial)
+    return ls__lerr(c, n, "no stage has initial: true (exactly one stage is "
+                    "where every person starts)");
+  return LS_OK;
+}
+
+/* ---- cadences ---- */
+
+static int step_day(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                    void *obj) {
+  (void)k;
+  int64_t d = 0;
+  int r = ls__want_int(c, v, "day", 1, 36500, &d);
+  ((ls__step *)obj)->day = (int32_t)d;
+  return r;
+}
+
+static int step_task(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                     void *obj) {
+  (void)k;
+  return ls__want_str(c, v, "task", false, &((ls__step *)obj)->task);
+}
+
+static int step_note(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                     void *obj) {
+  (void)k;
+  return ls__want_str(c, v, "note", false, &((ls__step *)obj)->note);
+}
+
+static const ls__key step_keys[] = {
+    {"day", step_day, LS__KEY_REQUIRED},
+    {"task", step_task, LS__KEY_REQUIRED},
+    {"note", step_note, 0},
+};
+
+typedef struct cadence_tmp {
+  ls__cadence *cd;
+  size_t index;
+} cadence_tmp;
+
+static int cadence_name(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                        void *obj) {
+  (void)k;
+  cadence_tmp *t = obj;
+  int r = ls__want_name(c, v, "cadence name", &t->cd->name);
+  if (r) return r;
+  for (size_t i = 0; i < t->index; i++)
+    if (!strcmp(c->m->cadences[i].name, t->cd->name))
+      return ls__lerr(c, v, "two cadences are named \"%s\"", t->cd->name);
+  return LS_OK;
+}
+
+static int cadence_steps(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                         void *obj) {
+  (void)k;
+  ls__cadence *cd = ((cadence_tmp *)obj)->cd;
+  int r = ls__want_seq(c, v, "steps ({day: N, task: TASK})");
+  if (r) return r;
+  if (v->count == 0)
+    return ls__lerr(c, v, "a cadence needs at least one step");
+  if (!(cd->steps = calloc(v->count, sizeof *cd->steps))) return ls__oom(c);
+  for (const ls__ynode *e = ls__y_first(c, v); e; e = ls__y_next(c, e)) {
+    ls__step *s = &cd->steps[cd->nsteps++];
+    if ((r = ls__walk_map(c, e, "step", step_keys, 3, s))) return r;
+    if (cd->nsteps > 1 && s->day < s[-1].day)
+      return ls__lerr(c, e, "step on day %d comes after a step on day %d; "
+                      "list the steps in day order", (int)s->day,
+                      (int)s[-1].day);
+  }
+  return LS_OK;
+}
+
+static const ls__key cadence_keys[] = {
+    {"name", cadence_name, LS__KEY_REQUIRED},
+    {"steps", cadence_steps, LS__KEY_REQUIRED},
+};
+
+/* Links every stage's `cadence:` to its cadence; each cadence belongs to
+ * exactly one stage. */
+static int link_cadences(ls__lctx *c, const ls__ynode *n) {
+  ls_model *m = c->m;
+  char list[120], buf[64];
+  name_list(list, sizeof list,
+            m->ncadences ? (const char *const *)&m->cadences[0].name : NULL,
+            sizeof *m->cadences, m->ncadences);
+  for (size_t i = 0; i < m->nstages; i++) {
+    const ls__ynode *v = c->stage_cadence[i];
+    if (!v) continue;
+    size_t j = 0;
+    while (j < m->ncadences && !same(m->cadences[j].name, ls__y_text(c, v), v->len)) j++;
+    ls__set_prefix(c, "stage \"%s\": ", m->stages[i].name);
+    if (j == m->ncadences)
+      return ls__lerr(c, v, "unknown cadence %s (%s%s)",
+                      ls__what(c, v, buf, sizeof buf),
+                      m->ncadences ? "cadences: " : "the model has no "
+                      "`cadences:` section", list);
+    for (size_t s = 0; s < i; s++)
+      if (m->stages[s].cadence == (int32_t)j)
+        return ls__lerr(c, v, "cadence \"%s\" is already used by stage "
+                        "\"%s\"; each cadence belongs to one stage",
+                        m->cadences[j].name, m->stages[s].name);
+    m->stages[i].cadence = (int32_t)j;
+    m->cadences[j].stage = (uint16_t)i;
+  }
+  ls__set_prefix(c, "%s", "");
+  size_t j = 0;
+  for (const ls__ynode *e = n ? ls__y_first(c, n) : NULL; e;
+       e = ls__y_next(c, e), j++) {
+    size_t s = 0;
+    while (s < m->nstages && m->stages[s].cadence != (int32_t)j) s++;
+    if (s == m->nstages)
+      return ls__lerr(c, ls__map_get(c, e, "name"), "cadence \"%s\" is not "
+                      "used by any stage (name it in a stage's cadence:)",
+                      m->cadences[j].name);
+  }
+  return LS_OK;
+}
+
+int ls__load_cadences(ls__lctx *c, const ls__ynode *n) {
+  ls_model *m = c->m;
+  if (n) {
+    int r = ls__want_seq(c, n, "cadences ({name: NAME, steps: [...]})");
+    if (r) return r;
+    if (n->count && !(m->cadences = calloc(n->count, sizeof *m->cadences)))
+      return ls__oom(c);
+    m->ncadences = n->count;
+    size_t i = 0;
+    for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
+      cadence_tmp t = {&m->cadences[i], i};
+      t.cd->line = e->line;
+      set_prefix_from(c, e, "cadence", i);
+      if ((r = ls__walk_map(c, e, "cadence", cadence_keys, 2, &t))) return r;
+    }
+    ls__set_prefix(c, "%s", "");
+  }
+  return link_cadences(c, n);
+}
+
+/* ---- arming ---- */
+
+static int arming_initially(ls__lctx *c, const ls__ynode *k,
+                            const ls__ynode *v, void *obj) {
+  (void)k;
+  (void)obj;
+  return ls__want_bool(c, v, "initially", &c->m->initially_armed);
+}
+
+static int arming_rearm(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                        void *obj) {
+  (void)k;
+  (void)obj;
+  return ls__expr_compile(c, v, "rearm_when", &c->m->rearm_when);
+}
+
+static const ls__key arming_keys[] = {
+    {"initially", arming_initially, 0},
+    {"rearm_when", arming_rearm, 0},
+};
+
+int ls__load_arming(ls__lctx *c, const ls__ynode *n) {
+  ls__set_prefix(c, "arming: ");
+  int r = ls__walk_map(c, n, "arming", arming_keys, 2, NULL);
+  if (!r) ls__set_prefix(c, "%s", "");
+  return r;
+}
+
+/* ---- transitions ---- */
+
+typedef struct trans_tmp {
+  ls__transition *t;
+  const ls__ynode *from, *to, *on, *if_, *if_key, *when, *when_key;
+} trans_tmp;
+
+static int tr_from(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                   void *obj) {
+  (void)c;
+  (void)k;
+  ((trans_tmp *)obj)->from = v;
+  return LS_OK;
+}
+
+static int tr_to(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                 void *obj) {
+  (void)c;
+  (void)k;
+  ((trans_tmp *)obj)->to = v;
+  return LS_OK;
+}
+
+static int tr_on(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                 void *obj) {
+  (void)c;
+  (void)k;
+  ((trans_tmp *)obj)->on = v;
+  return LS_OK;
+}
+
+static int tr_if(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                 void *obj) {
+  (void)c;
+  ((trans_tmp *)obj)->if_ = v;
+  ((trans_tmp *)obj)->if_key = k;
+  return LS_OK;
+}
+
+static int tr_when(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                   void *obj) {
+  (void)c;
+  ((trans_tmp *)obj)->when = v;
+  ((trans_tmp *)obj)->when_key = k;
+  return LS_OK;
+}
+
+static int tr_requires_armed(ls__lctx *c, const ls__ynode *k,
+                             const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_bool(c, v, "requires_armed",
+                       &((trans_tmp *)obj)->t->requires_armed);
+}
+
+static int tr_arms(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                   void *obj) {
+  (void)k;
+  return ls__want_bool(c, v, "arms", &((trans_tmp *)obj)->t->arms);
+}
+
+static int tr_disarms(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
+                      void *obj) {
+  (void)k;
+  return ls__want_bool(c, v, "disarms", &((trans_tmp *)obj)->t->disarms);
+}
+
+static const ls__key trans_keys[] = {
+    {"from", tr_from, LS__KEY_REQUIRED},
+    {"to", tr_to, LS__KEY_REQUIRED},
+    {"on", tr_on, 0},
+    {"if", tr_if, 0},
+    {"when", tr_when, 0},
+    {"requires_armed", tr_requires_armed, 0},
+    {"arms", tr_arms, 0},
+    {"disarms", tr_disarms, 0},
+};
+
+static int find_stage(ls__lctx *c, const ls__ynode *v, const char *what,
+                      uint16_t *out) {
+  ls_model *m = c->m;
+  const char *s = NULL;
+  int r = ls__want_text(c, v, what, &s);
+  if (r) return r;
+  for (size_t i = 0; i < m->nstages; i++)
+    if (same(m->stages[i].name, s, v->len)) {
+      *out = (uint16_t)i;
+      return LS_OK;
+    }
+  char list[120], buf[64];
+  name_list(list, sizeof list, (const char *const *)&m->stages[0].name,
+            sizeof *m->stages, m->nstages);
+  return ls__lerr(c, v, "%s: unknown stage %s (stages: %s)", what,
+                  ls__what(c, v, buf, sizeof buf), list);
+}
+
+static int load_transition(ls__lctx *c, const ls__ynode *e, size_t i) {
+  ls_model *m = c->m;
+  trans_tmp t = {0};
+  t.t = &m->trans[i];
+  t.t->line = e->line;
+  t.t->on_type = -1;
+  t.t->when = -1;
+  int r = ls__walk_map(c, e, "transition", trans_keys,
+                       sizeof trans_keys / sizeof trans_keys[0], &t);
+  if (!r) r = find_stage(c, t.from, "from", &t.t->from);
+  if (!r) r = find_stage(c, t.to, "to", &t.t->to);
+  if (r) return r;
+  ls__set_prefix(c, "transition %s -> %s: ", m->stages[t.t->from].name,
+                 m->stages[t.t->to].name);
+  if (t.t->arms && t.t->disarms)
+    return ls__lerr(c, e, "a transition cannot both arm and disarm");
+  if (t.t->from == t.t->to)
+    return ls__lerr(c, t.to, "a transition must lead to another stage");
+  if (t.on && t.when)
+    return ls__lerr(c, t.when_key, "a transition has either on: (an event "
+                    "type) or when: (a condition), not both");
+  if (!t.on && !t.when)
+    return ls__lerr(c, e, "a transition needs on: EVENT_TYPE or when: "
+                    "CONDITION");
+  if (t.if_ && !t.on)
+    return ls__lerr(c, t.if_key, "if: only goes with on: (an event "
+                    "transition); write the condition in when:");
+  if (t.on) {
+    uint16_t ty;
+    if ((r = ls__intern_type(c, t.on, &ty))) return r;
+    t.t->on_type = ty;
+    if (t.if_ && (r = ls__load_if(c, t.if_, &c->trans_preds[i]))) return r;
+  } else {
+    if ((r = ls__expr_compile(c, t.when, "when", &t.t->when))) return r;
+  }
+  return LS_OK;
+}
+
+int ls__load_transitions(ls__lctx *c, const ls__ynode *n) {
+  ls_model *m = c->m;
+  int r = ls__want_seq(c, n, "transitions ({from: STAGE, to: STAGE, ...})");
+  if (r) return r;
+  size_t cnt = n->count ? n->count : 1;
+  m->trans = calloc(cnt, sizeof *m->trans);
+  c->trans_preds = calloc(cnt, sizeof *c->trans_preds);
+  if (!m->trans || !c->trans_preds) return ls__oom(c);
+  m->ntrans = n->count;
+  size_t i = 0;
+  for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
+    ls__set_prefix(c, "transition %zu: ", i + 1);
+    if ((r = load_transition(c, e, i))) return r;
+  }
+  ls__set_prefix(c, "%s", "");
+  return LS_OK;
+}

@@ -1,0 +1,365 @@
+/* ls_model_destroy, introspection getters and the human summary. */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ir.h"
+
+void ls_model_destroy(ls_model *m) {
+  if (!m) return;
+  free(m->name);
+  free(m->description);
+  if (m->types)
+    for (size_t i = 1; i <= m->ntypes; i++) free(m->types[i]);
+  free(m->types);
+  for (size_t i = 0; i < m->nprops; i++) free((char *)m->prop_keys[i].p);
+  free(m->prop_keys);
+  for (size_t i = 0; i < m->nattrs; i++) free((char *)m->attr_keys[i].p);
+  free(m->attr_keys);
+  for (size_t i = 0; i < m->npreds; i++) {
+    for (size_t j = 0; j < m->preds[i].nstrs; j++) free(m->preds[i].strs[j]);
+    free(m->preds[i].strs);
+    free(m->preds[i].lens);
+  }
+  free(m->preds);
+  for (size_t i = 0; i < m->nscores; i++) {
+    free(m->scores[i].name);
+    free(m->scores[i].bands);
+  }
+  free(m->scores);
+  for (size_t i = 0; i < m->nrules; i++) {
+    free(m->rules[i].id);
+    free(m->rules[i].label_en);
+    free(m->rules[i].label_ja);
+    free(m->rules[i].types);
+    free(m->rules[i].preds);
+  }
+  free(m->rules);
+  free(m->exprs);
+  for (size_t i = 0; i < m->nstages; i++) free(m->stages[i].name);
+  free(m->stages);
+  for (size_t i = 0; i < m->ntrans; i++) free(m->trans[i].preds);
+  free(m->trans);
+  for (size_t i = 0; i < m->ncadences; i++) {
+    for (size_t j = 0; j < m->cadences[i].nsteps; j++) {
+      free(m->cadences[i].steps[j].task);
+      free(m->cadences[i].steps[j].note);
+    }
+    free(m->cadences[i].steps);
+    free(m->cadences[i].name);
+  }
+  free(m->cadences);
+  /* derived by ls__model_finalize */
+  free(m->type_rules);
+  free(m->type_rule_off);
+  free(m->controlled);
+  free(m->type_slot);
+  free(m->attr_seen_slot);
+  free(m->attr_value_pred);
+  free(m->type_hash);
+  free(m);
+}
+
+const ls_event_schema *ls_model_schema(const ls_model *m) { return &m->schema; }
+
+size_t ls_model_pred_words(const ls_model *m) {
+  return m->pred_words ? m->pred_words : 1;
+}
+
+const char *ls_model_name(const ls_model *m) { return m->name; }
+size_t ls_model_nscores(const ls_model *m) { return m->nscores; }
+
+const char *ls_model_score_name(const ls_model *m, size_t i) {
+  return i < m->nscores ? m->scores[i].name : NULL;
+}
+
+size_t ls_model_nstages(const ls_model *m) { return m->nstages; }
+
+const char *ls_model_stage_name(const ls_model *m, size_t i) {
+  return i < m->nstages ? m->stages[i].name : NULL;
+}
+
+size_t ls_model_nrules(const ls_model *m) { return m->nrules; }
+
+const char *ls_model_rule_id(const ls_model *m, size_t i) {
+  return i < m->nrules ? m->rules[i].id : NULL;
+}
+
+const char *ls_model_rule_label(const ls_model *m, size_t i, const char *lang) {
+  if (i >= m->nrules) return NULL;
+  const ls__rule *r = &m->rules[i];
+  if (lang && !strcmp(lang, "ja") && r->label_ja) return r->label_ja;
+  return r->label_en ? r->label_en : r->id;
+}
+
+/* ---- summary ---- */
+
+typedef struct sbuf {
+  char *p;
+  size_t n, cap;
+  bool oom;
+} sbuf;
+
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 2, 3)))
+#endif
+static void put(sbuf *b, const char *fmt, ...) {
+  if (b->oom) return;
+  for (;;) {
+    va_list ap;
+    va_start(ap, fmt);
+    int w = vsnprintf(b->p + b->n, b->cap - b->n, fmt, ap);
+    va_end(ap);
+    if (w < 0) {
+      b->oom = true;
+      return;
+    }
+    if ((size_t)w < b->cap - b->n) {
+      b->n += (size_t)w;
+      return;
+    }
+    size_t nc = b->cap * 2 + (size_t)w + 1;
+    char *q = realloc(b->p, nc);
+    if (!q) {
+      b->oom = true;
+      return;
+    }
+    b->p = q;
+    b->cap = nc;
+  }
+}
+
+/* A quoted string with control bytes, quotes and backslashes escaped. */
+static void put_quoted(sbuf *b, const char *s, size_t n) {
+  put(b, "\"");
+  for (size_t i = 0; i < n; i++) {
+    unsigned char ch = (unsigned char)s[i];
+    if (ch == '"' || ch == '\\') put(b, "\\%c", ch);
+    else if (ch < 0x20 || ch == 0x7f) put(b, "\\x%02x", ch);
+    else put(b, "%c", ch);
+  }
+  put(b, "\"");
+}
+
+static void put_duration(sbuf *b, int64_t s) {
+  if (s % 86400 == 0) put(b, "%" PRId64 "d", s / 86400);
+  else if (s % 3600 == 0) put(b, "%" PRId64 "h", s / 3600);
+  else if (s % 60 == 0) put(b, "%" PRId64 "m", s / 60);
+  else put(b, "%" PRId64 "s", s);
+}
+
+static const char *const cmp_text[] = {"<", "<=", ">", ">=", "==", "!="};
+static const char *const cmp_word[] = {"lt", "lte", "gt", "gte", "eq", "ne"};
+
+static void put_pred(sbuf *b, const ls_model *m, const ls__pred *p) {
+  const ls_slice *key = p->src == LS__SRC_PROP ? &m->prop_keys[p->key]
+                                                : &m->attr_keys[p->key];
+  put(b, "%s%s %s ", p->negate ? "not " : "",
+      p->src == LS__SRC_PROP ? "prop" : "attr", key->p);
+  switch (p->op) {
+    case LS__P_EQUALS: put(b, "equals "); break;
+    case LS__P_IN: put(b, "in ["); break;
+    case LS__P_CONTAINS_CI: put(b, "contains_ci "); break;
+    case LS__P_PREFIX: put(b, "prefix "); break;
+    case LS__P_PATH_PREFIX: put(b, "path_prefix "); break;
+    case LS__P_NUM_CMP: put(b, "%s %.17g", cmp_word[p->cmp % 6], p->num); break;
+    case LS__P_PRESENT: put(b, "present"); break;
+    default: put(b, "is a non-empty string"); break;
+  }
+  for (size_t i = 0; i < p->nstrs; i++) {
+    if (i) put(b, ", ");
+    put_quoted(b, p->strs[i], p->lens[i]);
+  }
+  if (p->op == LS__P_IN) put(b, "]");
+}
+
+static void put_predset(sbuf *b, const ls_model *m, ls__predset set) {
+  bool first = true;
+  if (!set) return;
+  for (size_t i = 0; i < m->npreds; i++)
+    if (ls__bit(set, i)) {
+      put(b, first ? " if " : " and ");
+      put_pred(b, m, &m->preds[i]);
+      first = false;
+    }
+}
+
+static int xprec(const ls__expr *e) {
+  switch (e->op) {
+    case LS__X_OR: return 1;
+    case LS__X_AND: return 2;
+    case LS__X_NOT: return 3;
+    case LS__X_CMP: return 4;
+    default: return 5;
+  }
+}
+
+static void put_expr(sbuf *b, const ls_model *m, int32_t i, int min) {
+  if (i < 0 || (size_t)i >= m->nexprs) {
+    put(b, "?");
+    return;
+  }
+  const ls__expr *e = &m->exprs[i];
+  int p = xprec(e);
+  if (p < min) put(b, "(");
+  switch (e->op) {
+    case LS__X_INT: put(b, "%" PRId64, e->k); break;
+    case LS__X_SCORE:
+      put(b, "%s", (size_t)e->a < m->nscores ? m->scores[e->a].name : "?");
+      break;
+    case LS__X_IDENTIFIED: put(b, "identified"); break;
+    case LS__X_CMP:
+      put_expr(b, m, e->a, 5);
+      put(b, " %s ", cmp_text[e->cmp % 6]);
+      put_expr(b, m, e->b, 5);
+      break;
+    case LS__X_NOT:
+      put(b, "not ");
+      put_expr(b, m, e->a, 3);
+      break;
+    default:
+      put_expr(b, m, e->a, p);
+      put(b, e->op == LS__X_AND ? " and " : " or ");
+      put_expr(b, m, e->b, p + 1);
+      break;
+  }
+  if (p < min) put(b, ")");
+}
+
+static void put_rule(sbuf *b, const ls_model *m, const ls__rule *r) {
+  put(b, "  %s: %+" PRId64, r->id, r->points);
+  if (m->nscores > 1) put(b, " to %s", m->scores[r->score].name);
+  if (r->ntypes == 0) put(b, " on any event");
+  for (size_t i = 0; i < r->ntypes; i++)
+    put(b, "%s%s", i ? ", " : " on ", m->types[r->types[i]]);
+  put_predset(b, m, r->preds);
+  if (r->visit_page > 0) put(b, "; visit page %" PRId32, r->visit_page);
+  if (r->visit_start >= 0)
+    put(b, "; %s a visit", r->visit_start ? "starts" : "does not start");
+  if (r->recent_kind == LS__RECENT_VISIT_START)
+    put(b, "; another visit started within ");
+  else if (r->recent_kind == LS__RECENT_TYPE)
+    put(b, "; a %s event within ", m->types[r->recent_arg]);
+  else if (r->recent_kind == LS__RECENT_RULE)
+    put(b, "; rule %s fired within ", m->rules[r->recent_arg].id);
+  if (r->recent_kind != LS__RECENT_NONE) put_duration(b, r->recent_within);
+  if (r->first_value >= 0)
+    put(b, "; first value of attr %s", m->attr_keys[r->first_value].p);
+  if (r->once == LS__ONCE_PER_PERIOD) {
+    put(b, "; once per ");
+    put_duration(b, r->once_period);
+  } else if (r->once == LS__ONCE_PER_VISIT) {
+    put(b, "; once per visit");
+  } else if (r->once == LS__ONCE_PER_PERSON) {
+    put(b, "; once per person");
+  }
+  put(b, "\n");
+}
+
+static void put_scores(sbuf *b, const ls_model *m) {
+  put(b, "scores (%zu):\n", m->nscores);
+  for (size_t i = 0; i < m->nscores; i++) {
+    const ls__score *s = &m->scores[i];
+    put(b, "  %s: initial %" PRId64, s->name, s->initial);
+    if (s->decay_every > 0) {
+      put(b, "; decay every ");
+      put_duration(b, s->decay_every);
+      put(b, " without activity:");
+      for (size_t j = 0; j < s->nbands; j++)
+        put(b, "%s %s >= %" PRId64 ": %+" PRId64, j ? "," : "", s->name,
+            s->bands[j].at_least, s->bands[j].points);
+      if (s->has_floor) put(b, "; floor %" PRId64, s->floor);
+    }
+    put(b, "\n");
+  }
+}
+
+static void put_stages(sbuf *b, const ls_model *m) {
+  put(b, "stages (%zu):\n", m->nstages);
+  for (size_t i = 0; i < m->nstages; i++) {
+    const ls__stage *s = &m->stages[i];
+    bool init = i == m->initial_stage, open = init || s->mql || s->cadence >= 0;
+    put(b, "  %s%s", s->name, open ? " (" : "");
+    put(b, "%s", init ? "initial" : "");
+    if (s->mql) put(b, "%smql", init ? ", " : "");
+    if (s->cadence >= 0)
+      put(b, "%scadence %s", init || s->mql ? ", " : "",
+          m->cadences[s->cadence].name);
+    put(b, "%s\n", open ? ")" : "");
+  }
+  put(b, "arming: initially %s", m->initially_armed ? "armed" : "disarmed");
+  if (m->rearm_when >= 0) {
+    put(b, "; re-armed when ");
+    put_expr(b, m, m->rearm_when, 0);
+  }
+  put(b, "\n");
+}
+
+static void put_transitions(sbuf *b, const ls_model *m) {
+  put(b, "transitions (%zu):\n", m->ntrans);
+  for (size_t i = 0; i < m->ntrans; i++) {
+    const ls__transition *t = &m->trans[i];
+    put(b, "  %s -> %s", m->stages[t->from].name, m->stages[t->to].name);
+    if (t->on_type > 0) {
+      put(b, " on %s", m->types[t->on_type]);
+      put_predset(b, m, t->preds);
+    } else {
+      put(b, " when ");
+      put_expr(b, m, t->when, 0);
+    }
+    if (t->requires_armed) put(b, "; requires armed");
+    if (t->arms) put(b, "; arms");
+    if (t->disarms) put(b, "; disarms");
+    put(b, "\n");
+  }
+}
+
+static void put_cadences(sbuf *b, const ls_model *m) {
+  put(b, "cadences (%zu):\n", m->ncadences);
+  for (size_t i = 0; i < m->ncadences; i++) {
+    const ls__cadence *c = &m->cadences[i];
+    put(b, "  %s (on entering %s):", c->name, m->stages[c->stage].name);
+    for (size_t j = 0; j < c->nsteps; j++) {
+      put(b, "%s day %" PRId32 " %s", j ? ";" : "", c->steps[j].day,
+          c->steps[j].task);
+      if (c->steps[j].note) put(b, " (%s)", c->steps[j].note);
+    }
+    put(b, "\n");
+  }
+}
+
+char *ls_model_summary(const ls_model *m) {
+  sbuf b = {malloc(1024), 0, 1024, false};
+  if (!b.p) return NULL;
+  b.p[0] = 0;
+  put(&b, "model %s (leadscore language 1)\n", m->name);
+  if (m->description) { /* each line indented; trailing newlines dropped */
+    const char *d = m->description;
+    size_t n = strlen(d);
+    while (n && (d[n - 1] == '\n' || d[n - 1] == ' ')) n--;
+    for (size_t i = 0; i < n;) {
+      size_t j = i;
+      while (j < n && d[j] != '\n') j++;
+      put(&b, "  %.*s\n", (int)(j - i), d + i);
+      i = j + 1;
+    }
+  }
+  if (m->visit_type > 0) {
+    put(&b, "visits: %s events; a gap over ", m->types[m->visit_type]);
+    put_duration(&b, m->visit_gap);
+    put(&b, " starts a new visit\n");
+  }
+  put_scores(&b, m);
+  put(&b, "rules (%zu):\n", m->nrules);
+  for (size_t i = 0; i < m->nrules; i++) put_rule(&b, m, &m->rules[i]);
+  put_stages(&b, m);
+  put_transitions(&b, m);
+  put_cadences(&b, m);
+  if (b.oom) {
+    free(b.p);
+    return NULL;
+  }
+  return b.p;
+}

@@ -1,0 +1,323 @@
+/* The fold, rule by rule, with hand-computed expectations (spec §3–§7). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "leadscore/event.h"
+#include "leadscore/fold.h"
+#include "leadscore/model.h"
+#include "ls_test.h"
+
+/* A small model with one rule kind per event type, so each test can aim at
+ * exactly one mechanism. */
+static const char model_yaml[] =
+    "leadscore: 1\n"
+    "name: t\n"
+    "visits: {on: page_view, gap: 30m}\n"
+    "scores:\n"
+    "  - name: score\n"
+    "    decay:\n"
+    "      every: 30d\n"
+    "      bands: [{at_least: 30, points: -15}, {at_least: 1, points: -5}]\n"
+    "      floor: 0\n"
+    "rules:\n"
+    "  - {id: page, on: page_view, points: 1}\n"
+    "  - {id: deep, on: page_view, visit_page: 8, points: 7}\n"
+    "  - id: repeat\n"
+    "    on: page_view\n"
+    "    visit_start: true\n"
+    "    recent: {visit_start: true, within: 7d}\n"
+    "    once_per: 7d\n"
+    "    points: 8\n"
+    "  - {id: p40, on: p40, points: 40}\n"
+    "  - {id: p30, on: p30, points: 30}\n"
+    "  - {id: p3, on: p3, points: 3}\n"
+    "  - {id: m9, on: m9, points: -9}\n"
+    "  - {id: p29, on: p29, points: 29}\n"
+    "  - {id: visit_once, on: ping, once_per: visit, points: 2}\n"
+    "  - {id: person_once, on: ping, once_per: person, points: 100}\n"
+    "  - {id: after_demo, on: trial, recent: {on: demo, within: 1d}, points: 10}\n"
+    "  - {id: demo, on: demo, points: 0}\n"
+    "  - {id: after_p3, on: p3, recent: {rule: p3, within: 1h}, points: 50}\n"
+    "  - id: src\n"
+    "    first_value: source\n"
+    "    if: [{attr: source, equals: web_inquiry}]\n"
+    "    points: 7\n"
+    "stages:\n"
+    "  - {name: anonymous, initial: true}\n"
+    "  - {name: prospect}\n"
+    "  - {name: hot, mql: true, cadence: c}\n"
+    "  - {name: opportunity}\n"
+    "arming: {initially: true, rearm_when: score < 65}\n"
+    "transitions:\n"
+    "  - {from: anonymous, to: prospect, when: identified, arms: true}\n"
+    "  - {from: prospect, to: hot, when: score >= 65, requires_armed: true}\n"
+    "  - from: hot\n"
+    "    to: prospect\n"
+    "    on: sales\n"
+    "    if: [{prop: outcome, equals: nurture}]\n"
+    "    disarms: true\n"
+    "  - {from: hot, to: opportunity, on: sales, if: [{prop: outcome, equals: opportunity}]}\n"
+    "cadences:\n"
+    "  - name: c\n"
+    "    steps: [{day: 1, task: call}, {day: 21, task: disposition}]\n";
+
+static ls_model *M;
+static ls_event_parser *P;
+static unsigned char state[4096];
+static uint64_t bits[8];
+static int seq;
+
+/* Ledger and stage observers. */
+static int64_t ledger_sum;
+static int ledger_n, stage_n, rejected_n;
+static void on_ledger(void *ud, const ls_ledger_entry *e) {
+  (void)ud;
+  ledger_sum += e->points;
+  ledger_n++;
+}
+static void on_stage(void *ud, const ls_stage_change *c) {
+  (void)ud;
+  (void)c;
+  stage_n++;
+}
+static void on_rej(void *ud, const ls_fold_event *e, uint16_t s) {
+  (void)ud;
+  (void)e;
+  (void)s;
+  rejected_n++;
+}
+static const ls_fold_sink sink = {NULL, on_ledger, on_stage, on_rej};
+
+static void reset(void) {
+  ls_fold_init(M, state);
+  ledger_sum = 0;
+  ledger_n = stage_n = rejected_n = 0;
+}
+
+/* Folds one event given as the inside of a JSON object (id is generated;
+ * identity defaults to an anonymous id). Returns ls_fold_apply's result. */
+static bool ev(const char *type, const char *time, const char *extra) {
+  char line[1024];
+  snprintf(line, sizeof line,
+           "{\"id\":\"e%06d\",\"type\":\"%s\",\"time\":\"%s\"%s%s}", seq++, type,
+           time, strstr(extra, "\"lead\"") || strstr(extra, "\"email\"") ? "" :
+           ",\"anonymous_id\":\"a1\"", extra);
+  ls_event_fields f;
+  if (ls_event_parse(P, line, strlen(line), &f) != LS_LINE_EVENT) {
+    fprintf(stderr, "bad test line %s: %s\n", line, ls_event_parser_reason(P));
+    exit(2);
+  }
+  memset(bits, 0, sizeof bits);
+  ls_model_eval_preds(M, &f, bits);
+  ls_fold_event fe = {f.time, f.id, ls_model_type_index(M, f.type),
+                      f.lead.n > 0 || f.email.n > 0, bits};
+  return ls_fold_apply(M, state, &fe, &sink);
+}
+
+static int64_t score(void) { return ls_fold_score(M, state, 0); }
+static const char *stage(void) { return ls_model_stage_name(M, ls_fold_stage(M, state)); }
+
+static void advance(const char *t) {
+  ls_time at;
+  if (ls_time_parse(t, strlen(t), &at)) exit(2);
+  ls_fold_advance(M, state, at, &sink);
+}
+
+static void test_visits(void) {
+  reset();
+  ev("page_view", "2026-03-01T10:00:00Z", "");
+  ev("page_view", "2026-03-01T10:30:00Z", "");  /* +1800 s: same visit */
+  ev("page_view", "2026-03-01T11:00:01Z", "");  /* +1801 s: new visit, repeat */
+  CHECK_INT(score(), 1 + 1 + 1 + 8);
+  ev("page_view", "2026-03-01T11:30:01.5Z", ""); /* +1800.5 s: new visit, but
+                                                    repeat given 30 min ago */
+  CHECK_INT(score(), 12);
+  /* deep visit: 8th view of one visit, once */
+  reset();
+  for (int i = 0; i < 16; i++) {
+    char t[40];
+    snprintf(t, sizeof t, "2026-03-02T10:%02d:00Z", i);
+    ev("page_view", t, "");
+  }
+  CHECK_INT(score(), 16 + 7);
+  CHECK_INT(ledger_sum, 23);
+  /* repeat_visits: another start exactly 7 d back counts; a third visit
+   * inside the 7 d after the points does not. */
+  reset();
+  ev("page_view", "2026-03-01T00:00:00Z", "");
+  ev("page_view", "2026-03-08T00:00:00Z", ""); /* start at exactly t - 7d */
+  CHECK_INT(score(), 1 + 1 + 8);
+  ev("page_view", "2026-03-10T00:00:00Z", ""); /* points 2 d ago: none */
+  CHECK_INT(score(), 11);
+  ev("page_view", "2026-03-15T00:00:00Z", ""); /* points exactly 7 d ago: ok */
+  CHECK_INT(score(), 20);
+  reset();
+  ev("page_view", "2026-03-01T00:00:00Z", "");
+  ev("page_view", "2026-03-08T00:00:00.000000001Z", ""); /* 7 d + 1 ns */
+  CHECK_INT(score(), 2);
+}
+
+static void test_rule_kinds(void) {
+  reset();
+  ev("ping", "2026-03-01T10:00:00Z", "");
+  ev("ping", "2026-03-01T10:01:00Z", "");
+  CHECK_INT(score(), 2 + 100); /* per visit (visit 0) once; per person once */
+  ev("page_view", "2026-03-01T10:02:00Z", "");
+  ev("ping", "2026-03-01T10:03:00Z", ""); /* a new visit started: +2 again */
+  CHECK_INT(score(), 102 + 1 + 2);
+  ev("ping", "2026-03-01T10:04:00Z", "");
+  CHECK_INT(score(), 105);
+
+  reset(); /* recent: {on: demo, within: 1d} — [t - 1d, t) */
+  ev("trial", "2026-03-01T00:00:00Z", "");
+  CHECK_INT(score(), 0);
+  ev("demo", "2026-03-01T00:00:00Z", "");
+  ev("trial", "2026-03-02T00:00:00Z", ""); /* exactly 1 d after: counts */
+  CHECK_INT(score(), 10);
+  ev("trial", "2026-03-02T00:00:00.1Z", "");
+  CHECK_INT(score(), 10);
+
+  reset(); /* recent: {rule: p3} — a firing by the same event is not "another" */
+  ev("p3", "2026-03-01T00:00:00Z", "");
+  CHECK_INT(score(), 3);
+  ev("p3", "2026-03-01T00:30:00Z", "");
+  CHECK_INT(score(), 3 + 3 + 50);
+  ev("p3", "2026-03-01T02:00:00Z", ""); /* previous p3 90 min ago */
+  CHECK_INT(score(), 59);
+
+  reset(); /* first_value: only the first source counts */
+  ev("identify", "2026-03-01T00:00:00Z", ",\"attrs\":{\"source\":\"\"}");
+  CHECK_INT(score(), 0);
+  ev("identify", "2026-03-01T00:00:01Z", ",\"attrs\":{\"source\":null}");
+  ev("identify", "2026-03-01T00:00:02Z", ",\"attrs\":{\"source\":\"web_inquiry\"}");
+  CHECK_INT(score(), 7);
+  ev("identify", "2026-03-01T00:00:03Z", ",\"attrs\":{\"source\":\"web_inquiry\"}");
+  CHECK_INT(score(), 7);
+  reset();
+  ev("identify", "2026-03-01T00:00:00Z", ",\"attrs\":{\"source\":\"event\"}");
+  ev("identify", "2026-03-01T00:00:01Z", ",\"attrs\":{\"source\":\"web_inquiry\"}");
+  CHECK_INT(score(), 0);
+}
+
+static void test_decay(void) {
+  reset(); /* 40 at Feb 1: Mar 3 25, Apr 2 20, May 2 15, Jun 1 10, Jul 1 5 */
+  ev("p40", "2026-02-01T00:00:00Z", "");
+  advance("2026-07-01T00:00:00Z");
+  CHECK_INT(score(), 5);
+  CHECK_INT(ledger_sum, 5);
+  advance("2026-09-01T00:00:00Z"); /* Jul 31 0, then nothing below the floor */
+  CHECK_INT(score(), 0);
+
+  reset(); /* an event exactly at +30 d cancels the step */
+  ev("p40", "2026-02-01T12:00:00Z", "");
+  ev("page_view", "2026-03-03T12:00:00Z", "");
+  CHECK_INT(score(), 41);
+  ev("page_view", "2026-03-03T12:00:00.000000001Z", "");
+  CHECK_INT(score(), 42);
+
+  reset(); /* bands: exactly 30 -> 15; 29 -> 24; -9 stays */
+  ev("p30", "2026-01-01T00:00:00Z", "");
+  advance("2026-01-31T00:00:00Z");
+  CHECK_INT(score(), 15);
+  reset();
+  ev("p29", "2026-01-01T00:00:00Z", "");
+  advance("2026-01-31T00:00:00Z");
+  CHECK_INT(score(), 24);
+  advance("2026-01-30T23:59:59Z"); /* going back does nothing */
+  CHECK_INT(score(), 24);
+  reset();
+  ev("m9", "2026-01-01T00:00:00Z", "");
+  advance("2027-01-01T00:00:00Z");
+  CHECK_INT(score(), -9);
+  CHECK_INT(ledger_n, 1);
+
+  reset(); /* a rejected sales event at d neither is activity nor cancels */
+  ev("p40", "2026-02-01T00:00:00Z", "");
+  CHECK(!ev("sales", "2026-03-03T00:00:00Z", ",\"props\":{\"outcome\":\"nurture\"}"));
+  CHECK_INT(rejected_n, 1);
+  advance("2026-03-03T00:00:00Z");
+  CHECK_INT(score(), 25);
+}
+
+static void test_stages_and_arming(void) {
+  reset(); /* anonymous 70, identify -> prospect -> hot on one event */
+  ev("p40", "2026-03-01T00:00:00Z", "");
+  ev("p30", "2026-03-01T00:00:01Z", "");
+  CHECK_STR(stage(), "anonymous");
+  ev("identify", "2026-03-01T00:00:02Z", ",\"email\":\" A@B.example \"");
+  CHECK_STR(stage(), "hot");
+  CHECK_INT(ls_fold_mql_count(M, state), 1);
+  CHECK(ls_fold_identified(M, state));
+  ls_time t;
+  CHECK(ls_fold_last_mql(M, state, &t));
+  char buf[LS_TIME_FMT_MAX];
+  ls_time_format(t, buf);
+  CHECK_STR(buf, "2026-03-01T00:00:02Z");
+  CHECK_INT(stage_n, 2);
+
+  /* nurture at 70: disarmed; more points give no MQL */
+  CHECK(ev("sales", "2026-03-02T00:00:00Z", ",\"lead\":\"L1\",\"props\":{\"outcome\":\"nurture\"}"));
+  CHECK_STR(stage(), "prospect");
+  ev("p3", "2026-03-02T01:00:00Z", ",\"lead\":\"L1\"");
+  CHECK_INT(score(), 73);
+  CHECK_STR(stage(), "prospect");
+  /* -9 -> 64 re-arms; +3 -> 67 is a second MQL */
+  ev("m9", "2026-03-02T02:00:00Z", ",\"lead\":\"L1\"");
+  ev("p3", "2026-03-02T03:00:00Z", ",\"lead\":\"L1\"");
+  CHECK_INT(score(), 67);
+  CHECK_STR(stage(), "hot");
+  CHECK_INT(ls_fold_mql_count(M, state), 2);
+  /* unknown outcome and wrong stage are rejected */
+  CHECK(!ev("sales", "2026-03-03T00:00:00Z", ",\"lead\":\"L1\",\"props\":{\"outcome\":\"won\"}"));
+  CHECK(!ev("sales", "2026-03-03T00:00:01Z", ",\"lead\":\"L1\""));
+  CHECK(ev("sales", "2026-03-03T00:00:02Z", ",\"lead\":\"L1\",\"props\":{\"outcome\":\"opportunity\"}"));
+  CHECK_STR(stage(), "opportunity");
+  CHECK(!ev("sales", "2026-03-03T00:00:03Z", ",\"lead\":\"L1\",\"props\":{\"outcome\":\"nurture\"}"));
+  CHECK_INT(rejected_n, 3);
+
+  reset(); /* a decay step re-arms a disarmed prospect */
+  ev("identify", "2026-03-01T00:00:00Z", ",\"lead\":\"L2\"");
+  ev("p40", "2026-03-01T00:00:01Z", ",\"lead\":\"L2\"");
+  ev("p40", "2026-03-01T00:00:02Z", ",\"lead\":\"L2\"");
+  CHECK_STR(stage(), "hot");
+  ev("sales", "2026-03-02T00:00:00Z", ",\"lead\":\"L2\",\"props\":{\"outcome\":\"nurture\"}");
+  CHECK_INT(score(), 80);
+  /* steps Apr 1 (80 -> 65, still not < 65) and May 1 00:00 (-> 50, re-arms) */
+  ev("p3", "2026-05-01T00:00:01Z", ",\"lead\":\"L2\"");
+  CHECK_INT(score(), 53);
+  CHECK_STR(stage(), "prospect");
+  ev("p30", "2026-05-01T00:00:02Z", ",\"lead\":\"L2\"");
+  CHECK_STR(stage(), "hot");
+  CHECK_INT(ls_fold_mql_count(M, state), 2);
+}
+
+static void test_cadence(void) {
+  ls_task tasks[8];
+  ls_time h;
+  ls_time_parse("2026-02-11T10:04:00Z", 20, &h);
+  size_t n = ls_model_cadence_tasks(M, 2, h, tasks, 8);
+  CHECK_INT(n, 2);
+  char buf[LS_TIME_FMT_MAX];
+  ls_time_format(tasks[1].due, buf);
+  CHECK_STR(buf, "2026-03-03T10:04:00Z"); /* day 21 = h + 20 d */
+  CHECK_STR(tasks[1].task, "disposition");
+  CHECK_INT(ls_model_cadence_tasks(M, 1, h, tasks, 8), 0);
+}
+
+int main(void) {
+  ls_diag d = {0};
+  if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
+    fprintf(stderr, "model: %u:%u: %s\n", d.line, d.col, d.msg);
+    return 2;
+  }
+  if (ls_fold_state_size(M) > sizeof state) return 2;
+  P = ls_event_parser_new(ls_model_schema(M));
+  test_visits();
+  test_rule_kinds();
+  test_decay();
+  test_stages_and_arming();
+  test_cadence();
+  ls_event_parser_destroy(P);
+  ls_model_destroy(M);
+  return ls_test_done();
+}
