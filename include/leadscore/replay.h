@@ -49,6 +49,10 @@ typedef struct ls_replay_stats {
 ls_replay *ls_replay_new(const ls_model *m); /* borrows m; NULL on ENOMEM */
 void ls_replay_destroy(ls_replay *r);        /* NULL is a no-op */
 
+/* Optional: sizes the internal tables for about `events` events, so that
+ * they do not grow (and rehash) while batches are added. */
+int ls_replay_reserve(ls_replay *r, size_t events);
+
 /* Optional hook, called during ls_replay_add_batch for every duplicate line
  * with its index in the batch and whether its content differs from the
  * first line of that id (a conflict), so the caller can name FILE:LINE. */
@@ -63,6 +67,16 @@ int ls_replay_add_batch(ls_replay *r, const ls_batch *b);
 /* Links identities, sorts and folds every person up to `as_of` (NULL: the
  * greatest time among accepted events). Call once, after the last batch. */
 int ls_replay_finish(ls_replay *r, const ls_time *as_of);
+
+/* The same in three steps, so that a caller can fold on several threads:
+ * link once; fold disjoint person ranges [lo, hi) of [0, npersons) —
+ * concurrently if it likes, each with its own zeroed stats — then finalize
+ * once with every range's stats. ls_replay_npersons() is valid after link. */
+int ls_replay_link(ls_replay *r, const ls_time *as_of);
+int ls_replay_fold_range(ls_replay *r, size_t lo, size_t hi,
+                         ls_replay_stats *st);
+int ls_replay_finalize(ls_replay *r, const ls_replay_stats *const *parts,
+                       size_t nparts);
 
 /* Valid after finish. */
 ls_replay_stats ls_replay_get_stats(const ls_replay *r);

@@ -46,6 +46,9 @@ typedef struct ls_input_stats {
 int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
                   ls_input_stats *st);
 
+/* Monotonic clock in seconds (for progress and phase timings). */
+double ls_cli_now(void);
+
 /* Writes s as a JSON string literal (with quotes). */
 void ls_cli_json_str(FILE *out, const char *s, size_t n);
 

@@ -230,7 +230,7 @@ static void on_dup(void *ud, size_t index, bool conflict) {
                 (unsigned long long)(d->line0 + d->s->ev_line[index] + 1));
 }
 
-static double now_s(void) {
+double ls_cli_now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + ts.tv_nsec / 1e9;
@@ -240,7 +240,7 @@ static double now_s(void) {
 static void progress(pipeline *pl, double t0, double *last, uint64_t events,
                      bool done) {
   if (!isatty(2)) return;
-  double t = now_s();
+  double t = ls_cli_now();
   if (done) {
     if (*last > 0) fputs("\r\033[K", stderr);
     return;
@@ -282,7 +282,7 @@ int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
 
   uint64_t *line_base = calloc((size_t)nfiles, sizeof *line_base);
   if (!line_base) code = LS_EXIT_INTERNAL;
-  double t0 = now_s(), last = 0;
+  double t0 = ls_cli_now(), last = 0;
   for (uint64_t k = 0; code == LS_EXIT_OK; k++) {
     slot *s = &pl.slots[k % NSLOTS];
     pthread_mutex_lock(&pl.mu);

@@ -7,6 +7,7 @@ typedef struct ls_cli_result {
   ls_model *model;
   ls_replay *replay;
   ls_input_stats input;
+  double ingest_s, finish_s; /* wall time of the two phases */
 } ls_cli_result;
 
 /* Loads the model, ingests the files and finishes the replay (printing the

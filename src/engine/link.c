@@ -104,10 +104,10 @@ static int group(ls_replay *r) {
     if (ev_person[i] != LS__NONE) r->poff[ev_person[i] + 1]++;
   for (size_t p = 0; p < np; p++) r->poff[p + 1] += r->poff[p];
   uint32_t *fill = ev_person; /* reused as the write cursor per person */
-  size_t maxlen = 0;
+  r->maxlen = 0;
   for (size_t p = 0; p < np; p++) {
     size_t len = r->poff[p + 1] - r->poff[p];
-    if (len > maxlen) maxlen = len;
+    if (len > r->maxlen) r->maxlen = len;
   }
   uint32_t *cursor = malloc((np ? np : 1) * sizeof *cursor);
   if (!cursor) {
@@ -119,19 +119,13 @@ static int group(ls_replay *r) {
     if (fill[i] != LS__NONE) r->perm[cursor[fill[i]]++] = (uint32_t)i;
   free(cursor);
   free(ev_person);
-  uint32_t *tmp = malloc((maxlen ? maxlen : 1) * sizeof *tmp);
-  if (!tmp) return LS_ENOMEM;
-  for (size_t p = 0; p < np; p++)
-    ls__sort_u32(r->perm + r->poff[p], tmp, r->poff[p + 1] - r->poff[p],
-                 cmp_event, r);
-  free(tmp);
   return LS_OK;
 }
 
 /* Person id (spec §2): the earliest lead id; else email:<earliest e-mail>;
- * else anon:<earliest anonymous id>; "earliest" by (time, id). */
-static int person_id(ls_replay *r, size_t p) {
-  static const char *const prefix[3] = {"", "email:", "anon:"};
+ * else anon:<earliest anonymous id>; "earliest" by (time, id). Chosen over
+ * the sorted events; spelled out later, single-threaded. */
+static void choose_person_id(ls_replay *r, size_t p) {
   uint32_t best[3] = {LS__NONE, LS__NONE, LS__NONE};
   for (uint32_t k = r->poff[p]; k < r->poff[p + 1]; k++) {
     const ls__ev *e = &r->ev[r->perm[k]];
@@ -140,7 +134,14 @@ static int person_id(ls_replay *r, size_t p) {
     if (best[0] != LS__NONE) break;
   }
   int t = best[0] != LS__NONE ? 0 : best[1] != LS__NONE ? 1 : 2;
-  const ls__ident *d = &r->ident[best[t]];
+  r->pid_ident[p] = best[t];
+  r->pid_kind[p] = (uint8_t)t;
+}
+
+static int spell_person_id(ls_replay *r, size_t p) {
+  static const char *const prefix[3] = {"", "email:", "anon:"};
+  int t = r->pid_kind[p];
+  const ls__ident *d = &r->ident[r->pid_ident[p]];
   size_t plen = strlen(prefix[t]);
   uint32_t off, off2;
   int rc = ls__arena_put(&r->pid, prefix[t], plen, &off);
@@ -148,7 +149,6 @@ static int person_id(ls_replay *r, size_t p) {
   if (rc) return rc;
   r->pid_off[p] = off;
   r->pid_len[p] = (uint32_t)(plen + d->len);
-  r->pid_kind[p] = (uint8_t)t;
   return LS_OK;
 }
 
@@ -156,6 +156,10 @@ static void fold_person(const ls_replay *r, size_t p, void *state,
                         const ls_fold_sink *sink, uint64_t *rejected) {
   ls_fold_init(r->m, state);
   for (uint32_t k = r->poff[p]; k < r->poff[p + 1]; k++) {
+    if (k + 4 < r->n) { /* events of a person are scattered over the input */
+      __builtin_prefetch(&r->ev[r->perm[k + 4]]);
+      __builtin_prefetch(&r->pred[(size_t)r->perm[k + 4] * r->words]);
+    }
     uint32_t i = r->perm[k];
     const ls__ev *e = &r->ev[i];
     ls_fold_event fe = {e->time, {r->ids.p + e->id_off, e->id_len}, e->type,
@@ -165,9 +169,9 @@ static void fold_person(const ls_replay *r, size_t p, void *state,
   ls_fold_advance(r->m, state, r->as_of, sink);
 }
 
-int ls_replay_finish(ls_replay *r, const ls_time *as_of) {
-  if (r->finished) return LS_EINVAL;
-  r->finished = true;
+int ls_replay_link(ls_replay *r, const ls_time *as_of) {
+  if (r->finished || r->linked) return LS_EINVAL;
+  r->linked = true;
   r->as_of = as_of ? *as_of : (r->have_max ? r->max_time : (ls_time){0, 0});
   r->st.events = r->n;
   int rc = group(r);
@@ -175,31 +179,65 @@ int ls_replay_finish(ls_replay *r, const ls_time *as_of) {
   size_t np = r->np ? r->np : 1;
   r->ssize = ls_fold_state_size(r->m);
   r->states = malloc(np * r->ssize);
+  r->pid_ident = malloc(np * sizeof *r->pid_ident);
+  r->pid_kind = malloc(np * sizeof *r->pid_kind);
+  if (!r->states || !r->pid_ident || !r->pid_kind) return LS_ENOMEM;
+  return LS_OK;
+}
+
+int ls_replay_fold_range(ls_replay *r, size_t lo, size_t hi,
+                         ls_replay_stats *st) {
+  if (!r->linked || r->finished || lo > hi || hi > r->np) return LS_EINVAL;
+  uint32_t *tmp = malloc((r->maxlen ? r->maxlen : 1) * sizeof *tmp);
+  if (!tmp) return LS_ENOMEM;
+  ls_replay *w = r; /* writes only to persons [lo, hi) */
+  for (size_t p = lo; p < hi; p++) {
+    ls__sort_u32(w->perm + r->poff[p], tmp, r->poff[p + 1] - r->poff[p], cmp_event, r);
+    void *s = w->states + p * r->ssize;
+    fold_person(r, p, s, NULL, &st->rejected_sales);
+    st->mqls += ls_fold_mql_count(r->m, s);
+    choose_person_id(w, p);
+  }
+  free(tmp);
+  return LS_OK;
+}
+
+int ls_replay_finalize(ls_replay *r, const ls_replay_stats *const *parts,
+                       size_t nparts) {
+  if (!r->linked || r->finished) return LS_EINVAL;
+  r->finished = true;
+  for (size_t i = 0; i < nparts; i++) {
+    r->st.rejected_sales += parts[i]->rejected_sales;
+    r->st.mqls += parts[i]->mqls;
+  }
+  size_t np = r->np ? r->np : 1;
   r->pid_off = malloc(np * sizeof *r->pid_off);
   r->pid_len = malloc(np * sizeof *r->pid_len);
-  r->pid_kind = malloc(np * sizeof *r->pid_kind);
   r->order = malloc(np * sizeof *r->order);
   r->rank = malloc(np * sizeof *r->rank);
   uint32_t *tmp = malloc(np * sizeof *tmp);
-  if (!r->states || !r->pid_off || !r->pid_len || !r->pid_kind || !r->order || !r->rank || !tmp) {
-    free(tmp);
-    return LS_ENOMEM;
-  }
-  for (size_t p = 0; p < r->np; p++) {
-    void *s = r->states + p * r->ssize;
-    fold_person(r, p, s, NULL, &r->st.rejected_sales);
-    r->st.mqls += ls_fold_mql_count(r->m, s);
-    if ((rc = person_id(r, p))) {
-      free(tmp);
-      return rc;
-    }
+  int rc = LS_OK;
+  if (!r->pid_off || !r->pid_len || !r->order || !r->rank || !tmp) rc = LS_ENOMEM;
+  for (size_t p = 0; p < r->np && !rc; p++) {
+    rc = spell_person_id(r, p);
     r->order[p] = (uint32_t)p;
   }
-  ls__sort_u32(r->order, tmp, r->np, cmp_pid, r);
+  if (!rc) {
+    ls__sort_u32(r->order, tmp, r->np, cmp_pid, r);
+    for (size_t i = 0; i < r->np; i++) r->rank[r->order[i]] = (uint32_t)i;
+    r->st.persons = r->np;
+  }
   free(tmp);
-  for (size_t i = 0; i < r->np; i++) r->rank[r->order[i]] = (uint32_t)i;
-  r->st.persons = r->np;
-  return LS_OK;
+  return rc;
+}
+
+int ls_replay_finish(ls_replay *r, const ls_time *as_of) {
+  ls_replay_stats part = {0};
+  const ls_replay_stats *parts[1] = {&part};
+  int rc = ls_replay_link(r, as_of);
+  if (!rc) rc = ls_replay_fold_range(r, 0, r->np, &part);
+  if (!rc) rc = ls_replay_finalize(r, parts, 1);
+  return rc;
 }
 
 ls_replay_stats ls_replay_get_stats(const ls_replay *r) { return r->st; }

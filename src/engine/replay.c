@@ -48,6 +48,7 @@ void ls_replay_destroy(ls_replay *r) {
   free(r->pid_off);
   free(r->pid_len);
   free(r->pid_kind);
+  free(r->pid_ident);
   free(r->order);
   free(r->rank);
   free(r);
@@ -62,6 +63,8 @@ void ls_replay_on_duplicate(ls_replay *r,
 
 /* ---- open-addressing tables ---- */
 
+#define PREFETCH 8 /* events ahead whose table slots are prefetched */
+
 static int table_init(ls__table *t, size_t cap) {
   t->slot = calloc(cap, sizeof *t->slot);
   if (!t->slot) return LS_ENOMEM;
@@ -69,19 +72,16 @@ static int table_init(ls__table *t, size_t cap) {
   return LS_OK;
 }
 
-/* Grows `t` to twice its size when `count` passes half of it; `hash_of`
- * gives the hash of element i. */
-static int table_grow(ls__table *t, size_t count,
-                      uint64_t (*hash_of)(const ls_replay *, uint32_t),
-                      const ls_replay *r) {
-  if (!t->slot) return table_init(t, 1 << 12);
-  if ((count + 1) * 2 <= t->mask + 1) return LS_OK;
+/* A slot's position is its tag (the high 32 bits of the hash) masked, so
+ * growing never re-reads or re-hashes the records. */
+static inline size_t pos(const ls__table *t, uint32_t tag) { return tag & t->mask; }
+
+static int table_resize(ls__table *t, size_t cap) {
   ls__table nt;
-  if (table_init(&nt, (t->mask + 1) * 2)) return LS_ENOMEM;
-  for (size_t i = 0; i <= t->mask; i++) {
+  if (table_init(&nt, cap)) return LS_ENOMEM;
+  for (size_t i = 0; t->slot && i <= t->mask; i++) {
     if (!t->slot[i].idx1) continue;
-    uint64_t h = hash_of(r, t->slot[i].idx1 - 1);
-    size_t j = h & nt.mask;
+    size_t j = pos(&nt, t->slot[i].tag);
     while (nt.slot[j].idx1) j = (j + 1) & nt.mask;
     nt.slot[j] = t->slot[i];
   }
@@ -90,13 +90,25 @@ static int table_grow(ls__table *t, size_t count,
   return LS_OK;
 }
 
-static uint64_t event_hash(const ls_replay *r, uint32_t i) {
-  return ls_hash_bytes(r->ids.p + r->ev[i].id_off, r->ev[i].id_len);
+/* Keeps the load factor at or below 1/2 for `count` + 1 elements. */
+static int table_grow(ls__table *t, size_t count) {
+  size_t cap = t->slot ? t->mask + 1 : 0;
+  if ((count + 1) * 2 <= cap) return LS_OK;
+  size_t nc = cap ? cap : 1 << 12;
+  while ((count + 1) * 2 > nc) nc *= 2;
+  if (nc > ((size_t)1 << 32)) return LS_ERANGE; /* positions are 32-bit tags */
+  return table_resize(t, nc);
 }
 
-static uint64_t ident_hash(const ls_replay *r, uint32_t i) {
-  const ls__ident *d = &r->ident[i];
-  return ls__ident_hash(d->kind, r->istr.p + d->off, d->len);
+static int reserve_events(ls_replay *r, size_t cap);
+
+int ls_replay_reserve(ls_replay *r, size_t events) {
+  int rc = table_grow(&r->dedup, events);
+  if (!rc) rc = table_grow(&r->itab, events / 4);
+  /* Growing multi-hundred-MiB arrays by realloc means mremap, whose TLB
+   * shoot-downs stall the parser threads: size them once instead. */
+  if (!rc && events > r->cap) rc = reserve_events(r, events);
+  return rc;
 }
 
 /* ---- identities ---- */
@@ -104,8 +116,8 @@ static uint64_t ident_hash(const ls_replay *r, uint32_t i) {
 static uint32_t ident_find_slot(const ls_replay *r, int kind, const char *p,
                                 size_t n, uint64_t h, size_t *slot) {
   if (!r->itab.slot) return LS__NONE;
-  size_t j = h & r->itab.mask;
   uint32_t tag = (uint32_t)(h >> 32);
+  size_t j = pos(&r->itab, tag);
   for (;;) {
     const ls__slot *s = &r->itab.slot[j];
     if (!s->idx1) break;
@@ -126,7 +138,7 @@ uint32_t ls__ident_lookup(const ls_replay *r, int kind, const char *p, size_t n)
 
 static int intern(ls_replay *r, int kind, const char *p, size_t n, uint64_t h,
                   uint32_t *out) {
-  int rc = table_grow(&r->itab, r->nident, ident_hash, r);
+  int rc = table_grow(&r->itab, r->nident);
   if (rc) return rc;
   size_t slot = 0;
   uint32_t i = ident_find_slot(r, kind, p, n, h, &slot);
@@ -156,7 +168,10 @@ static int intern(ls_replay *r, int kind, const char *p, size_t n, uint64_t h,
 
 static int reserve(ls_replay *r) {
   if (r->n < r->cap) return LS_OK;
-  size_t cap = r->cap ? r->cap * 2 : 1 << 14;
+  return reserve_events(r, r->cap ? r->cap * 2 : 1 << 14);
+}
+
+static int reserve_events(ls_replay *r, size_t cap) {
   if (cap > UINT32_MAX - 1) return LS_ERANGE;
   ls__ev *ev = realloc(r->ev, cap * sizeof *ev);
   if (!ev) return LS_ENOMEM;
@@ -174,8 +189,8 @@ static int reserve(ls_replay *r) {
 /* Returns the slot where the id is (*found = true) or would go. */
 static size_t dedup_probe(const ls_replay *r, const char *id, size_t n,
                           uint64_t h, bool *found) {
-  size_t j = h & r->dedup.mask;
   uint32_t tag = (uint32_t)(h >> 32);
+  size_t j = pos(&r->dedup, tag);
   for (;;) {
     const ls__slot *s = &r->dedup.slot[j];
     if (!s->idx1) break;
@@ -193,12 +208,19 @@ static size_t dedup_probe(const ls_replay *r, const char *id, size_t n,
 }
 
 int ls_replay_add_batch(ls_replay *r, const ls_batch *b) {
-  if (r->finished) return LS_EINVAL;
+  if (r->linked) return LS_EINVAL;
   for (size_t i = 0; i < b->n; i++) {
     const ls__bev *be = &b->ev[i];
     const char *id = b->bytes + be->id_off;
-    int rc = table_grow(&r->dedup, r->n, event_hash, r);
+    int rc = table_grow(&r->dedup, r->n);
     if (rc) return rc;
+    if (i + PREFETCH < b->n) { /* the tables are far bigger than the caches */
+      const ls__bev *ahead = &b->ev[i + PREFETCH];
+      __builtin_prefetch(&r->dedup.slot[pos(&r->dedup, (uint32_t)(ahead->id_hash >> 32))]);
+      for (int k = 0; k < 3; k++)
+        if (ahead->ident_len[k] && r->itab.slot)
+          __builtin_prefetch(&r->itab.slot[pos(&r->itab, (uint32_t)(ahead->ident_hash[k] >> 32))]);
+    }
     bool found;
     size_t slot = dedup_probe(r, id, be->id_len, be->id_hash, &found);
     if (found) {

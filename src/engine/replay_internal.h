@@ -65,8 +65,10 @@ struct ls_replay {
   void (*dup_hook)(void *ud, size_t index, bool conflict);
   void *dup_ud;
 
-  /* after finish */
-  bool finished;
+  /* after link / finish */
+  bool linked, finished;
+  size_t maxlen;        /* most events of one person */
+  uint32_t *pid_ident;  /* identity behind each person's lead_id */
   ls_time as_of;
   uint32_t *parent;     /* union-find over identities */
   uint32_t *root_person; /* person of a root identity, or LS__NONE */

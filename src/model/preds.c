@@ -123,8 +123,24 @@ static bool compare(double a, uint8_t cmp, double b) {
   }
 }
 
+/* URL paths of the captured props, computed at most once per event (a model
+ * usually has several path_prefix rules on the same `url`). */
+typedef struct path_memo {
+  uint32_t done; /* bit k: paths[k] is valid (keys 0..31) */
+  ls_slice paths[32];
+} path_memo;
+
+static ls_slice url_path_of(path_memo *pm, const ls__pred *p, const ls_jvalue *v) {
+  if (p->src != LS__SRC_PROP || p->key >= 32) return ls__url_path(v->s);
+  if (!(pm->done >> p->key & 1)) {
+    pm->paths[p->key] = ls__url_path(v->s);
+    pm->done |= UINT32_C(1) << p->key;
+  }
+  return pm->paths[p->key];
+}
+
 /* Does the test of `p` hold for value `v` (before `not`)? */
-static bool test(const ls__pred *p, const ls_jvalue *v) {
+static bool test(const ls__pred *p, const ls_jvalue *v, path_memo *pm) {
   if (!v) return false;
   if (v->kind == LS_J_STRING) {
     const char *s = v->s.p;
@@ -142,7 +158,7 @@ static bool test(const ls__pred *p, const ls_jvalue *v) {
       case LS__P_PREFIX:
         return has_prefix(s, n, p->strs[0], p->lens[0]);
       case LS__P_PATH_PREFIX: {
-        ls_slice path = ls__url_path(v->s);
+        ls_slice path = url_path_of(pm, p, v);
         return has_prefix(path.p, path.n, p->strs[0], p->lens[0]);
       }
       case LS__P_PRESENT:
@@ -164,11 +180,13 @@ static bool test(const ls__pred *p, const ls_jvalue *v) {
 void ls_model_eval_preds(const ls_model *m, const ls_event_fields *ev,
                          uint64_t *bits) {
   memset(bits, 0, m->pred_words * sizeof *bits);
+  path_memo pm;
+  pm.done = 0;
   for (size_t i = 0; i < m->npreds; i++) {
     const ls__pred *p = &m->preds[i];
     const ls_jvalue *vals = p->src == LS__SRC_PROP ? ev->props : ev->attrs;
     size_t nvals = p->src == LS__SRC_PROP ? m->nprops : m->nattrs;
     const ls_jvalue *v = vals && p->key < nvals ? &vals[p->key] : NULL;
-    if (test(p, v) != p->negate) bits[i >> 6] |= UINT64_C(1) << (i & 63);
+    if (test(p, v, &pm) != p->negate) bits[i >> 6] |= UINT64_C(1) << (i & 63);
   }
 }
