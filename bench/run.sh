@@ -80,6 +80,8 @@ done
 # median of the numbers on stdin
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+wc_secs='' rp_secs='' rp_rss='' rp_rc=''  # set by measure
+
 # measure OUT_PREFIX CMD...: runs CMD $runs times; sets <prefix>_secs,
 # <prefix>_rss (medians) and <prefix>_rc (the last non-zero exit status).
 measure() {

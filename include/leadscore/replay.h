@@ -57,7 +57,8 @@ int ls_replay_reserve(ls_replay *r, size_t events);
  * with its index in the batch and whether its content differs from the
  * first line of that id (a conflict), so the caller can name FILE:LINE. */
 void ls_replay_on_duplicate(ls_replay *r,
-                            void (*fn)(void *ud, size_t index, bool conflict),
+                            void (*fn)(void *ud, size_t index, ls_slice id,
+                                       bool conflict),
                             void *ud);
 
 /* Adds a batch's events in order (batches must be added in input order).

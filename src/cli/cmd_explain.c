@@ -179,7 +179,7 @@ static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
     any = true;
     fprintf(out, "  %-24s %-13s %s\n", tstr(r->t, a), ls_model_stage_name(m, r->stage), r->event);
   }
-  fputs("\ntasks\n  day  due                      task         status    since                    note\n", out);
+  fputs("\ntasks\n  day  due                      task         status    cancelled at             note\n", out);
   each_task(m, s, print_task_table, out);
 }
 

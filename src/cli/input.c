@@ -222,12 +222,13 @@ typedef struct dup_ctx {
   uint64_t line0;
 } dup_ctx;
 
-static void on_dup(void *ud, size_t index, bool conflict) {
+static void on_dup(void *ud, size_t index, ls_slice id, bool conflict) {
   const dup_ctx *d = ud;
   if (conflict)
-    ls_cli_warn("%s:%llu: duplicate event id with different content (the "
-                "first line wins)", d->file,
-                (unsigned long long)(d->line0 + d->s->ev_line[index] + 1));
+    ls_cli_warn("%s:%llu: event id \"%.*s\" seen before with different "
+                "content (the first line wins)", d->file,
+                (unsigned long long)(d->line0 + d->s->ev_line[index] + 1),
+                id.n > 64 ? 64 : (int)id.n, id.p);
 }
 
 double ls_cli_now(void) {

@@ -55,7 +55,8 @@ void ls_replay_destroy(ls_replay *r) {
 }
 
 void ls_replay_on_duplicate(ls_replay *r,
-                            void (*fn)(void *ud, size_t index, bool conflict),
+                            void (*fn)(void *ud, size_t index, ls_slice id,
+                                       bool conflict),
                             void *ud) {
   r->dup_hook = fn;
   r->dup_ud = ud;
@@ -228,7 +229,7 @@ int ls_replay_add_batch(ls_replay *r, const ls_batch *b) {
       bool conflict = r->chash[first] != be->content_hash;
       r->st.duplicates++;
       r->st.conflicts += conflict;
-      if (r->dup_hook) r->dup_hook(r->dup_ud, i, conflict);
+      if (r->dup_hook) r->dup_hook(r->dup_ud, i, (ls_slice){id, be->id_len}, conflict);
       continue;
     }
     if ((rc = reserve(r))) return rc;

@@ -62,7 +62,7 @@ struct ls_replay {
   bool have_max;
   ls_time max_time;
   ls_replay_stats st;
-  void (*dup_hook)(void *ud, size_t index, bool conflict);
+  void (*dup_hook)(void *ud, size_t index, ls_slice id, bool conflict);
   void *dup_ud;
 
   /* after link / finish */

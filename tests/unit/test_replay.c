@@ -95,7 +95,7 @@ static void test_lead_id_tie(void) {
   static const char *const a[] = {
       "{\"id\":\"1\",\"type\":\"demo_view\",\"time\":\"2026-03-01T00:00:00Z\",\"email\":\"q@x\"}",
       "{\"id\":\"2\",\"type\":\"page_view\",\"time\":\"2026-03-01T00:00:00Z\",\"lead\":\"email:q@x\"}"};
-  static const char *const b[] = {a[1], a[0]};
+  const char *const b[] = {a[1], a[0]};
   char *x = run(a, 2, NULL, NULL, NULL), *y = run(b, 2, NULL, NULL, NULL);
   CHECK_STR(x, "lead_id,score,stage,mql_count,last_mql_at\n"
                "email:q@x,1,prospect,0,\n"
