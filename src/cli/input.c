@@ -129,7 +129,7 @@ static bool fill(pipeline *pl, slot *s) {
       if (nl) {
         size_t keep = (size_t)(s->buf + s->len - (nl + 1));
         if (ls__grow((void **)&pl->carry, &pl->carry_cap, keep, 1)) goto nomem;
-        memcpy(pl->carry, nl + 1, keep);
+        if (keep) memcpy(pl->carry, nl + 1, keep);
         pl->carry_len = keep;
         s->len -= keep;
         s->file_start = pl->file_fresh;
