@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "engine/batch.h"
 #include "model/ir.h"
 
@@ -45,14 +46,7 @@ static int reserve_events(ls_batch *b) {
 
 static int put_bytes(ls_batch *b, ls_slice s, uint32_t *off) {
   if (b->blen + s.n > UINT32_MAX) return LS_ERANGE;
-  if (b->blen + s.n > b->bcap) {
-    size_t cap = b->bcap ? b->bcap : 4096;
-    while (cap < b->blen + s.n) cap *= 2;
-    char *nb = realloc(b->bytes, cap);
-    if (!nb) return LS_ENOMEM;
-    b->bytes = nb;
-    b->bcap = cap;
-  }
+  if (ls__grow((void **)&b->bytes, &b->bcap, b->blen + s.n, 1)) return LS_ENOMEM;
   if (s.n) memcpy(b->bytes + b->blen, s.p, s.n);
   *off = (uint32_t)b->blen;
   b->blen += s.n;

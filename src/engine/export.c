@@ -4,17 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "leadscore/export.h"
 
 int ls_buf_append(ls_buf *b, const char *p, size_t n) {
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + n) cap *= 2;
-    char *np = realloc(b->p, cap);
-    if (!np) return LS_ENOMEM;
-    b->p = np;
-    b->cap = cap;
-  }
+  if (ls__grow((void **)&b->p, &b->cap, b->len + n, 1)) return LS_ENOMEM;
   if (n) memcpy(b->p + b->len, p, n);
   b->len += n;
   return LS_OK;

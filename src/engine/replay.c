@@ -3,18 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "engine/replay_internal.h"
 
 int ls__arena_put(ls__arena *a, const char *p, size_t n, uint32_t *off) {
   if (a->len + n > UINT32_MAX) return LS_ERANGE;
-  if (a->len + n > a->cap) {
-    size_t cap = a->cap ? a->cap : 1 << 16;
-    while (cap < a->len + n) cap *= 2;
-    char *np = realloc(a->p, cap);
-    if (!np) return LS_ENOMEM;
-    a->p = np;
-    a->cap = cap;
-  }
+  if (ls__grow((void **)&a->p, &a->cap, a->len + n, 1)) return LS_ENOMEM;
   if (n) memcpy(a->p + a->len, p, n);
   *off = (uint32_t)a->len;
   a->len += n;
