@@ -56,6 +56,7 @@ typedef struct pipeline {
   char *carry;
   size_t carry_len, carry_cap;
   bool exhausted;
+  bool tty; /* stderr is a terminal: show progress */
   int io_err_file; /* file index of a read error, or -1 */
   int io_errno;
   uint64_t filled; /* chunks handed to workers */
@@ -216,14 +217,19 @@ static void *worker(void *arg) {
   return NULL;
 }
 
+typedef struct progress_line progress_line;
+static void progress_clear(progress_line *pg);
+
 typedef struct dup_ctx {
   const slot *s;
   const char *file;
   uint64_t line0;
+  progress_line *pg;
 } dup_ctx;
 
 static void on_dup(void *ud, size_t index, ls_slice id, bool conflict) {
   const dup_ctx *d = ud;
+  if (conflict) progress_clear(d->pg);
   if (conflict)
     ls_cli_warn("%s:%llu: event id \"%.*s\" seen before with different "
                 "content (the first line wins)", d->file,
@@ -238,18 +244,25 @@ double ls_cli_now(void) {
 }
 
 /* A progress line for long runs, only when stderr is a terminal. */
-static void progress(pipeline *pl, double t0, double *last, uint64_t events,
-                     bool done) {
-  if (!isatty(2)) return;
+/* A progress line for long runs, only when stderr is a terminal; erased
+ * before any other message so that messages never run into it. */
+typedef struct progress_line {
+  bool tty, shown;
+  double t0, last;
+} progress_line;
+
+static void progress(progress_line *pg, uint64_t bytes, uint64_t lines) {
   double t = ls_cli_now();
-  if (done) {
-    if (*last > 0) fputs("\r\033[K", stderr);
-    return;
-  }
-  if (t - t0 < 2.0 || t - *last < 0.5) return;
-  *last = t;
-  fprintf(stderr, "\rleadscore: %.0f MB read, %llu events, %.1f s",
-          (double)pl->bytes / 1e6, (unsigned long long)events, t - t0);
+  if (!pg->tty || t - pg->t0 < 2.0 || t - pg->last < 0.5) return;
+  pg->last = t;
+  pg->shown = true;
+  fprintf(stderr, "\rleadscore: %.0f MB read, %llu lines, %.1f s", (double)bytes / 1e6,
+          (unsigned long long)lines, t - pg->t0);
+}
+
+static void progress_clear(progress_line *pg) {
+  if (pg->shown) fputs("\r\033[K", stderr);
+  pg->shown = false;
 }
 
 int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
@@ -268,6 +281,7 @@ int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
   pl.nfiles = nfiles;
   pl.fd = -1;
   pl.io_err_file = -1;
+  pl.tty = isatty(2);
   int code = LS_EXIT_OK;
   for (int i = 0; i < NSLOTS; i++)
     if (!(pl.slots[i].batch = ls_batch_new(m))) code = LS_EXIT_INTERNAL;
@@ -283,7 +297,7 @@ int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
 
   uint64_t *line_base = calloc((size_t)nfiles, sizeof *line_base);
   if (!line_base) code = LS_EXIT_INTERNAL;
-  double t0 = ls_cli_now(), last = 0;
+  progress_line pg = {pl.tty, false, ls_cli_now(), 0};
   for (uint64_t k = 0; code == LS_EXIT_OK; k++) {
     slot *s = &pl.slots[k % NSLOTS];
     pthread_mutex_lock(&pl.mu);
@@ -298,13 +312,14 @@ int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
     } else {
       const char *name = strcmp(files[s->file], "-") == 0 ? "<stdin>" : files[s->file];
       uint64_t line0 = line_base[s->file];
+      if (s->nrej) progress_clear(&pg);
       for (size_t i = 0; i < s->nrej; i++)
         fprintf(stderr, "%s:%llu: %s\n", name,
                 (unsigned long long)(line0 + s->rej[i].line + 1),
                 s->text + s->rej[i].off);
       st->rejected += s->nrej;
       st->lines += s->nlines;
-      dup_ctx d = {s, name, line0};
+      dup_ctx d = {s, name, line0, &pg};
       ls_replay_on_duplicate(r, on_dup, &d);
       int rc = ls_replay_add_batch(r, s->batch);
       ls_replay_on_duplicate(r, NULL, NULL);
@@ -313,14 +328,14 @@ int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
         code = LS_EXIT_INTERNAL;
       }
       line_base[s->file] += s->nlines;
-      progress(&pl, t0, &last, st->lines, false);
+      progress(&pg, pl.bytes, st->lines);
     }
     pthread_mutex_lock(&pl.mu);
     s->state = FREE_;
     pthread_cond_broadcast(&pl.cv);
     pthread_mutex_unlock(&pl.mu);
   }
-  progress(&pl, t0, &last, 0, true);
+  progress_clear(&pg);
   if (code != LS_EXIT_OK) { /* stop the workers after their current chunk */
     pthread_mutex_lock(&pl.mu);
     pl.exhausted = true;
