@@ -56,5 +56,10 @@ void ls_cli_json_str(FILE *out, const char *s, size_t n);
 int ls_cmd_replay(int argc, char **argv);
 int ls_cmd_explain(int argc, char **argv);
 int ls_cmd_check_model(int argc, char **argv);
+int ls_cmd_init(int argc, char **argv);
+int ls_cmd_ingest(int argc, char **argv);
+int ls_cmd_advance(int argc, char **argv);
+int ls_cmd_verify(int argc, char **argv);
+int ls_cmd_export(int argc, char **argv);
 
 #endif

@@ -15,6 +15,13 @@ static const char usage[] =
     "  explain       show one person's identities, stages, ledger and tasks\n"
     "  check-model   validate a model file and summarize it\n"
     "\n"
+    "The store (one SQLite file):\n"
+    "  init          create a store with a model\n"
+    "  ingest        append events durably, updating persons incrementally\n"
+    "  advance       apply decay up to a time\n"
+    "  verify        check the stored state against a replay of the stored events\n"
+    "  export        write the leads CSV\n"
+    "\n"
     "Run `leadscore COMMAND --help` for a command's options.\n"
     "\n"
     "Exit status: 0 ok; 1 the data said no (rejected lines with --strict, no\n"
@@ -38,6 +45,11 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "replay") == 0) return ls_cmd_replay(argc - 1, argv + 1);
   if (strcmp(cmd, "explain") == 0) return ls_cmd_explain(argc - 1, argv + 1);
   if (strcmp(cmd, "check-model") == 0) return ls_cmd_check_model(argc - 1, argv + 1);
+  if (strcmp(cmd, "init") == 0) return ls_cmd_init(argc - 1, argv + 1);
+  if (strcmp(cmd, "ingest") == 0) return ls_cmd_ingest(argc - 1, argv + 1);
+  if (strcmp(cmd, "advance") == 0) return ls_cmd_advance(argc - 1, argv + 1);
+  if (strcmp(cmd, "verify") == 0) return ls_cmd_verify(argc - 1, argv + 1);
+  if (strcmp(cmd, "export") == 0) return ls_cmd_export(argc - 1, argv + 1);
   ls_cli_error("unknown command \"%s\" (see leadscore --help)", cmd);
   return LS_EXIT_USAGE;
 }

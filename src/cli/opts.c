@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #endif
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/opts.h"
@@ -17,15 +18,18 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
       {"strict", no_argument, NULL, 's'},
       {"quiet", no_argument, NULL, 'q'},
       {"help", no_argument, NULL, 'h'},
+      {"db", required_argument, NULL, 'd'},
+      {"to", required_argument, NULL, 't'},
+      {"batch", required_argument, NULL, 'b'},
       {NULL, 0, NULL, 0}};
   static const unsigned bit[] = {LS_OPT_MODEL, LS_OPT_AS_OF, LS_OPT_OUT,
                                  LS_OPT_FORMAT, LS_OPT_STRICT, LS_OPT_QUIET,
-                                 LS_OPT_HELP};
-  struct option longopts[8];
+                                 LS_OPT_HELP, LS_OPT_DB, LS_OPT_TO, LS_OPT_BATCH};
+  struct option longopts[11];
   size_t n = 0;
   for (size_t i = 0; all[i].name; i++)
     if (allowed & bit[i] || bit[i] == LS_OPT_HELP) longopts[n++] = all[i];
-  longopts[n] = all[7];
+  longopts[n] = all[10];
   memset(o, 0, sizeof *o);
   optind = 1;
   opterr = 0;
@@ -42,12 +46,30 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
         if (!ls_cli_parse_time("--as-of", optarg, &o->as_of)) return LS_EXIT_USAGE;
         o->has_as_of = true;
         break;
+      case 'd': o->db = optarg; break;
+      case 't':
+        if (!ls_cli_parse_time("--to", optarg, &o->to)) return LS_EXIT_USAGE;
+        o->has_to = true;
+        break;
+      case 'b': {
+        char *end;
+        o->batch = strtol(optarg, &end, 10);
+        if (*end || o->batch < 1 || o->batch > 1000000) {
+          ls_cli_error("--batch: expected a number of lines from 1 to 1000000, not \"%s\"", optarg);
+          return LS_EXIT_USAGE;
+        }
+        break;
+      }
       default:
         if (optopt) ls_cli_error("%s: unknown option -%c (see --help)", argv[0], optopt);
         else ls_cli_error("%s: unknown or incomplete option %s (see --help)", argv[0],
                           argv[optind - 1]);
         return LS_EXIT_USAGE;
     }
+  }
+  if ((allowed & LS_OPT_DB) && !o->db) {
+    ls_cli_error("%s: --db FILE is required (see --help)", argv[0]);
+    return LS_EXIT_USAGE;
   }
   if ((allowed & LS_OPT_MODEL) && !o->model) {
     ls_cli_error("%s: --model FILE is required (see --help)", argv[0]);

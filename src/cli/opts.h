@@ -10,11 +10,17 @@ enum {
   LS_OPT_FORMAT = 1u << 3,
   LS_OPT_STRICT = 1u << 4,
   LS_OPT_QUIET = 1u << 5,
-  LS_OPT_HELP = 1u << 6
+  LS_OPT_HELP = 1u << 6,
+  LS_OPT_DB = 1u << 7,
+  LS_OPT_TO = 1u << 8,
+  LS_OPT_BATCH = 1u << 9
 };
 
 typedef struct ls_opts {
-  const char *model, *out, *format;
+  const char *model, *out, *format, *db;
+  bool has_to;
+  ls_time to;
+  long batch;
   bool has_as_of;
   ls_time as_of;
   bool strict, quiet;

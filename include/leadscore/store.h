@@ -1,0 +1,154 @@
+/* leadscore — the durable store: incremental ingest into a system of record.
+ *
+ * The store keeps every accepted event (its raw line, so that any model can
+ * re-derive everything), the identities, each person's fold state and
+ * ledger, and every rejected line. Storage sits behind a driver descriptor
+ * (ls_store_driver); SQLite is the first driver, PostgreSQL can follow
+ * without touching the logic in src/store/store*.c.
+ *
+ * Invariant: after any sequence of ingests in any order, exporting the store
+ * gives what `replay` of the same lines (first line received wins) gives. */
+#ifndef LEADSCORE_STORE_H
+#define LEADSCORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "leadscore/error.h"
+#include "leadscore/event.h"
+#include "leadscore/export.h"
+#include "leadscore/model.h"
+#include "leadscore/time.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A stored event, as drivers see it. Slices are borrowed. */
+typedef struct ls_store_event {
+  int64_t seq;    /* arrival order (assigned by the driver on put) */
+  ls_slice id;
+  int64_t person;
+  ls_time time;
+  uint64_t content_hash;
+  ls_slice line;  /* the raw JSON line */
+} ls_store_event;
+
+/* A person row. `state` is ls_fold_state_size() bytes owned by the caller. */
+typedef struct ls_store_person {
+  int64_t id;
+  ls_time last_time;  /* (time, id) of the last folded event */
+  ls_slice last_event;
+  bool has_advance;
+  ls_time advanced_to; /* decay applied through this time, when has_advance */
+  uint8_t lead_kind;   /* kind of the identity behind lead_id: 0 lead, 1 email, 2 anon */
+  ls_slice lead_id;
+  void *state;
+  size_t state_len;
+  int64_t ledger_n;    /* ledger rows so far */
+} ls_store_person;
+
+/* One ledger row: a score change (rule >= 0, or -1 for decay) or a stage
+ * change (kind 's'). */
+typedef struct ls_store_ledger {
+  int64_t n;
+  char kind; /* 'p' points, 'd' decay, 's' stage */
+  ls_time time;
+  const char *rule; /* rule id; NULL for decay and stage rows */
+  int64_t points, after;
+  const char *from_stage, *to_stage; /* stage rows */
+  bool mql;
+  ls_slice event_id;
+  int64_t model_version;
+} ls_store_ledger;
+
+/* The storage descriptor. Every function returns LS_OK or an ls_err; "find"
+ * functions return LS_ENOTFOUND when there is no such row. `db` is the
+ * driver's handle. */
+typedef struct ls_store_driver {
+  const char *name;
+  /* Opens (create: creates the schema; fails if it exists). Fills *diag. */
+  int (*open)(const char *path, bool create, void **db, ls_diag *diag);
+  void (*close)(void *db); /* NULL is a no-op */
+  int (*begin)(void *db);
+  int (*commit)(void *db); /* durable on return */
+  int (*rollback)(void *db);
+  int (*meta_get)(void *db, const char *key, char *buf, size_t cap);
+  int (*meta_set)(void *db, const char *key, const char *value);
+  int (*model_put)(void *db, int64_t version, const char *text, size_t len);
+  /* The newest model: returns new *text (caller frees). */
+  int (*model_get)(void *db, int64_t *version, char **text, size_t *len);
+  int (*event_find)(void *db, ls_slice id, uint64_t *content_hash);
+  int (*event_put)(void *db, ls_store_event *e);
+  /* Events of `person` in (time, id) order, or of everyone (person < 0) in
+   * arrival order; fn returning non-zero stops the scan with that code. */
+  int (*event_scan)(void *db, int64_t person,
+                    int (*fn)(void *ud, const ls_store_event *e), void *ud);
+  int (*ident_find)(void *db, int kind, ls_slice value, int64_t *person);
+  int (*ident_put)(void *db, int kind, ls_slice value, int64_t person);
+  int (*person_new)(void *db, int64_t *id);
+  /* Moves identities and events of `from` to `into`; deletes `from` and its
+   * ledger. */
+  int (*person_merge)(void *db, int64_t into, int64_t from);
+  /* Fills p (state copied into p->state, which holds p->state_len bytes;
+   * slices valid until the next driver call). */
+  int (*person_get)(void *db, int64_t id, ls_store_person *p);
+  int (*person_put)(void *db, const ls_store_person *p, const char *stage,
+                    int64_t score, int64_t mql_count, const char *last_mql_at);
+  /* Every person id in ascending order. */
+  int (*person_scan)(void *db, int (*fn)(void *ud, int64_t id), void *ud);
+  int (*ledger_clear)(void *db, int64_t person);
+  int (*ledger_add)(void *db, int64_t person, const ls_store_ledger *e);
+  int (*rejected_add)(void *db, const char *source, uint64_t line,
+                      const char *reason, ls_slice text);
+} ls_store_driver;
+
+extern const ls_store_driver ls_store_sqlite; /* the embedded default */
+
+typedef struct ls_store ls_store;
+
+/* Creates a store at `path` with `model_text` as model version 1. */
+int ls_store_init(const ls_store_driver *drv, const char *path,
+                  const char *model_text, size_t len, ls_diag *diag);
+
+/* Opens an existing store; returns new *out (close with ls_store_close). */
+int ls_store_open(const ls_store_driver *drv, const char *path,
+                  ls_store **out, ls_diag *diag);
+void ls_store_close(ls_store *s); /* NULL is a no-op */
+
+const ls_model *ls_store_model(const ls_store *s);
+/* The store's clock: the latest event time or advance target (false when
+ * the store is empty). */
+bool ls_store_clock(const ls_store *s, ls_time *out);
+
+typedef struct ls_store_stats {
+  uint64_t lines, accepted, rejected, duplicates, conflicts;
+  uint64_t incremental; /* events folded onto a stored state */
+  uint64_t refolded;    /* persons re-folded from their history */
+} ls_store_stats;
+
+/* Ingests one batch of lines (`lines[i]` of `lens[i]` bytes, numbered from
+ * `first_line` in `source`) in one transaction: accepted events, identities,
+ * person states, ledgers and rejected lines commit together and are durable
+ * when this returns LS_OK. Adds to *st. */
+int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
+                    const char *const *lines, const size_t *lens, size_t n,
+                    ls_store_stats *st);
+
+/* Applies decay up to `to` to every person (one transaction). */
+int ls_store_advance(ls_store *s, ls_time to);
+
+/* Appends the leads CSV (spec §8) at `as_of` (NULL: the store clock). An
+ * as-of before the clock is answered by replaying the stored events. */
+int ls_store_export_leads(ls_store *s, const ls_time *as_of, ls_buf *out);
+
+/* Replays every stored event in arrival order and compares with the stored
+ * state at the store clock: appends one line per differing person to
+ * `report` and sets *diffs. */
+int ls_store_verify(ls_store *s, ls_buf *report, uint64_t *diffs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,238 @@
+/* Folding into stored persons: the batch's person cache, incremental folds
+ * with their ledger rows, re-folds from the stored history, and the person
+ * id rule of spec §2 applied event by event. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/grow.h"
+#include "store/store_internal.h"
+
+int ls__bytes_set(ls__bytes *b, const char *p, size_t n) {
+  if (ls__grow((void **)&b->p, &b->cap, n ? n : 1, 1)) return LS_ENOMEM;
+  if (n) memcpy(b->p, p, n);
+  b->len = n;
+  return LS_OK;
+}
+
+/* ---- the batch's person cache ---- */
+
+static size_t hslot(const ls__touched *t, int64_t id) {
+  uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+  size_t j = (size_t)(h >> 20) & t->mask;
+  while (t->slot[j] && t->v[t->slot[j] - 1]->id != id) j = (j + 1) & t->mask;
+  return j;
+}
+
+static int rehash(ls__touched *t, size_t cap) {
+  size_t *ns = calloc(cap, sizeof *ns);
+  if (!ns) return LS_ENOMEM;
+  free(t->slot);
+  t->slot = ns;
+  t->mask = cap - 1;
+  for (size_t i = 0; i < t->n; i++) t->slot[hslot(t, t->v[i]->id)] = i + 1;
+  return LS_OK;
+}
+
+int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out) {
+  ls__touched *t = &s->t;
+  if (!t->slot && rehash(t, 1024)) return LS_ENOMEM;
+  size_t j = hslot(t, id);
+  if (t->slot[j]) {
+    *out = t->v[t->slot[j] - 1];
+    return LS_OK;
+  }
+  if ((t->n + 1) * 2 > t->mask + 1) {
+    if (rehash(t, (t->mask + 1) * 2)) return LS_ENOMEM;
+    j = hslot(t, id);
+  }
+  if (ls__grow((void **)&t->v, &t->cap, t->n + 1, sizeof *t->v)) return LS_ENOMEM;
+  ls__tp *p = t->v[t->n];
+  if (!p) { /* entries and their buffers are kept for the next batches */
+    p = t->v[t->n] = calloc(1, sizeof *p);
+    if (!p || !(p->state = malloc(s->ssize))) return LS_ENOMEM;
+  }
+  p->id = id;
+  p->fresh = fresh;
+  p->refold = p->dropped = false;
+  p->last_id.len = p->lead_id.len = 0;
+  memset(&p->row, 0, sizeof p->row);
+  p->row.id = id;
+  p->row.lead_kind = 3; /* no identity chosen yet */
+  p->row.state = p->state;
+  p->row.state_len = s->ssize;
+  int rc = LS_OK;
+  if (fresh) {
+    ls_fold_init(s->model, p->state);
+  } else {
+    rc = s->drv->person_get(s->db, id, &p->row);
+    if (rc == LS_ENOTFOUND) { /* a person row without a folded state */
+      p->refold = true;
+      rc = LS_OK;
+    }
+    if (!rc) rc = ls__bytes_set(&p->last_id, p->row.last_event.p, p->row.last_event.n);
+    if (!rc) rc = ls__bytes_set(&p->lead_id, p->row.lead_id.p, p->row.lead_id.n);
+  }
+  if (rc) return rc;
+  t->slot[j] = ++t->n;
+  *out = p;
+  return LS_OK;
+}
+
+void ls__touched_drop(ls__touched *t, int64_t id) {
+  if (!t->slot) return;
+  size_t j = hslot(t, id);
+  if (t->slot[j]) t->v[t->slot[j] - 1]->dropped = true;
+}
+
+void ls__touched_clear(ls__touched *t) {
+  t->n = 0;
+  if (t->slot) memset(t->slot, 0, (t->mask + 1) * sizeof *t->slot);
+}
+
+void ls__touched_free(ls__touched *t) {
+  for (size_t i = 0; i < t->cap; i++) {
+    if (!t->v || !t->v[i]) continue;
+    free(t->v[i]->state);
+    free(t->v[i]->last_id.p);
+    free(t->v[i]->lead_id.p);
+    free(t->v[i]);
+  }
+  free(t->v);
+  free(t->slot);
+}
+
+/* ---- ledger rows ---- */
+
+typedef struct sink_ctx {
+  ls_store *s;
+  ls__tp *p;
+  int rc;
+} sink_ctx;
+
+static void put_row(sink_ctx *c, ls_store_ledger *e) {
+  if (c->rc) return;
+  e->n = c->p->row.ledger_n++;
+  e->model_version = c->s->model_version;
+  c->rc = c->s->drv->ledger_add(c->s->db, c->p->id, e);
+}
+
+static void on_ledger(void *ud, const ls_ledger_entry *l) {
+  sink_ctx *c = ud;
+  ls_store_ledger e = {0};
+  e.kind = l->rule < 0 ? 'd' : 'p';
+  e.time = l->time;
+  e.rule = l->rule < 0 ? NULL : ls_model_rule_id(c->s->model, (size_t)l->rule);
+  e.points = l->points;
+  e.after = l->after;
+  e.event_id = l->event_id;
+  put_row(c, &e);
+}
+
+static void on_stage(void *ud, const ls_stage_change *sc) {
+  sink_ctx *c = ud;
+  ls_store_ledger e = {0};
+  e.kind = 's';
+  e.time = sc->time;
+  e.from_stage = ls_model_stage_name(c->s->model, sc->from);
+  e.to_stage = ls_model_stage_name(c->s->model, sc->to);
+  e.mql = sc->mql;
+  e.event_id = sc->event_id;
+  put_row(c, &e);
+}
+
+/* Spec §2 event by event: the first lead; else the first e-mail; else the
+ * first anonymous id (events come in (time, id) order). */
+static int choose_id(ls__tp *p, const ls_event_fields *f) {
+  static const char *const prefix[3] = {"", "email:", "anon:"};
+  const ls_slice ids[3] = {f->lead, f->email, f->anon};
+  for (int k = 0; k < 3 && k < p->row.lead_kind; k++) {
+    if (!ids[k].n) continue;
+    size_t pl = strlen(prefix[k]);
+    if (ls__bytes_set(&p->lead_id, prefix[k], pl)) return LS_ENOMEM;
+    if (ls__grow((void **)&p->lead_id.p, &p->lead_id.cap, pl + ids[k].n, 1)) return LS_ENOMEM;
+    memcpy(p->lead_id.p + pl, ids[k].p, ids[k].n);
+    p->lead_id.len = pl + ids[k].n;
+    p->row.lead_kind = (uint8_t)k;
+    break;
+  }
+  return LS_OK;
+}
+
+int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
+                       const ls_fold_event *fe) {
+  sink_ctx c = {s, p, LS_OK};
+  ls_fold_sink sink = {&c, on_ledger, on_stage, NULL};
+  ls_fold_apply(s->model, p->state, fe, &sink);
+  if (c.rc) return c.rc;
+  p->fresh = false;
+  p->row.last_time = fe->time;
+  if (ls__bytes_set(&p->last_id, fe->id.p, fe->id.n)) return LS_ENOMEM;
+  return choose_id(p, f);
+}
+
+/* ---- re-fold ---- */
+
+typedef struct refold_ctx {
+  ls_store *s;
+  ls__tp *p;
+} refold_ctx;
+
+static int refold_event(void *ud, const ls_store_event *e) {
+  refold_ctx *c = ud;
+  ls_event_fields f;
+  ls_fold_event fe;
+  int rc = ls__store_classify(c->s, e->line, &f, &fe);
+  return rc ? rc : ls__store_fold_one(c->s, c->p, &f, &fe);
+}
+
+static int refold(ls_store *s, ls__tp *p) {
+  int rc = s->drv->ledger_clear(s->db, p->id);
+  if (rc) return rc;
+  ls_fold_init(s->model, p->state);
+  p->fresh = true;
+  p->row.ledger_n = 0;
+  p->row.lead_kind = 3;
+  p->row.has_advance = false; /* decay after the last event: at export */
+  p->lead_id.len = p->last_id.len = 0;
+  refold_ctx c = {s, p};
+  return s->drv->event_scan(s->db, p->id, refold_event, &c);
+}
+
+int ls__store_put(ls_store *s, ls__tp *p) {
+  const ls_model *m = s->model;
+  char mql[LS_TIME_FMT_MAX];
+  ls_time t;
+  bool has_mql = ls_fold_last_mql(m, p->state, &t);
+  if (has_mql) ls_time_format(t, mql);
+  p->row.last_event = (ls_slice){p->last_id.p ? p->last_id.p : "", p->last_id.len};
+  p->row.lead_id = (ls_slice){p->lead_id.p ? p->lead_id.p : "", p->lead_id.len};
+  return s->drv->person_put(s->db, &p->row, ls_model_stage_name(m, ls_fold_stage(m, p->state)),
+                            ls_fold_score(m, p->state, 0), ls_fold_mql_count(m, p->state),
+                            has_mql ? mql : NULL);
+}
+
+int ls__store_flush(ls_store *s, ls_store_stats *st) {
+  for (size_t i = 0; i < s->t.n; i++) {
+    ls__tp *p = s->t.v[i];
+    if (p->dropped) continue;
+    int rc = LS_OK;
+    if (p->refold) {
+      rc = refold(s, p);
+      st->refolded++;
+    }
+    if (!rc) rc = ls__store_put(s, p);
+    if (rc) return rc;
+  }
+  return LS_OK;
+}
+
+int ls__store_advance_person(ls_store *s, ls__tp *p, ls_time to) {
+  sink_ctx c = {s, p, LS_OK};
+  ls_fold_sink sink = {&c, on_ledger, on_stage, NULL};
+  ls_fold_advance(s->model, p->state, to, &sink);
+  if (!p->row.has_advance || ls_time_cmp(to, p->row.advanced_to) > 0) {
+    p->row.has_advance = true;
+    p->row.advanced_to = to;
+  }
+  return c.rc;
+}

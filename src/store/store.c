@@ -1,0 +1,210 @@
+/* The store's logic, over any ls_store_driver: ingest (incremental fold when
+ * an event comes after everything a person has seen, re-fold from the stored
+ * history otherwise), advance, export, verify. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/grow.h"
+#include "leadscore/fold.h"
+#include "leadscore/replay.h"
+#include "store/store_internal.h"
+
+/* ---- open / close ---- */
+
+static int load_model(ls_store *s, ls_diag *diag) {
+  char *text = NULL;
+  size_t len = 0;
+  int rc = s->drv->model_get(s->db, &s->model_version, &text, &len);
+  if (rc) {
+    snprintf(diag->msg, sizeof diag->msg, "the store has no model (%s)", ls_strerror(rc));
+    return rc == LS_ENOTFOUND ? LS_EIO : rc;
+  }
+  rc = ls_model_load(text, len, &s->model, diag);
+  free(text);
+  if (rc) return rc;
+  s->parser = ls_event_parser_new(ls_model_schema(s->model));
+  s->words = ls_model_pred_words(s->model);
+  s->ssize = ls_fold_state_size(s->model);
+  s->bits = calloc(s->words, sizeof *s->bits);
+  return s->parser && s->bits ? LS_OK : LS_ENOMEM;
+}
+
+int ls_store_init(const ls_store_driver *drv, const char *path, const char *text,
+                  size_t len, ls_diag *diag) {
+  ls_model *m = NULL;
+  int rc = ls_model_load(text, len, &m, diag); /* never store a bad model */
+  ls_model_destroy(m);
+  if (rc) return rc;
+  void *db = NULL;
+  if ((rc = drv->open(path, true, &db, diag))) return rc;
+  rc = drv->begin(db);
+  if (!rc) rc = drv->model_put(db, 1, text, len);
+  if (!rc) rc = drv->commit(db);
+  drv->close(db);
+  return rc;
+}
+
+int ls_store_open(const ls_store_driver *drv, const char *path, ls_store **out,
+                  ls_diag *diag) {
+  ls_store *s = calloc(1, sizeof *s);
+  if (!s) return LS_ENOMEM;
+  s->drv = drv;
+  int rc = drv->open(path, false, &s->db, diag);
+  if (!rc) rc = load_model(s, diag);
+  char buf[64];
+  if (!rc && drv->meta_get(s->db, "clock", buf, sizeof buf) == LS_OK)
+    s->has_clock = ls_time_parse(buf, strlen(buf), &s->clock) == LS_OK;
+  if (rc) {
+    ls_store_close(s);
+    return rc;
+  }
+  *out = s;
+  return LS_OK;
+}
+
+void ls_store_close(ls_store *s) {
+  if (!s) return;
+  if (s->db) s->drv->close(s->db);
+  ls_event_parser_destroy(s->parser);
+  ls_model_destroy(s->model);
+  free(s->bits);
+  ls__touched_free(&s->t);
+  free(s);
+}
+
+const ls_model *ls_store_model(const ls_store *s) { return s->model; }
+
+bool ls_store_clock(const ls_store *s, ls_time *out) {
+  if (s->has_clock && out) *out = s->clock;
+  return s->has_clock;
+}
+
+static int save_clock(ls_store *s) {
+  char buf[LS_TIME_FMT_MAX];
+  ls_time_format(s->clock, buf);
+  return s->drv->meta_set(s->db, "clock", buf);
+}
+
+static void bump_clock(ls_store *s, ls_time t) {
+  if (!s->has_clock || ls_time_cmp(t, s->clock) > 0) s->clock = t;
+  s->has_clock = true;
+}
+
+/* ---- classifying a stored line again ---- */
+
+int ls__store_classify(ls_store *s, ls_slice line, ls_event_fields *f, ls_fold_event *fe) {
+  if (ls_event_parse(s->parser, line.p, line.n, f) != LS_LINE_EVENT) return LS_EIO;
+  ls_model_eval_preds(s->model, f, s->bits);
+  *fe = (ls_fold_event){f->time, f->id, ls_model_type_index(s->model, f->type),
+                        f->lead.n > 0 || f->email.n > 0, s->bits};
+  return LS_OK;
+}
+
+/* ---- ingest ---- */
+
+/* Is (t, id) strictly after the person's last event and its last advance? */
+static bool appends(const ls__tp *p, ls_time t, ls_slice id) {
+  if (p->fresh) return true;
+  int c = ls_time_cmp(t, p->row.last_time);
+  if (c < 0) return false;
+  if (c == 0) {
+    size_t n = id.n < p->last_id.len ? id.n : p->last_id.len;
+    int m = memcmp(id.p, p->last_id.p, n);
+    if (m < 0 || (m == 0 && id.n <= p->last_id.len)) return false;
+  }
+  return !p->row.has_advance || ls_time_cmp(t, p->row.advanced_to) > 0;
+}
+
+static int ingest_event(ls_store *s, ls_slice line, const ls_event_fields *f,
+                        ls_store_stats *st) {
+  const ls_store_driver *d = s->drv;
+  uint64_t h;
+  int rc = d->event_find(s->db, f->id, &h);
+  if (rc == LS_OK) {
+    st->duplicates++;
+    st->conflicts += h != f->content_hash;
+    return LS_OK;
+  }
+  if (rc != LS_ENOTFOUND) return rc;
+
+  /* Identities → persons; several persons are merged into the smallest. */
+  const ls_slice ids[3] = {f->lead, f->email, f->anon};
+  int64_t found[3] = {-1, -1, -1}, target = -1;
+  for (int k = 0; k < 3; k++) {
+    if (!ids[k].n) continue;
+    rc = d->ident_find(s->db, k, ids[k], &found[k]);
+    if (rc && rc != LS_ENOTFOUND) return rc;
+    if (!rc && (target < 0 || found[k] < target)) target = found[k];
+  }
+  bool fresh = target < 0;
+  if (fresh && (rc = d->person_new(s->db, &target))) return rc;
+  bool merged = false;
+  for (int k = 0; k < 3; k++) {
+    if (!ids[k].n) continue;
+    if (found[k] < 0) {
+      if ((rc = d->ident_put(s->db, k, ids[k], target))) return rc;
+    } else if (found[k] != target) {
+      bool dup = false; /* two identities of one other person */
+      for (int j = 0; j < k; j++) dup |= found[j] == found[k];
+      if (!dup) {
+        if ((rc = d->person_merge(s->db, target, found[k]))) return rc;
+        ls__touched_drop(&s->t, found[k]);
+        merged = true;
+      }
+    }
+  }
+  ls_store_event e = {0, f->id, target, f->time, f->content_hash, line};
+  if ((rc = d->event_put(s->db, &e))) return rc;
+  st->accepted++;
+  bump_clock(s, f->time);
+
+  ls__tp *p;
+  if ((rc = ls__touched_get(s, target, fresh, &p))) return rc;
+  if (p->refold) return LS_OK;
+  if (merged || !appends(p, f->time, f->id)) {
+    p->refold = true;
+    return LS_OK;
+  }
+  ls_fold_event fe = {f->time, f->id, ls_model_type_index(s->model, f->type),
+                      f->lead.n > 0 || f->email.n > 0, s->bits};
+  ls_model_eval_preds(s->model, f, s->bits);
+  rc = ls__store_fold_one(s, p, f, &fe);
+  st->incremental++;
+  return rc;
+}
+
+int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
+                    const char *const *lines, const size_t *lens, size_t n,
+                    ls_store_stats *st) {
+  const ls_store_driver *d = s->drv;
+  bool had_clock = s->has_clock;
+  ls_time clock = s->clock;
+  int rc = d->begin(s->db);
+  if (rc) return rc;
+  ls__touched_clear(&s->t);
+  for (size_t i = 0; i < n && !rc; i++) {
+    ls_event_fields f;
+    ls_line_result res = ls_event_parse(s->parser, lines[i], lens[i], &f);
+    st->lines++;
+    if (res == LS_LINE_BLANK) continue;
+    if (res == LS_LINE_REJECT) {
+      st->rejected++;
+      rc = d->rejected_add(s->db, source, first_line + i, ls_event_parser_reason(s->parser),
+                           (ls_slice){lines[i], lens[i]});
+      continue;
+    }
+    rc = ingest_event(s, (ls_slice){lines[i], lens[i]}, &f, st);
+  }
+  if (!rc) rc = ls__store_flush(s, st);
+  if (!rc) rc = save_clock(s);
+  if (!rc) rc = d->commit(s->db);
+  if (rc) {
+    d->rollback(s->db);
+    s->has_clock = had_clock;
+    s->clock = clock;
+  }
+  ls__touched_clear(&s->t);
+  return rc;
+}

@@ -1,0 +1,66 @@
+/* Internal state of ls_store shared by store.c (open, ingest), fold.c
+ * (folding into stored persons) and export.c (advance, export, verify). */
+#ifndef LEADSCORE_STORE_INTERNAL_H
+#define LEADSCORE_STORE_INTERNAL_H
+
+#include "leadscore/fold.h"
+#include "leadscore/store.h"
+
+/* An owned, growable byte string. */
+typedef struct ls__bytes {
+  char *p;
+  size_t len, cap;
+} ls__bytes;
+
+/* A person touched by the current batch: loaded once, written once. */
+typedef struct ls__tp {
+  int64_t id;
+  bool fresh;  /* created by this batch: no stored row yet */
+  bool refold; /* re-fold from the stored history at flush */
+  bool dropped; /* merged into another person */
+  ls_store_person row;
+  ls__bytes last_id, lead_id;
+  unsigned char *state;
+} ls__tp;
+
+typedef struct ls__touched {
+  ls__tp **v; /* owned; reused across batches */
+  size_t n, cap;
+  size_t *slot; /* open addressing: index + 1 */
+  size_t mask;
+} ls__touched;
+
+struct ls_store {
+  const ls_store_driver *drv;
+  void *db;
+  ls_model *model;
+  int64_t model_version;
+  ls_event_parser *parser;
+  size_t words, ssize;
+  uint64_t *bits;
+  bool has_clock;
+  ls_time clock;
+  ls__touched t;
+};
+
+int ls__bytes_set(ls__bytes *b, const char *p, size_t n);
+
+/* The person `id` of this batch, loading it unless `fresh`. */
+int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out);
+void ls__touched_drop(ls__touched *t, int64_t id);
+void ls__touched_clear(ls__touched *t);
+void ls__touched_free(ls__touched *t);
+
+/* Parses a stored line and classifies it (bits in s->bits). */
+int ls__store_classify(ls_store *s, ls_slice line, ls_event_fields *f, ls_fold_event *fe);
+/* Folds one event onto p, appending ledger rows. */
+int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
+                       const ls_fold_event *fe);
+/* Re-folds what needs it and writes every touched person. */
+int ls__store_flush(ls_store *s, ls_store_stats *st);
+/* Applies decay up to `to` to p, appending ledger rows. */
+int ls__store_advance_person(ls_store *s, ls__tp *p, ls_time to);
+/* Writes p's row (state, summary columns). */
+int ls__store_put(ls_store *s, ls__tp *p);
+
+#endif
