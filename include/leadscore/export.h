@@ -22,6 +22,13 @@ void ls_buf_free(ls_buf *b);
 /* Appends one CSV field, quoted as RFC 4180 when it holds `,` `"` CR or LF. */
 int ls_csv_field(ls_buf *b, const char *p, size_t n);
 
+/* Like ls_csv_field, for files people open in a spreadsheet: a text cell
+ * that starts with = + - @ tab or CR (which Excel and LibreOffice would run
+ * as a formula) and is not a plain number gets an apostrophe in front, the
+ * OWASP "CSV injection" remedy; the apostrophe is not shown by the
+ * spreadsheet. Plain numbers such as -5 are written as they are. */
+int ls_csv_safe_field(ls_buf *b, const char *p, size_t n);
+
 /* The leads CSV: `lead_id,<one column per score, model order>,stage,
  * mql_count,last_mql_at` — for a model with the single score `score` this is
  * exactly spec §8. Lines end with LF. */

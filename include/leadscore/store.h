@@ -102,6 +102,20 @@ typedef struct ls_store_driver {
   int (*ledger_add)(void *db, int64_t person, const ls_store_ledger *e);
   int (*rejected_add)(void *db, const char *source, uint64_t line,
                       const char *reason, ls_slice text);
+  /* Read side. Every scan calls fn per row, in a stable order. */
+  int (*rejected_scan)(void *db,
+                       int (*fn)(void *ud, const char *source, uint64_t line,
+                                 const char *reason, ls_slice text),
+                       void *ud);
+  /* Ledger rows of `person` (< 0: everyone, by person then n), with the
+   * person's lead_id. */
+  int (*ledger_scan)(void *db, int64_t person,
+                     int (*fn)(void *ud, ls_slice lead_id,
+                               const ls_store_ledger *e),
+                     void *ud);
+  /* Identities of a person. */
+  int (*ident_scan)(void *db, int64_t person,
+                    int (*fn)(void *ud, int kind, ls_slice value), void *ud);
 } ls_store_driver;
 
 extern const ls_store_driver ls_store_sqlite; /* the embedded default */
@@ -142,6 +156,19 @@ int ls_store_advance(ls_store *s, ls_time to);
 /* Appends the leads CSV (spec §8) at `as_of` (NULL: the store clock). An
  * as-of before the clock is answered by replaying the stored events. */
 int ls_store_export_leads(ls_store *s, const ls_time *as_of, ls_buf *out);
+
+/* Calls fn for every rejected line kept by ingest, in arrival order. */
+int ls_store_rejected(ls_store *s,
+                      int (*fn)(void *ud, const char *source, uint64_t line,
+                                const char *reason, ls_slice text),
+                      void *ud);
+
+/* Appends the ledger (`what` = "ledger": every score and stage change) or
+ * the follow-up tasks ("tasks": every cadence task with its due time and
+ * status at the clock) as CSV. Text cells that a spreadsheet would run as a
+ * formula (starting with = + - @ tab CR, and not a plain number) are
+ * prefixed with an apostrophe. */
+int ls_store_export_csv(ls_store *s, const char *what, ls_buf *out);
 
 /* Replays every stored event in arrival order and compares with the stored
  * state at the store clock: appends one line per differing person to

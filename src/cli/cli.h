@@ -61,5 +61,6 @@ int ls_cmd_ingest(int argc, char **argv);
 int ls_cmd_advance(int argc, char **argv);
 int ls_cmd_verify(int argc, char **argv);
 int ls_cmd_export(int argc, char **argv);
+int ls_cmd_rejected(int argc, char **argv);
 
 #endif

@@ -40,10 +40,27 @@ static const char verify_usage[] =
     "1 differences found, 3 store error.\n";
 
 static const char export_usage[] =
-    "usage: leadscore export --db FILE [--as-of T] [--out FILE] leads\n"
+    "usage: leadscore export --db FILE [--as-of T] [--out FILE] [--excel]\n"
+    "                        leads|ledger|tasks\n"
     "\n"
-    "Writes the leads CSV of spec §8 (sorted by lead_id) at T (default: the\n"
-    "store clock).\n";
+    "  leads    the leads CSV of spec §8 (sorted by lead_id) at T (default: the\n"
+    "           store clock), exactly as specified\n"
+    "  ledger   every score change (rule, points, score after, event) and stage\n"
+    "           change of every person, with the model version\n"
+    "  tasks    every follow-up task: due time, status at the clock (open,\n"
+    "           overdue, cancelled)\n"
+    "\n"
+    "Text cells of ledger and tasks that a spreadsheet would run as a formula\n"
+    "(starting with = + - @ tab or CR, and not a plain number) get an\n"
+    "apostrophe in front. --excel writes a UTF-8 byte-order mark first, so that\n"
+    "Excel (Japanese too) opens the file without mojibake, and makes the\n"
+    "lead_id cells of `leads` safe the same way.\n";
+
+static const char rejected_usage[] =
+    "usage: leadscore rejected --db FILE\n"
+    "\n"
+    "Lists every rejected input line kept by ingest: SOURCE:LINE: reason, then\n"
+    "the line itself (indented).\n";
 
 static ls_store *open_store(const char *path, int *code) {
   ls_store *s = NULL;
@@ -226,18 +243,67 @@ int ls_cmd_verify(int argc, char **argv) {
   return code;
 }
 
+/* --excel on the leads export: the first cell (lead_id) of each row made safe
+ * against formula injection like the other exports' text cells. */
+static int excel_safe_leads(ls_buf *b, size_t start) {
+  ls_buf out = {0};
+  int rc = ls_buf_append(&out, b->p, start);
+  size_t i = start;
+  while (!rc && i < b->len) {
+    const char *nl = memchr(b->p + i, '\n', b->len - i);
+    size_t end = nl ? (size_t)(nl - b->p) + 1 : b->len;
+    char c = b->p[i];
+    if (i > start && c && strchr("=+-@\t\r", c)) rc = ls_buf_append(&out, "'", 1);
+    if (!rc) rc = ls_buf_append(&out, b->p + i, end - i);
+    i = end;
+  }
+  if (rc) {
+    ls_buf_free(&out);
+    return rc;
+  }
+  ls_buf_free(b);
+  *b = out;
+  return LS_OK;
+}
+
+static int print_rejected(void *ud, const char *source, uint64_t line, const char *reason,
+                          ls_slice text) {
+  (void)ud;
+  printf("%s:%" PRIu64 ": %s\n    %.*s\n", source, line, reason, (int)text.n, text.p);
+  return LS_OK;
+}
+
+int ls_cmd_rejected(int argc, char **argv) {
+  ls_opts o;
+  int code = ls_cli_opts(argc, argv, rejected_usage, LS_OPT_DB, &o);
+  if (code >= 0) return code;
+  ls_store *s = open_store(o.db, &code);
+  if (!s) return code;
+  int rc = ls_store_rejected(s, print_rejected, NULL);
+  if (rc) ls_cli_error("%s: %s", o.db, ls_strerror(rc));
+  ls_store_close(s);
+  return rc ? LS_EXIT_IO : (fflush(stdout) ? LS_EXIT_IO : LS_EXIT_OK);
+}
+
 int ls_cmd_export(int argc, char **argv) {
   ls_opts o;
-  int code = ls_cli_opts(argc, argv, export_usage, LS_OPT_DB | LS_OPT_AS_OF | LS_OPT_OUT, &o);
+  int code = ls_cli_opts(argc, argv, export_usage,
+                         LS_OPT_DB | LS_OPT_AS_OF | LS_OPT_OUT | LS_OPT_EXCEL, &o);
   if (code >= 0) return code;
-  if (argc - o.first_arg != 1 || strcmp(argv[o.first_arg], "leads") != 0) {
-    ls_cli_error("export: expected `leads` (see --help)");
+  const char *what = argc - o.first_arg == 1 ? argv[o.first_arg] : "";
+  bool leads = strcmp(what, "leads") == 0;
+  if (!leads && strcmp(what, "ledger") != 0 && strcmp(what, "tasks") != 0) {
+    ls_cli_error("export: expected leads, ledger or tasks (see --help)");
     return LS_EXIT_USAGE;
   }
   ls_store *s = open_store(o.db, &code);
   if (!s) return code;
   ls_buf b = {0};
-  int rc = ls_store_export_leads(s, o.has_as_of ? &o.as_of : NULL, &b);
+  int rc = o.excel ? ls_buf_append(&b, "\xEF\xBB\xBF", 3) : LS_OK;
+  size_t start = b.len;
+  if (!rc) rc = leads ? ls_store_export_leads(s, o.has_as_of ? &o.as_of : NULL, &b)
+                      : ls_store_export_csv(s, what, &b);
+  if (!rc && leads && o.excel) rc = excel_safe_leads(&b, start);
   code = LS_EXIT_OK;
   if (rc) {
     ls_cli_error("%s: %s", o.db, ls_strerror(rc));

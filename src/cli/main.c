@@ -20,7 +20,8 @@ static const char usage[] =
     "  ingest        append events durably, updating persons incrementally\n"
     "  advance       apply decay up to a time\n"
     "  verify        check the stored state against a replay of the stored events\n"
-    "  export        write the leads CSV\n"
+    "  export        write the leads, ledger or tasks CSV\n"
+    "  rejected      list the rejected input lines kept by ingest\n"
     "\n"
     "Run `leadscore COMMAND --help` for a command's options.\n"
     "\n"
@@ -50,6 +51,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "advance") == 0) return ls_cmd_advance(argc - 1, argv + 1);
   if (strcmp(cmd, "verify") == 0) return ls_cmd_verify(argc - 1, argv + 1);
   if (strcmp(cmd, "export") == 0) return ls_cmd_export(argc - 1, argv + 1);
+  if (strcmp(cmd, "rejected") == 0) return ls_cmd_rejected(argc - 1, argv + 1);
   ls_cli_error("unknown command \"%s\" (see leadscore --help)", cmd);
   return LS_EXIT_USAGE;
 }

@@ -21,15 +21,17 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
       {"db", required_argument, NULL, 'd'},
       {"to", required_argument, NULL, 't'},
       {"batch", required_argument, NULL, 'b'},
+      {"excel", no_argument, NULL, 'x'},
       {NULL, 0, NULL, 0}};
   static const unsigned bit[] = {LS_OPT_MODEL, LS_OPT_AS_OF, LS_OPT_OUT,
                                  LS_OPT_FORMAT, LS_OPT_STRICT, LS_OPT_QUIET,
-                                 LS_OPT_HELP, LS_OPT_DB, LS_OPT_TO, LS_OPT_BATCH};
-  struct option longopts[11];
+                                 LS_OPT_HELP, LS_OPT_DB, LS_OPT_TO, LS_OPT_BATCH,
+                                 LS_OPT_EXCEL};
+  struct option longopts[12];
   size_t n = 0;
   for (size_t i = 0; all[i].name; i++)
     if (allowed & bit[i] || bit[i] == LS_OPT_HELP) longopts[n++] = all[i];
-  longopts[n] = all[10];
+  longopts[n] = all[11];
   memset(o, 0, sizeof *o);
   optind = 1;
   opterr = 0;
@@ -47,6 +49,7 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
         o->has_as_of = true;
         break;
       case 'd': o->db = optarg; break;
+      case 'x': o->excel = true; break;
       case 't':
         if (!ls_cli_parse_time("--to", optarg, &o->to)) return LS_EXIT_USAGE;
         o->has_to = true;

@@ -13,7 +13,8 @@ enum {
   LS_OPT_HELP = 1u << 6,
   LS_OPT_DB = 1u << 7,
   LS_OPT_TO = 1u << 8,
-  LS_OPT_BATCH = 1u << 9
+  LS_OPT_BATCH = 1u << 9,
+  LS_OPT_EXCEL = 1u << 10
 };
 
 typedef struct ls_opts {
@@ -23,7 +24,7 @@ typedef struct ls_opts {
   long batch;
   bool has_as_of;
   ls_time as_of;
-  bool strict, quiet;
+  bool strict, quiet, excel;
   int first_arg; /* index of the first positional argument */
 } ls_opts;
 

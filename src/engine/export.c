@@ -37,6 +37,27 @@ int ls_csv_field(ls_buf *b, const char *p, size_t n) {
   return rc ? rc : ls_buf_append(b, "\"", 1);
 }
 
+static bool plain_number(const char *p, size_t n) {
+  size_t i = n && p[0] == '-';
+  if (i == n) return false;
+  for (; i < n; i++)
+    if (p[i] < '0' || p[i] > '9') return false;
+  return true;
+}
+
+int ls_csv_safe_field(ls_buf *b, const char *p, size_t n) {
+  if (n && strchr("=+-@\t\r", p[0]) && p[0] && !plain_number(p, n)) {
+    /* quote the whole cell, apostrophe included, when it needs quotes */
+    ls_buf tmp = {0};
+    int rc = ls_buf_append(&tmp, "'", 1);
+    if (!rc) rc = ls_buf_append(&tmp, p, n);
+    if (!rc) rc = ls_csv_field(b, tmp.p, tmp.len);
+    ls_buf_free(&tmp);
+    return rc;
+  }
+  return ls_csv_field(b, p, n);
+}
+
 static int put_str(ls_buf *b, const char *s) { return ls_buf_append(b, s, strlen(s)); }
 
 int ls_export_leads_header(const ls_model *m, ls_buf *b) {

@@ -1,5 +1,6 @@
 /* The store's read side: advance (decay up to a time), the leads export, and
  * verify (the stored state against a replay of the stored events). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,4 +261,133 @@ int ls_store_verify(ls_store *s, ls_buf *report, uint64_t *diffs) {
   ls_buf_free(&a);
   ls_buf_free(&b);
   return rc;
+}
+
+/* ---- rejected lines, ledger and tasks ---- */
+
+int ls_store_rejected(ls_store *s,
+                      int (*fn)(void *ud, const char *source, uint64_t line,
+                                const char *reason, ls_slice text),
+                      void *ud) {
+  return s->drv->rejected_scan(s->db, fn, ud);
+}
+
+static int cell(ls_buf *b, const char *p, size_t n, bool last) {
+  int rc = ls_csv_safe_field(b, p ? p : "", p ? n : 0);
+  return rc ? rc : ls_buf_append(b, last ? "\n" : ",", 1);
+}
+static int cells(ls_buf *b, const char *s, bool last) {
+  return cell(b, s, s ? strlen(s) : 0, last);
+}
+static int num(ls_buf *b, int64_t v, bool last) {
+  char t[32];
+  int k = snprintf(t, sizeof t, "%lld", (long long)v);
+  return cell(b, t, (size_t)k, last);
+}
+static int when(ls_buf *b, ls_time t, bool last) {
+  char s[LS_TIME_FMT_MAX];
+  return cell(b, s, ls_time_format(t, s), last);
+}
+
+static int ledger_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
+  ls_buf *b = ud;
+  static const char *const kinds[] = {"points", "decay", "stage"};
+  const char *kind = kinds[e->kind == 'p' ? 0 : e->kind == 'd' ? 1 : 2];
+  bool st = e->kind == 's';
+  int rc = cell(b, lead.p, lead.n, false);
+  if (!rc) rc = num(b, e->n, false);
+  if (!rc) rc = when(b, e->time, false);
+  if (!rc) rc = cells(b, kind, false);
+  if (!rc) rc = cells(b, e->rule, false);
+  if (!rc) rc = st ? cells(b, "", false) : num(b, e->points, false);
+  if (!rc) rc = st ? cells(b, "", false) : num(b, e->after, false);
+  if (!rc) rc = cells(b, st ? e->from_stage : "", false);
+  if (!rc) rc = cells(b, st ? e->to_stage : "", false);
+  if (!rc) rc = cells(b, st ? (e->mql ? "1" : "0") : "", false);
+  if (!rc) rc = cell(b, e->event_id.p, e->event_id.n, false);
+  if (!rc) rc = num(b, e->model_version, true);
+  return rc;
+}
+
+/* Tasks: one person's stage rows are gathered, then each entry into a stage
+ * with a cadence gives its tasks, cancelled when the person left it. */
+typedef struct entry {
+  ls_time at;
+  char stage[64];
+  bool left;
+  ls_time left_at;
+} entry;
+
+typedef struct task_ctx {
+  ls_store *s;
+  ls_buf *b;
+  ls__bytes lead;
+  entry *e;
+  size_t n, cap;
+} task_ctx;
+
+static int flush_tasks(task_ctx *c) {
+  const ls_model *m = c->s->model;
+  int rc = LS_OK;
+  for (size_t i = 0; i < c->n && !rc; i++) {
+    size_t st = 0;
+    while (st < ls_model_nstages(m) && strcmp(ls_model_stage_name(m, st), c->e[i].stage)) st++;
+    ls_task t[64];
+    size_t nt = ls_model_cadence_tasks(m, (uint16_t)st, c->e[i].at, t, 64);
+    for (size_t k = 0; k < nt && k < 64 && !rc; k++) {
+      const char *status = c->e[i].left ? "cancelled"
+                           : ls_time_cmp(t[k].due, c->s->clock) < 0 ? "overdue" : "open";
+      rc = cell(c->b, c->lead.p, c->lead.len, false);
+      if (!rc) rc = cells(c->b, c->e[i].stage, false);
+      if (!rc) rc = when(c->b, c->e[i].at, false);
+      if (!rc) rc = num(c->b, t[k].day, false);
+      if (!rc) rc = when(c->b, t[k].due, false);
+      if (!rc) rc = cells(c->b, t[k].task, false);
+      if (!rc) rc = cells(c->b, t[k].note, false);
+      if (!rc) rc = cells(c->b, status, false);
+      if (!rc) rc = c->e[i].left ? when(c->b, c->e[i].left_at, true) : cells(c->b, "", true);
+    }
+  }
+  c->n = 0;
+  return rc;
+}
+
+static int task_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
+  task_ctx *c = ud;
+  int rc = LS_OK;
+  if (lead.n != c->lead.len || memcmp(lead.p, c->lead.p, lead.n)) {
+    rc = flush_tasks(c);
+    if (!rc) rc = ls__bytes_set(&c->lead, lead.p, lead.n);
+  }
+  if (rc || e->kind != 's') return rc;
+  for (size_t i = 0; i < c->n; i++)
+    if (!c->e[i].left && strcmp(c->e[i].stage, e->from_stage) == 0)
+      c->e[i].left = true, c->e[i].left_at = e->time;
+  if (ls__grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e)) return LS_ENOMEM;
+  entry *n = &c->e[c->n++];
+  n->at = e->time;
+  n->left = false;
+  snprintf(n->stage, sizeof n->stage, "%s", e->to_stage);
+  return LS_OK;
+}
+
+int ls_store_export_csv(ls_store *s, const char *what, ls_buf *out) {
+  if (strcmp(what, "ledger") == 0) {
+    static const char head[] = "lead_id,n,time,kind,rule,points,score_after,from_stage,"
+                               "to_stage,mql,event_id,model_version\n";
+    int rc = ls_buf_append(out, head, sizeof head - 1);
+    return rc ? rc : s->drv->ledger_scan(s->db, -1, ledger_row, out);
+  }
+  if (strcmp(what, "tasks") == 0) {
+    task_ctx c = {s, out, {0}, NULL, 0, 0};
+    static const char head[] = "lead_id,stage,entered_at,day,due_at,task,note,status,"
+                               "cancelled_at\n";
+    int rc = ls_buf_append(out, head, sizeof head - 1);
+    if (!rc) rc = s->drv->ledger_scan(s->db, -1, task_row, &c);
+    if (!rc) rc = flush_tasks(&c);
+    free(c.e);
+    free(c.lead.p);
+    return rc;
+  }
+  return LS_EINVAL;
 }

@@ -39,7 +39,8 @@ static const char schema[] =
 enum {
   S_META_GET, S_META_SET, S_MODEL_PUT, S_MODEL_GET, S_EV_FIND, S_EV_PUT,
   S_EV_SCAN_P, S_EV_SCAN_ALL, S_ID_FIND, S_ID_PUT, S_P_NEW, S_MV_ID, S_MV_EV,
-  S_DEL_P, S_DEL_L, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_N
+  S_DEL_P, S_DEL_L, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_REJ_SCAN,
+  S_L_SCAN_P, S_L_SCAN_ALL, S_ID_SCAN, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -69,7 +70,15 @@ static const char *const sql[S_N] = {
     "last_mql_at = ?14 WHERE id = ?1",
     "SELECT id FROM persons ORDER BY id",
     "INSERT INTO ledger VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    "INSERT INTO rejected(source, line, reason, text) VALUES(?1, ?2, ?3, ?4)"};
+    "INSERT INTO rejected(source, line, reason, text) VALUES(?1, ?2, ?3, ?4)",
+    "SELECT source, line, reason, text FROM rejected ORDER BY seq",
+    "SELECT p.lead_id, l.n, l.kind, l.time, l.rule, l.points, l.after, l.from_stage, "
+    "l.to_stage, l.mql, l.event_id, l.model_version FROM ledger l JOIN persons p "
+    "ON p.id = l.person WHERE l.person = ?1 ORDER BY l.n",
+    "SELECT p.lead_id, l.n, l.kind, l.time, l.rule, l.points, l.after, l.from_stage, "
+    "l.to_stage, l.mql, l.event_id, l.model_version FROM ledger l JOIN persons p "
+    "ON p.id = l.person ORDER BY p.lead_id, l.person, l.n",
+    "SELECT kind, value FROM identities WHERE person = ?1 ORDER BY kind, value"};
 
 typedef struct db {
   sqlite3 *h;
@@ -405,8 +414,62 @@ static int rejected_add(void *h, const char *source, uint64_t line, const char *
   return step_done(s);
 }
 
+static int rejected_scan(void *h, int (*fn)(void *, const char *, uint64_t, const char *,
+                                           ls_slice),
+                         void *ud) {
+  sqlite3_stmt *s = stmt(h, S_REJ_SCAN);
+  int rc, out = LS_OK;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+         !(out = fn(ud, (const char *)sqlite3_column_text(s, 0),
+                    (uint64_t)sqlite3_column_int64(s, 1),
+                    (const char *)sqlite3_column_text(s, 2), col_blob(s, 3)))) {
+  }
+  sqlite3_reset(s);
+  return out ? out : (rc == SQLITE_DONE || rc == SQLITE_ROW ? LS_OK : err(rc));
+}
+
+static int ledger_scan(void *h, int64_t person,
+                       int (*fn)(void *, ls_slice, const ls_store_ledger *), void *ud) {
+  sqlite3_stmt *s = stmt(h, person < 0 ? S_L_SCAN_ALL : S_L_SCAN_P);
+  if (person >= 0) sqlite3_bind_int64(s, 1, person);
+  int rc, out = LS_OK;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    ls_store_ledger e = {0};
+    e.n = sqlite3_column_int64(s, 1);
+    e.kind = (char)sqlite3_column_text(s, 2)[0];
+    const char *t = (const char *)sqlite3_column_text(s, 3);
+    if (ls_time_parse(t, strlen(t), &e.time)) {
+      out = LS_EIO;
+      break;
+    }
+    e.rule = (const char *)sqlite3_column_text(s, 4);
+    e.points = sqlite3_column_int64(s, 5);
+    e.after = sqlite3_column_int64(s, 6);
+    e.from_stage = (const char *)sqlite3_column_text(s, 7);
+    e.to_stage = (const char *)sqlite3_column_text(s, 8);
+    e.mql = sqlite3_column_int(s, 9);
+    if (sqlite3_column_type(s, 10) != SQLITE_NULL) e.event_id = col_blob(s, 10);
+    e.model_version = sqlite3_column_int64(s, 11);
+    if ((out = fn(ud, col_blob(s, 0), &e))) break;
+  }
+  sqlite3_reset(s);
+  return out ? out : (rc == SQLITE_DONE ? LS_OK : err(rc));
+}
+
+static int ident_scan(void *h, int64_t person, int (*fn)(void *, int, ls_slice), void *ud) {
+  sqlite3_stmt *s = stmt(h, S_ID_SCAN);
+  sqlite3_bind_int64(s, 1, person);
+  int rc, out = LS_OK;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW &&
+         !(out = fn(ud, sqlite3_column_int(s, 0), col_blob(s, 1)))) {
+  }
+  sqlite3_reset(s);
+  return out ? out : (rc == SQLITE_DONE || rc == SQLITE_ROW ? LS_OK : err(rc));
+}
+
 const ls_store_driver ls_store_sqlite = {
     "sqlite",     db_open,      db_close,    db_begin,   db_commit,    db_rollback,
     meta_get,     meta_set,     model_put,   model_get,  event_find,   event_put,
     event_scan,   ident_find,   ident_put,   person_new, person_merge, person_get,
-    person_put,   person_scan,  ledger_clear, ledger_add, rejected_add};
+    person_put,   person_scan,  ledger_clear, ledger_add, rejected_add,
+    rejected_scan, ledger_scan, ident_scan};

@@ -69,6 +69,7 @@ Readings chosen where the spec leaves room (also listed in tests/cases/README.md
  R19 `--as-of` takes the same time grammar as events.
 """
 
+import hashlib
 import json
 import re
 import sys
@@ -215,21 +216,44 @@ def _all_strings_utf8(value):
     return True
 
 
+def _number_key(d):
+    """Exact, spelling-free form of a Decimal (1, 1.0, 10E-1 and 1e0 agree;
+    -0 is 0), as Decimal equality has it, without rounding to a context."""
+    sign, digits, exp = d.as_tuple()
+    digits = list(digits)
+    while digits and digits[-1] == 0:
+        digits.pop()
+        exp += 1
+    if not digits:
+        return b"0"
+    return ("%s%s e%d" % ("-" if sign else "", "".join(map(str, digits)), exp)).encode()
+
+
+def _digest(*parts):
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(b"%d:" % len(part))
+        h.update(part)
+    return h.digest()
+
+
 def _canonical_leaf(v):
     if isinstance(v, bool):
-        return ("b", v)
+        return _digest(b"b", b"1" if v else b"0")
     if v is None:
-        return ("n",)
+        return _digest(b"n")
     if isinstance(v, Decimal):
-        return ("d", v)
-    return ("s", v)
+        return _digest(b"d", _number_key(v))
+    return _digest(b"s", v.encode("utf-8", "surrogatepass"))
 
 
 def canonical(v):
-    """Order-free, type-tagged form of a JSON value (for conflict detection):
-    ("o", frozenset of (key, form)), ("a", tuple of forms) or a leaf.
-    Iterative (post-order with an explicit stack): lines may nest deeply."""
-    out = []                      # finished forms
+    """Order-free, type-tagged digest of a JSON value (for conflict
+    detection, R11): objects compare as sets of (key, value), arrays in
+    order, numbers by value.  Iterative (post-order with an explicit stack)
+    and flat (a SHA-256 digest per node, never a nested tuple, whose hashing
+    or comparison would recurse in C): lines may nest deeply (R18)."""
+    out = []                      # finished digests
     stack = [(v, False)]
     while stack:
         node, children_done = stack.pop()
@@ -243,9 +267,11 @@ def canonical(v):
             forms = out[len(out) - n:]
             del out[len(out) - n:]
             if isinstance(node, dict):
-                out.append(("o", frozenset(zip(node.keys(), forms))))
+                members = sorted((k.encode("utf-8", "surrogatepass"), f)
+                                 for k, f in zip(node.keys(), forms))
+                out.append(_digest(b"o", *(x for m in members for x in m)))
             else:
-                out.append(("a", tuple(forms)))
+                out.append(_digest(b"a", *forms))
         else:
             out.append(_canonical_leaf(node))
     return out[0]
