@@ -157,6 +157,28 @@ int ls_store_advance(ls_store *s, ls_time to);
  * as-of before the clock is answered by replaying the stored events. */
 int ls_store_export_leads(ls_store *s, const ls_time *as_of, ls_buf *out);
 
+/* Calls fn for every person in lead_id order with its state at `as_of`
+ * (NULL: the clock); fn returning non-zero stops with that code. */
+int ls_store_leads(ls_store *s, const ls_time *as_of,
+                   int (*fn)(void *ud, const ls_person_row *row), void *ud);
+
+/* The person holding `identity` (a lead id, an e-mail, an anonymous id, or
+ * a lead:/email:/anon: form); LS_ENOTFOUND when none. */
+int ls_store_find(ls_store *s, ls_slice identity, int64_t *person);
+
+/* One person for `show`: identities (prefixed forms), the latest value of
+ * each common attribute (first_name, last_name, company, title, industry,
+ * country, employees, phone, source), the ledger, and the state at the
+ * clock (`state` holds ls_fold_state_size() bytes). */
+typedef struct ls_store_show_sink {
+  void *ud;
+  int (*identity)(void *ud, ls_slice identity);
+  int (*attribute)(void *ud, const char *key, ls_slice value);
+  int (*ledger)(void *ud, const ls_store_ledger *e);
+} ls_store_show_sink;
+int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink,
+                  void *state, ls_buf *lead_id);
+
 /* Calls fn for every rejected line kept by ingest, in arrival order. */
 int ls_store_rejected(ls_store *s,
                       int (*fn)(void *ud, const char *source, uint64_t line,

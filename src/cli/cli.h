@@ -62,5 +62,7 @@ int ls_cmd_advance(int argc, char **argv);
 int ls_cmd_verify(int argc, char **argv);
 int ls_cmd_export(int argc, char **argv);
 int ls_cmd_rejected(int argc, char **argv);
+int ls_cmd_leads(int argc, char **argv);
+int ls_cmd_show(int argc, char **argv);
 
 #endif

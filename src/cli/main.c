@@ -22,6 +22,8 @@ static const char usage[] =
     "  verify        check the stored state against a replay of the stored events\n"
     "  export        write the leads, ledger or tasks CSV\n"
     "  rejected      list the rejected input lines kept by ingest\n"
+    "  leads         list persons: filter by stage and score, sort, limit\n"
+    "  show          one person: identities, attributes, stages, ledger\n"
     "\n"
     "Run `leadscore COMMAND --help` for a command's options.\n"
     "\n"
@@ -52,6 +54,8 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "verify") == 0) return ls_cmd_verify(argc - 1, argv + 1);
   if (strcmp(cmd, "export") == 0) return ls_cmd_export(argc - 1, argv + 1);
   if (strcmp(cmd, "rejected") == 0) return ls_cmd_rejected(argc - 1, argv + 1);
+  if (strcmp(cmd, "leads") == 0) return ls_cmd_leads(argc - 1, argv + 1);
+  if (strcmp(cmd, "show") == 0) return ls_cmd_show(argc - 1, argv + 1);
   ls_cli_error("unknown command \"%s\" (see leadscore --help)", cmd);
   return LS_EXIT_USAGE;
 }

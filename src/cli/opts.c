@@ -22,16 +22,21 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
       {"to", required_argument, NULL, 't'},
       {"batch", required_argument, NULL, 'b'},
       {"excel", no_argument, NULL, 'x'},
+      {"stage", required_argument, NULL, 'S'},
+      {"min-score", required_argument, NULL, 'M'},
+      {"sort", required_argument, NULL, 'O'},
+      {"limit", required_argument, NULL, 'L'},
       {NULL, 0, NULL, 0}};
   static const unsigned bit[] = {LS_OPT_MODEL, LS_OPT_AS_OF, LS_OPT_OUT,
                                  LS_OPT_FORMAT, LS_OPT_STRICT, LS_OPT_QUIET,
                                  LS_OPT_HELP, LS_OPT_DB, LS_OPT_TO, LS_OPT_BATCH,
-                                 LS_OPT_EXCEL};
-  struct option longopts[12];
+                                 LS_OPT_EXCEL, LS_OPT_QUERY, LS_OPT_QUERY,
+                                 LS_OPT_QUERY, LS_OPT_QUERY};
+  struct option longopts[16];
   size_t n = 0;
   for (size_t i = 0; all[i].name; i++)
     if (allowed & bit[i] || bit[i] == LS_OPT_HELP) longopts[n++] = all[i];
-  longopts[n] = all[11];
+  longopts[n] = all[15];
   memset(o, 0, sizeof *o);
   optind = 1;
   opterr = 0;
@@ -50,6 +55,27 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
         break;
       case 'd': o->db = optarg; break;
       case 'x': o->excel = true; break;
+      case 'S': o->stage = optarg; break;
+      case 'O':
+        if (strcmp(optarg, "score") && strcmp(optarg, "lead_id")) {
+          ls_cli_error("--sort: expected score or lead_id, not \"%s\"", optarg);
+          return LS_EXIT_USAGE;
+        }
+        o->sort = optarg;
+        break;
+      case 'M':
+      case 'L': {
+        char *end;
+        long long v = strtoll(optarg, &end, 10);
+        if (*end || !*optarg || (c == 'L' && (v < 0 || v > 100000000))) {
+          ls_cli_error("%s: expected %s, not \"%s\"", c == 'L' ? "--limit" : "--min-score",
+                       c == 'L' ? "a count" : "an integer", optarg);
+          return LS_EXIT_USAGE;
+        }
+        if (c == 'L') o->limit = (long)v;
+        else o->min_score = v, o->has_min_score = true;
+        break;
+      }
       case 't':
         if (!ls_cli_parse_time("--to", optarg, &o->to)) return LS_EXIT_USAGE;
         o->has_to = true;

@@ -14,7 +14,8 @@ enum {
   LS_OPT_DB = 1u << 7,
   LS_OPT_TO = 1u << 8,
   LS_OPT_BATCH = 1u << 9,
-  LS_OPT_EXCEL = 1u << 10
+  LS_OPT_EXCEL = 1u << 10,
+  LS_OPT_QUERY = 1u << 11 /* --stage, --min-score, --sort, --limit */
 };
 
 typedef struct ls_opts {
@@ -25,6 +26,10 @@ typedef struct ls_opts {
   bool has_as_of;
   ls_time as_of;
   bool strict, quiet, excel;
+  const char *stage, *sort;
+  bool has_min_score;
+  long long min_score;
+  long limit;
   int first_arg; /* index of the first positional argument */
 } ls_opts;
 

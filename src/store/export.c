@@ -155,10 +155,30 @@ static int cmp_rows(const void *ctx, uint32_t i, uint32_t j) {
   return (x->kind > y->kind) - (x->kind < y->kind);
 }
 
-int ls_store_export_leads(ls_store *s, const ls_time *as_of, ls_buf *out) {
+typedef struct row_out {
+  ls_buf *out;
+  const ls_model *m;
+} row_out;
+
+static int write_row(void *ud, const ls_person_row *row) {
+  row_out *o = ud;
+  return ls_export_leads_row(o->m, row, o->out);
+}
+
+int ls_store_leads(ls_store *s, const ls_time *as_of,
+                   int (*fn)(void *ud, const ls_person_row *row), void *ud) {
   ls_time at = as_of ? *as_of : s->clock;
-  if (!s->has_clock) return ls_export_leads_header(s->model, out);
-  if (ls_time_cmp(at, s->clock) < 0) return export_replay(s, &at, out);
+  if (!s->has_clock) return LS_OK;
+  if (ls_time_cmp(at, s->clock) < 0) { /* the past: replay the stored events */
+    ls_replay *r = NULL;
+    int rc = replay_all(s, &at, &r);
+    for (size_t i = 0; !rc && i < ls_replay_npersons(r); i++) {
+      ls_person_row row = ls_replay_person(r, i);
+      rc = fn(ud, &row);
+    }
+    if (r) ls_replay_destroy(r);
+    return rc;
+  }
   ex_ctx c = {s, at, NULL, 0, 0, {0}, {0}};
   int rc = s->drv->person_scan(s->db, ex_person, &c);
   ls__touched_clear(&s->t);
@@ -168,12 +188,11 @@ int ls_store_export_leads(ls_store *s, const ls_time *as_of, ls_buf *out) {
   if (!rc) {
     for (size_t i = 0; i < c.n; i++) order[i] = (uint32_t)i;
     ls__sort_u32(order, tmp, c.n, cmp_rows, &c); /* lead_id bytes, then kind */
-    rc = ls_export_leads_header(s->model, out);
   }
   for (size_t i = 0; i < c.n && !rc; i++) {
     const ex_row *r = &c.rows[order[i]];
     ls_person_row row = {{c.names.p + r->off, r->len}, c.states.p + r->state};
-    rc = ls_export_leads_row(s->model, &row, out);
+    rc = fn(ud, &row);
   }
   free(order);
   free(tmp);
@@ -181,6 +200,12 @@ int ls_store_export_leads(ls_store *s, const ls_time *as_of, ls_buf *out) {
   free(c.names.p);
   free(c.states.p);
   return rc;
+}
+
+int ls_store_export_leads(ls_store *s, const ls_time *as_of, ls_buf *out) {
+  int rc = ls_export_leads_header(s->model, out);
+  row_out o = {out, s->model};
+  return rc ? rc : ls_store_leads(s, as_of, write_row, &o);
 }
 
 /* ---- verify ---- */

@@ -1,0 +1,114 @@
+/* Looking one person up: by any identity, and everything `show` prints. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/grow.h"
+#include "store/store_internal.h"
+
+static int find_kind(ls_store *s, int kind, ls_slice v, int64_t *person) {
+  return v.n ? s->drv->ident_find(s->db, kind, v, person) : LS_ENOTFOUND;
+}
+
+/* E-mails are stored trimmed and lower-cased (spec §9). */
+static int find_email(ls_store *s, ls_slice v, int64_t *person) {
+  size_t a = 0, b = v.n;
+  while (a < b && strchr(" \t\n\r\f\v", v.p[a]) && v.p[a]) a++;
+  while (b > a && strchr(" \t\n\r\f\v", v.p[b - 1]) && v.p[b - 1]) b--;
+  char *buf = malloc(b - a + 1);
+  if (!buf) return LS_ENOMEM;
+  for (size_t i = a; i < b; i++)
+    buf[i - a] = (v.p[i] >= 'A' && v.p[i] <= 'Z') ? (char)(v.p[i] + 32) : v.p[i];
+  int rc = find_kind(s, 1, (ls_slice){buf, b - a}, person);
+  free(buf);
+  return rc;
+}
+
+static bool strip(ls_slice v, const char *pre, ls_slice *rest) {
+  size_t n = strlen(pre);
+  if (v.n < n || memcmp(v.p, pre, n)) return false;
+  *rest = (ls_slice){v.p + n, v.n - n};
+  return true;
+}
+
+int ls_store_find(ls_store *s, ls_slice id, int64_t *person) {
+  ls_slice rest;
+  if (strip(id, "lead:", &rest)) return find_kind(s, 0, rest, person);
+  if (strip(id, "email:", &rest)) return find_email(s, rest, person);
+  if (strip(id, "anon:", &rest)) return find_kind(s, 2, rest, person);
+  int rc = find_kind(s, 0, id, person);
+  if (rc == LS_ENOTFOUND) rc = find_email(s, id, person);
+  if (rc == LS_ENOTFOUND) rc = find_kind(s, 2, id, person);
+  return rc;
+}
+
+/* ---- show ---- */
+
+static const char *const attr_keys[] = {"first_name", "last_name", "company", "title",
+                                        "industry",   "country",   "employees", "phone",
+                                        "source"};
+#define NATTR (sizeof attr_keys / sizeof *attr_keys)
+
+typedef struct show_ctx {
+  const ls_store_show_sink *sink;
+  ls_event_parser *p;
+  ls__bytes val[NATTR];
+  int rc;
+} show_ctx;
+
+static int on_ident(void *ud, int kind, ls_slice v) {
+  static const char *const prefix[3] = {"lead:", "email:", "anon:"};
+  show_ctx *c = ud;
+  ls__bytes b = {0};
+  size_t pl = strlen(prefix[kind % 3]);
+  int rc = ls__bytes_set(&b, prefix[kind % 3], pl);
+  if (!rc) rc = ls__grow((void **)&b.p, &b.cap, pl + v.n, 1);
+  if (!rc) {
+    memcpy(b.p + pl, v.p, v.n);
+    rc = c->sink->identity(c->sink->ud, (ls_slice){b.p, pl + v.n});
+  }
+  free(b.p);
+  return rc;
+}
+
+/* The latest string value of each attribute, events in (time, id) order. */
+static int on_event(void *ud, const ls_store_event *e) {
+  show_ctx *c = ud;
+  ls_event_fields f;
+  if (ls_event_parse(c->p, e->line.p, e->line.n, &f) != LS_LINE_EVENT) return LS_EIO;
+  for (size_t i = 0; i < NATTR; i++)
+    if (f.attrs[i].kind == LS_J_STRING || f.attrs[i].kind == LS_J_NUMBER)
+      if (ls__bytes_set(&c->val[i], f.attrs[i].s.p, f.attrs[i].s.n)) return LS_ENOMEM;
+  return LS_OK;
+}
+
+static int on_ledger(void *ud, ls_slice lead, const ls_store_ledger *e) {
+  (void)lead;
+  show_ctx *c = ud;
+  return c->sink->ledger(c->sink->ud, e);
+}
+
+int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, void *state,
+                  ls_buf *lead_id) {
+  ls_slice keys[NATTR];
+  for (size_t i = 0; i < NATTR; i++) keys[i] = (ls_slice){attr_keys[i], strlen(attr_keys[i])};
+  ls_event_schema schema = {NULL, 0, keys, NATTR};
+  show_ctx c = {sink, ls_event_parser_new(&schema), {{0}}, LS_OK};
+  if (!c.p) return LS_ENOMEM;
+  ls__touched_clear(&s->t);
+  ls__tp *p;
+  int rc = ls__touched_get(s, person, false, &p);
+  if (!rc) {
+    memcpy(state, p->state, s->ssize);
+    if (s->has_clock) ls_fold_advance(s->model, state, s->clock, NULL);
+    rc = ls_buf_append(lead_id, p->lead_id.p ? p->lead_id.p : "", p->lead_id.len);
+  }
+  ls__touched_clear(&s->t);
+  if (!rc) rc = s->drv->ident_scan(s->db, person, on_ident, &c);
+  if (!rc) rc = s->drv->event_scan(s->db, person, on_event, &c);
+  for (size_t i = 0; i < NATTR && !rc; i++)
+    if (c.val[i].p) rc = sink->attribute(sink->ud, attr_keys[i], (ls_slice){c.val[i].p, c.val[i].len});
+  if (!rc) rc = s->drv->ledger_scan(s->db, person, on_ledger, &c);
+  for (size_t i = 0; i < NATTR; i++) free(c.val[i].p);
+  ls_event_parser_destroy(c.p);
+  return rc;
+}
