@@ -113,6 +113,10 @@ typedef struct ls_store_driver {
                      int (*fn)(void *ud, ls_slice lead_id,
                                const ls_store_ledger *e),
                      void *ud);
+  /* Erasure: deletes the person's events, identities, ledger and row, and
+   * records that an erasure happened (when, how many events) — nothing
+   * personal. */
+  int (*person_erase)(void *db, int64_t person, const char *at, int64_t *events);
   /* Identities of a person. */
   int (*ident_scan)(void *db, int64_t person,
                     int (*fn)(void *ud, int kind, ls_slice value), void *ud);
@@ -178,6 +182,11 @@ typedef struct ls_store_show_sink {
 } ls_store_show_sink;
 int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink,
                   void *state, ls_buf *lead_id);
+
+/* Erases a person (GDPR right to erasure): events, identities, attributes,
+ * ledger and tasks go; a record of the erasure (time `at`, event count)
+ * stays. Later events for the same identities start a new person. */
+int ls_store_forget(ls_store *s, int64_t person, ls_time at, int64_t *events);
 
 /* Calls fn for every rejected line kept by ingest, in arrival order. */
 int ls_store_rejected(ls_store *s,

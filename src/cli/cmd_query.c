@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/opts.h"
 #include "core/grow.h"
@@ -243,6 +244,43 @@ int ls_cmd_show(int argc, char **argv) {
   ls_buf_free(&out.ledger);
   free(state);
   ls_buf_free(&lead);
+  ls_store_close(s);
+  return code;
+}
+
+static const char forget_usage[] =
+    "usage: leadscore forget --db FILE PERSON\n"
+    "\n"
+    "Erases a person (GDPR right to erasure): its events, identities,\n"
+    "attributes, ledger and tasks. Only a record that an erasure happened\n"
+    "(when, how many events) is kept. Later events for the same identities\n"
+    "start a new person.\n";
+
+int ls_cmd_forget(int argc, char **argv) {
+  ls_opts o;
+  int code = ls_cli_opts(argc, argv, forget_usage, LS_OPT_DB, &o);
+  if (code >= 0) return code;
+  if (argc - o.first_arg != 1) {
+    ls_cli_error("forget: expected one PERSON (see --help)");
+    return LS_EXIT_USAGE;
+  }
+  const char *who = argv[o.first_arg];
+  ls_store *s = open_db(o.db, &code);
+  if (!s) return code;
+  int64_t person, events = 0;
+  int rc = ls_store_find(s, (ls_slice){who, strlen(who)}, &person);
+  struct timespec ts;
+  timespec_get(&ts, TIME_UTC);
+  if (!rc) rc = ls_store_forget(s, person, (ls_time){(int64_t)ts.tv_sec, 0}, &events);
+  if (rc == LS_ENOTFOUND) {
+    ls_cli_error("forget: no person has the identity \"%s\"", who);
+    code = LS_EXIT_DATA;
+  } else if (rc) {
+    ls_cli_error("%s: %s", o.db, ls_strerror(rc));
+    code = LS_EXIT_IO;
+  } else {
+    fprintf(stderr, "leadscore: erased one person and %" PRId64 " events\n", events);
+  }
   ls_store_close(s);
   return code;
 }

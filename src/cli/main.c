@@ -24,6 +24,7 @@ static const char usage[] =
     "  rejected      list the rejected input lines kept by ingest\n"
     "  leads         list persons: filter by stage and score, sort, limit\n"
     "  show          one person: identities, attributes, stages, ledger\n"
+    "  forget        erase a person (GDPR); keeps only a record of the erasure\n"
     "\n"
     "Run `leadscore COMMAND --help` for a command's options.\n"
     "\n"
@@ -56,6 +57,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "rejected") == 0) return ls_cmd_rejected(argc - 1, argv + 1);
   if (strcmp(cmd, "leads") == 0) return ls_cmd_leads(argc - 1, argv + 1);
   if (strcmp(cmd, "show") == 0) return ls_cmd_show(argc - 1, argv + 1);
+  if (strcmp(cmd, "forget") == 0) return ls_cmd_forget(argc - 1, argv + 1);
   ls_cli_error("unknown command \"%s\" (see leadscore --help)", cmd);
   return LS_EXIT_USAGE;
 }

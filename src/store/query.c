@@ -112,3 +112,13 @@ int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, v
   ls_event_parser_destroy(c.p);
   return rc;
 }
+
+int ls_store_forget(ls_store *s, int64_t person, ls_time at, int64_t *events) {
+  char t[LS_TIME_FMT_MAX];
+  ls_time_format(at, t);
+  int rc = s->drv->begin(s->db);
+  if (!rc) rc = s->drv->person_erase(s->db, person, t, events);
+  if (!rc) rc = s->drv->commit(s->db);
+  if (rc) s->drv->rollback(s->db);
+  return rc;
+}

@@ -34,13 +34,15 @@ static const char schema[] =
     "  PRIMARY KEY(person, n)) WITHOUT ROWID;"
     "CREATE TABLE rejected(seq INTEGER PRIMARY KEY, source TEXT NOT NULL,"
     "  line INTEGER NOT NULL, reason TEXT NOT NULL, text BLOB NOT NULL);"
+    "CREATE TABLE erasures(seq INTEGER PRIMARY KEY, at TEXT NOT NULL,"
+    "  events INTEGER NOT NULL);"
     "INSERT INTO meta VALUES('schema_version', '" SCHEMA_VERSION "');";
 
 enum {
   S_META_GET, S_META_SET, S_MODEL_PUT, S_MODEL_GET, S_EV_FIND, S_EV_PUT,
   S_EV_SCAN_P, S_EV_SCAN_ALL, S_ID_FIND, S_ID_PUT, S_P_NEW, S_MV_ID, S_MV_EV,
   S_DEL_P, S_DEL_L, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_REJ_SCAN,
-  S_L_SCAN_P, S_L_SCAN_ALL, S_ID_SCAN, S_N
+  S_L_SCAN_P, S_L_SCAN_ALL, S_ID_SCAN, S_ER_EV, S_ER_ID, S_ER_ADD, S_ER_CNT, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -78,7 +80,11 @@ static const char *const sql[S_N] = {
     "SELECT p.lead_id, l.n, l.kind, l.time, l.rule, l.points, l.after, l.from_stage, "
     "l.to_stage, l.mql, l.event_id, l.model_version FROM ledger l JOIN persons p "
     "ON p.id = l.person ORDER BY p.lead_id, l.person, l.n",
-    "SELECT kind, value FROM identities WHERE person = ?1 ORDER BY kind, value"};
+    "SELECT kind, value FROM identities WHERE person = ?1 ORDER BY kind, value",
+    "DELETE FROM events WHERE person = ?1",
+    "DELETE FROM identities WHERE person = ?1",
+    "INSERT INTO erasures(at, events) VALUES(?1, ?2)",
+    "SELECT count(*) FROM events WHERE person = ?1"};
 
 typedef struct db {
   sqlite3 *h;
@@ -467,9 +473,30 @@ static int ident_scan(void *h, int64_t person, int (*fn)(void *, int, ls_slice),
   return out ? out : (rc == SQLITE_DONE || rc == SQLITE_ROW ? LS_OK : err(rc));
 }
 
+static int person_erase(void *h, int64_t person, const char *at, int64_t *events) {
+  sqlite3_stmt *s = stmt(h, S_ER_CNT);
+  sqlite3_bind_int64(s, 1, person);
+  int rc = sqlite3_step(s);
+  *events = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+  sqlite3_reset(s);
+  if (rc != SQLITE_ROW) return err(rc);
+  const int dels[4] = {S_ER_EV, S_ER_ID, S_DEL_L, S_DEL_P};
+  int out = LS_OK;
+  for (int i = 0; i < 4 && !out; i++) {
+    s = stmt(h, dels[i]);
+    sqlite3_bind_int64(s, 1, person);
+    out = step_done(s);
+  }
+  if (out) return out;
+  s = stmt(h, S_ER_ADD);
+  sqlite3_bind_text(s, 1, at, -1, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, *events);
+  return step_done(s);
+}
+
 const ls_store_driver ls_store_sqlite = {
     "sqlite",     db_open,      db_close,    db_begin,   db_commit,    db_rollback,
     meta_get,     meta_set,     model_put,   model_get,  event_find,   event_put,
     event_scan,   ident_find,   ident_put,   person_new, person_merge, person_get,
     person_put,   person_scan,  ledger_clear, ledger_add, rejected_add,
-    rejected_scan, ledger_scan, ident_scan};
+    rejected_scan, ledger_scan, person_erase, ident_scan};
