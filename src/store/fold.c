@@ -37,10 +37,11 @@ int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out) {
   ls__touched *t = &s->t;
   if (!t->slot && rehash(t, 1024)) return LS_ENOMEM;
   size_t j = hslot(t, id);
-  if (t->slot[j]) {
+  if (t->slot[j] && !t->v[t->slot[j] - 1]->dropped) {
     *out = t->v[t->slot[j] - 1];
     return LS_OK;
   }
+  if (t->slot[j]) return LS_EINVAL; /* ids are never reused (AUTOINCREMENT) */
   if ((t->n + 1) * 2 > t->mask + 1) {
     if (rehash(t, (t->mask + 1) * 2)) return LS_ENOMEM;
     j = hslot(t, id);

@@ -14,7 +14,7 @@ static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE models(version INTEGER PRIMARY KEY, source TEXT NOT NULL);"
     "CREATE TABLE persons("
-    "  id INTEGER PRIMARY KEY, lead_id BLOB, lead_kind INTEGER,"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT, lead_id BLOB, lead_kind INTEGER,"
     "  stage TEXT, score INTEGER, mql_count INTEGER, last_mql_at TEXT,"
     "  last_sec INTEGER, last_nsec INTEGER, last_event BLOB,"
     "  adv_sec INTEGER, adv_nsec INTEGER, ledger_n INTEGER NOT NULL DEFAULT 0,"
@@ -33,7 +33,8 @@ static const char schema[] =
     "  event_id BLOB, model_version INTEGER NOT NULL,"
     "  PRIMARY KEY(person, n)) WITHOUT ROWID;"
     "CREATE TABLE rejected(seq INTEGER PRIMARY KEY, source TEXT NOT NULL,"
-    "  line INTEGER NOT NULL, reason TEXT NOT NULL, text BLOB NOT NULL);"
+    "  line INTEGER NOT NULL, reason TEXT NOT NULL, text BLOB NOT NULL,"
+    "  UNIQUE(source, line, text));"
     "CREATE TABLE erasures(seq INTEGER PRIMARY KEY, at TEXT NOT NULL,"
     "  events INTEGER NOT NULL);"
     "INSERT INTO meta VALUES('schema_version', '" SCHEMA_VERSION "');";
@@ -72,7 +73,8 @@ static const char *const sql[S_N] = {
     "last_mql_at = ?14 WHERE id = ?1",
     "SELECT id FROM persons ORDER BY id",
     "INSERT INTO ledger VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    "INSERT INTO rejected(source, line, reason, text) VALUES(?1, ?2, ?3, ?4)",
+    /* re-ingesting a file (after a crash) must not record its lines twice */
+    "INSERT OR IGNORE INTO rejected(source, line, reason, text) VALUES(?1, ?2, ?3, ?4)",
     "SELECT source, line, reason, text FROM rejected ORDER BY seq",
     "SELECT p.lead_id, l.n, l.kind, l.time, l.rule, l.points, l.after, l.from_stage, "
     "l.to_stage, l.mql, l.event_id, l.model_version FROM ledger l JOIN persons p "
