@@ -98,7 +98,9 @@ typedef struct ls_store_driver {
                     int64_t score, int64_t mql_count, const char *last_mql_at);
   /* Every person id in ascending order. */
   int (*person_scan)(void *db, int (*fn)(void *ud, int64_t id), void *ud);
-  int (*ledger_clear)(void *db, int64_t person);
+  /* Deletes the person's ledger rows of one model version (rows of older
+   * versions stay readable after a model change). */
+  int (*ledger_clear)(void *db, int64_t person, int64_t model_version);
   int (*ledger_add)(void *db, int64_t person, const ls_store_ledger *e);
   int (*rejected_add)(void *db, const char *source, uint64_t line,
                       const char *reason, ls_slice text);
@@ -160,6 +162,20 @@ int ls_store_advance(ls_store *s, ls_time to);
 /* Appends the leads CSV (spec §8) at `as_of` (NULL: the store clock). An
  * as-of before the clock is answered by replaying the stored events. */
 int ls_store_export_leads(ls_store *s, const ls_time *as_of, ls_buf *out);
+
+/* Stores `text` as model version N+1 and re-scores every person from its
+ * history under it, in one transaction. Ledger rows of earlier versions are
+ * kept (each row names its version). An invalid model changes nothing and
+ * fills *diag with its line and column. */
+int ls_store_set_model(ls_store *s, const char *text, size_t len, ls_diag *diag);
+int64_t ls_store_model_version(const ls_store *s);
+
+/* What a candidate model would change, before anything changes: persons
+ * whose stage, score band (tens) or MQL status would differ, persons per
+ * stage and MQLs per ISO week before and after. Appends a readable report
+ * and sets *changed to the number of persons that would change. */
+int ls_store_model_diff(ls_store *s, const ls_model *candidate, ls_buf *report,
+                        uint64_t *changed);
 
 /* Calls fn for every person in lead_id order with its state at `as_of`
  * (NULL: the clock); fn returning non-zero stops with that code. */

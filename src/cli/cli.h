@@ -65,5 +65,6 @@ int ls_cmd_rejected(int argc, char **argv);
 int ls_cmd_leads(int argc, char **argv);
 int ls_cmd_show(int argc, char **argv);
 int ls_cmd_forget(int argc, char **argv);
+int ls_cmd_model(int argc, char **argv);
 
 #endif

@@ -321,3 +321,69 @@ int ls_cmd_export(int argc, char **argv) {
   ls_store_close(s);
   return code;
 }
+
+static const char model_usage[] =
+    "usage: leadscore model set --db FILE NEW.yaml\n"
+    "       leadscore model diff --db FILE NEW.yaml\n"
+    "\n"
+    "  set    stores NEW.yaml as model version N+1 and re-scores every person\n"
+    "         from its history (like replay); ledger rows of earlier versions\n"
+    "         stay readable in `export ledger` (each row names its version)\n"
+    "  diff   shows what NEW.yaml would change, before anything changes\n";
+
+int ls_cmd_model(int argc, char **argv) {
+  if (argc < 2 || (strcmp(argv[1], "set") && strcmp(argv[1], "diff"))) {
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+      fputs(model_usage, stdout);
+      return LS_EXIT_OK;
+    }
+    ls_cli_error("model: expected `set` or `diff` (see --help)");
+    return LS_EXIT_USAGE;
+  }
+  bool set = strcmp(argv[1], "set") == 0;
+  ls_opts o;
+  int code = ls_cli_opts(argc - 1, argv + 1, model_usage, LS_OPT_DB, &o);
+  if (code >= 0) return code;
+  if (argc - 1 - o.first_arg != 1) {
+    ls_cli_error("model %s: expected one model FILE (see --help)", argv[1]);
+    return LS_EXIT_USAGE;
+  }
+  const char *path = argv[1 + o.first_arg];
+  size_t len;
+  char *text = ls_cli_read_file(path, &len);
+  if (!text) return LS_EXIT_IO;
+  ls_store *s = open_store(o.db, &code);
+  if (!s) {
+    free(text);
+    return code;
+  }
+  ls_diag d = {0};
+  int rc;
+  if (set) {
+    rc = ls_store_set_model(s, text, len, &d);
+    if (!rc)
+      fprintf(stderr, "leadscore: model version %" PRId64 " stored; every person re-scored\n",
+              ls_store_model_version(s));
+  } else {
+    ls_model *m = NULL;
+    rc = ls_model_load(text, len, &m, &d);
+    ls_buf report = {0};
+    uint64_t changed = 0;
+    if (!rc) rc = ls_store_model_diff(s, m, &report, &changed);
+    if (!rc) fwrite(report.p, 1, report.len, stdout);
+    ls_buf_free(&report);
+    ls_model_destroy(m);
+  }
+  if (rc == LS_EMODEL) {
+    ls_cli_error("%s:%u:%u: %s", path, d.line, d.col, d.msg);
+    code = LS_EXIT_USAGE;
+  } else if (rc) {
+    ls_cli_error("%s: %s", o.db, ls_strerror(rc));
+    code = LS_EXIT_IO;
+  } else {
+    code = LS_EXIT_OK;
+  }
+  free(text);
+  ls_store_close(s);
+  return code;
+}

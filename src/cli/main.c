@@ -25,6 +25,7 @@ static const char usage[] =
     "  leads         list persons: filter by stage and score, sort, limit\n"
     "  show          one person: identities, attributes, stages, ledger\n"
     "  forget        erase a person (GDPR); keeps only a record of the erasure\n"
+    "  model         model versions: `model diff` previews, `model set` re-scores\n"
     "\n"
     "Run `leadscore COMMAND --help` for a command's options.\n"
     "\n"
@@ -58,6 +59,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "leads") == 0) return ls_cmd_leads(argc - 1, argv + 1);
   if (strcmp(cmd, "show") == 0) return ls_cmd_show(argc - 1, argv + 1);
   if (strcmp(cmd, "forget") == 0) return ls_cmd_forget(argc - 1, argv + 1);
+  if (strcmp(cmd, "model") == 0) return ls_cmd_model(argc - 1, argv + 1);
   ls_cli_error("unknown command \"%s\" (see leadscore --help)", cmd);
   return LS_EXIT_USAGE;
 }

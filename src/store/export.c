@@ -56,7 +56,7 @@ int ls_store_advance(ls_store *s, ls_time to) {
 /* ---- replaying the stored events ---- */
 
 typedef struct rp_ctx {
-  ls_store *s;
+  ls_event_parser *p;
   ls_batch *b;
   ls_replay *r;
   int rc;
@@ -65,7 +65,7 @@ typedef struct rp_ctx {
 static int rp_event(void *ud, const ls_store_event *e) {
   rp_ctx *c = ud;
   ls_event_fields f;
-  if (ls_event_parse(c->s->parser, e->line.p, e->line.n, &f) != LS_LINE_EVENT) return LS_EIO;
+  if (ls_event_parse(c->p, e->line.p, e->line.n, &f) != LS_LINE_EVENT) return LS_EIO;
   int rc = ls_batch_push(c->b, &f);
   if (!rc && ls_batch_count(c->b) >= 4096) {
     rc = ls_replay_add_batch(c->r, c->b);
@@ -74,14 +74,16 @@ static int rp_event(void *ud, const ls_store_event *e) {
   return rc;
 }
 
-/* A replay of every stored event, in arrival order, finished at `as_of`. */
-static int replay_all(ls_store *s, const ls_time *as_of, ls_replay **out) {
-  rp_ctx c = {s, ls_batch_new(s->model), ls_replay_new(s->model), LS_OK};
-  int rc = c.b && c.r ? LS_OK : LS_ENOMEM;
+/* A replay under `m` of every stored event, in arrival order, finished at
+ * `as_of`. */
+int ls__store_replay(ls_store *s, const ls_model *m, const ls_time *as_of, ls_replay **out) {
+  rp_ctx c = {ls_event_parser_new(ls_model_schema(m)), ls_batch_new(m), ls_replay_new(m), LS_OK};
+  int rc = c.p && c.b && c.r ? LS_OK : LS_ENOMEM;
   if (!rc) rc = s->drv->event_scan(s->db, -1, rp_event, &c);
   if (!rc) rc = ls_replay_add_batch(c.r, c.b);
   if (!rc) rc = ls_replay_finish(c.r, as_of);
   ls_batch_destroy(c.b);
+  ls_event_parser_destroy(c.p);
   if (rc) {
     ls_replay_destroy(c.r);
     return rc;
@@ -92,7 +94,7 @@ static int replay_all(ls_store *s, const ls_time *as_of, ls_replay **out) {
 
 static int export_replay(ls_store *s, const ls_time *as_of, ls_buf *out) {
   ls_replay *r;
-  int rc = replay_all(s, as_of, &r);
+  int rc = ls__store_replay(s, s->model, as_of, &r);
   if (rc) return rc;
   rc = ls_export_leads_header(s->model, out);
   for (size_t i = 0; i < ls_replay_npersons(r) && !rc; i++) {
@@ -171,7 +173,7 @@ int ls_store_leads(ls_store *s, const ls_time *as_of,
   if (!s->has_clock) return LS_OK;
   if (ls_time_cmp(at, s->clock) < 0) { /* the past: replay the stored events */
     ls_replay *r = NULL;
-    int rc = replay_all(s, &at, &r);
+    int rc = ls__store_replay(s, s->model, &at, &r);
     for (size_t i = 0; !rc && i < ls_replay_npersons(r); i++) {
       ls_person_row row = ls_replay_person(r, i);
       rc = fn(ud, &row);
@@ -384,7 +386,7 @@ static int task_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
     rc = flush_tasks(c);
     if (!rc) rc = ls__bytes_set(&c->lead, lead.p, lead.n);
   }
-  if (rc || e->kind != 's') return rc;
+  if (rc || e->kind != 's' || e->model_version != c->s->model_version) return rc;
   for (size_t i = 0; i < c->n; i++)
     if (!c->e[i].left && strcmp(c->e[i].stage, e->from_stage) == 0)
       c->e[i].left = true, c->e[i].left_at = e->time;

@@ -187,11 +187,10 @@ static int refold_event(void *ud, const ls_store_event *e) {
 }
 
 static int refold(ls_store *s, ls__tp *p) {
-  int rc = s->drv->ledger_clear(s->db, p->id);
+  int rc = s->drv->ledger_clear(s->db, p->id, s->model_version);
   if (rc) return rc;
   ls_fold_init(s->model, p->state);
-  p->fresh = true;
-  p->row.ledger_n = 0;
+  p->fresh = true; /* ledger_n goes on: row numbers are never reused */
   p->row.lead_kind = 3;
   p->row.has_advance = false; /* decay after the last event: at export */
   p->lead_id.len = p->last_id.len = 0;

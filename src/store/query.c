@@ -53,6 +53,7 @@ typedef struct show_ctx {
   ls_event_parser *p;
   ls__bytes val[NATTR];
   int rc;
+  int64_t version;
 } show_ctx;
 
 static int on_ident(void *ud, int kind, ls_slice v) {
@@ -84,6 +85,7 @@ static int on_event(void *ud, const ls_store_event *e) {
 static int on_ledger(void *ud, ls_slice lead, const ls_store_ledger *e) {
   (void)lead;
   show_ctx *c = ud;
+  if (e->model_version != c->version) return LS_OK; /* earlier models: export ledger */
   return c->sink->ledger(c->sink->ud, e);
 }
 
@@ -92,7 +94,7 @@ int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, v
   ls_slice keys[NATTR];
   for (size_t i = 0; i < NATTR; i++) keys[i] = (ls_slice){attr_keys[i], strlen(attr_keys[i])};
   ls_event_schema schema = {NULL, 0, keys, NATTR};
-  show_ctx c = {sink, ls_event_parser_new(&schema), {{0}}, LS_OK};
+  show_ctx c = {sink, ls_event_parser_new(&schema), {{0}}, LS_OK, s->model_version};
   if (!c.p) return LS_ENOMEM;
   ls__touched_clear(&s->t);
   ls__tp *p;

@@ -43,7 +43,7 @@ enum {
   S_META_GET, S_META_SET, S_MODEL_PUT, S_MODEL_GET, S_EV_FIND, S_EV_PUT,
   S_EV_SCAN_P, S_EV_SCAN_ALL, S_ID_FIND, S_ID_PUT, S_P_NEW, S_MV_ID, S_MV_EV,
   S_DEL_P, S_DEL_L, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_REJ_SCAN,
-  S_L_SCAN_P, S_L_SCAN_ALL, S_ID_SCAN, S_ER_EV, S_ER_ID, S_ER_ADD, S_ER_CNT, S_N
+  S_L_SCAN_P, S_L_SCAN_ALL, S_ID_SCAN, S_ER_EV, S_ER_ID, S_ER_ADD, S_ER_CNT, S_DEL_LV, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -86,7 +86,8 @@ static const char *const sql[S_N] = {
     "DELETE FROM events WHERE person = ?1",
     "DELETE FROM identities WHERE person = ?1",
     "INSERT INTO erasures(at, events) VALUES(?1, ?2)",
-    "SELECT count(*) FROM events WHERE person = ?1"};
+    "SELECT count(*) FROM events WHERE person = ?1",
+    "DELETE FROM ledger WHERE person = ?1 AND model_version = ?2"};
 
 typedef struct db {
   sqlite3 *h;
@@ -326,13 +327,12 @@ static int person_get(void *h, int64_t id, ls_store_person *p) {
   p->advanced_to = (ls_time){sqlite3_column_int64(s, 3), sqlite3_column_int(s, 4)};
   p->lead_kind = (uint8_t)sqlite3_column_int(s, 5);
   p->lead_id = col_blob(s, 6);
-  size_t n = (size_t)sqlite3_column_bytes(s, 7);
-  if (n != p->state_len) { /* a person created but never folded, or damage */
-    sqlite3_reset(s);
-    return n == 0 ? LS_ENOTFOUND : LS_EIO;
-  }
-  memcpy(p->state, sqlite3_column_blob(s, 7), n);
   p->ledger_n = sqlite3_column_int64(s, 8);
+  /* A state of another size (a person never folded, or a model change):
+   * everything else is filled; the caller re-folds. */
+  size_t n = (size_t)sqlite3_column_bytes(s, 7);
+  if (n != p->state_len) return LS_ENOTFOUND;
+  memcpy(p->state, sqlite3_column_blob(s, 7), n);
   return LS_OK; /* the row stays current: slices remain valid */
 }
 
@@ -384,9 +384,10 @@ static int person_scan(void *h, int (*fn)(void *, int64_t), void *ud) {
   return out;
 }
 
-static int ledger_clear(void *h, int64_t person) {
-  sqlite3_stmt *s = stmt(h, S_DEL_L);
+static int ledger_clear(void *h, int64_t person, int64_t version) {
+  sqlite3_stmt *s = stmt(h, S_DEL_LV);
   sqlite3_bind_int64(s, 1, person);
+  sqlite3_bind_int64(s, 2, version);
   return step_done(s);
 }
 

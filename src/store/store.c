@@ -13,6 +13,29 @@
 
 /* ---- open / close ---- */
 
+/* Makes `m` (consumed) the store's model in memory. */
+static int use_model(ls_store *s, ls_model *m) {
+  ls_event_parser *p = ls_event_parser_new(ls_model_schema(m));
+  uint64_t *bits = calloc(ls_model_pred_words(m), sizeof *bits);
+  if (!p || !bits) {
+    ls_event_parser_destroy(p);
+    free(bits);
+    ls_model_destroy(m);
+    return LS_ENOMEM;
+  }
+  ls_event_parser_destroy(s->parser);
+  ls_model_destroy(s->model);
+  free(s->bits);
+  ls__touched_free(&s->t); /* its state buffers have the old model's size */
+  memset(&s->t, 0, sizeof s->t);
+  s->model = m;
+  s->parser = p;
+  s->bits = bits;
+  s->words = ls_model_pred_words(m);
+  s->ssize = ls_fold_state_size(m);
+  return LS_OK;
+}
+
 static int load_model(ls_store *s, ls_diag *diag) {
   char *text = NULL;
   size_t len = 0;
@@ -21,14 +44,49 @@ static int load_model(ls_store *s, ls_diag *diag) {
     snprintf(diag->msg, sizeof diag->msg, "the store has no model (%s)", ls_strerror(rc));
     return rc == LS_ENOTFOUND ? LS_EIO : rc;
   }
-  rc = ls_model_load(text, len, &s->model, diag);
+  ls_model *m = NULL;
+  rc = ls_model_load(text, len, &m, diag);
   free(text);
+  return rc ? rc : use_model(s, m);
+}
+
+int64_t ls_store_model_version(const ls_store *s) { return s->model_version; }
+
+static int rescore_one(void *ud, int64_t id) {
+  ls_store *s = ud;
+  ls__touched_clear(&s->t);
+  ls__tp *p;
+  int rc = ls__touched_get(s, id, false, &p);
   if (rc) return rc;
-  s->parser = ls_event_parser_new(ls_model_schema(s->model));
-  s->words = ls_model_pred_words(s->model);
-  s->ssize = ls_fold_state_size(s->model);
-  s->bits = calloc(s->words, sizeof *s->bits);
-  return s->parser && s->bits ? LS_OK : LS_ENOMEM;
+  p->refold = true;
+  ls_store_stats st = {0};
+  return ls__store_flush(s, &st);
+}
+
+int ls_store_set_model(ls_store *s, const char *text, size_t len, ls_diag *diag) {
+  ls_model *m = NULL;
+  int rc = ls_model_load(text, len, &m, diag);
+  if (rc) return rc;
+  int64_t old_version = s->model_version;
+  if ((rc = s->drv->begin(s->db))) {
+    ls_model_destroy(m);
+    return rc;
+  }
+  if ((rc = use_model(s, m))) {
+    s->drv->rollback(s->db);
+    return rc;
+  }
+  s->model_version = old_version + 1;
+  rc = s->drv->model_put(s->db, s->model_version, text, len);
+  if (!rc) rc = s->drv->person_scan(s->db, rescore_one, s);
+  ls__touched_clear(&s->t);
+  if (!rc) rc = s->drv->commit(s->db);
+  if (rc) { /* back to the stored model */
+    s->drv->rollback(s->db);
+    ls_diag d = {0};
+    if (load_model(s, &d) == LS_OK) s->model_version = old_version;
+  }
+  return rc;
 }
 
 int ls_store_init(const ls_store_driver *drv, const char *path, const char *text,

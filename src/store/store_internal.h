@@ -4,6 +4,7 @@
 #define LEADSCORE_STORE_INTERNAL_H
 
 #include "leadscore/fold.h"
+#include "leadscore/replay.h"
 #include "leadscore/store.h"
 
 /* An owned, growable byte string. */
@@ -60,6 +61,9 @@ int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
 int ls__store_flush(ls_store *s, ls_store_stats *st);
 /* Applies decay up to `to` to p, appending ledger rows. */
 int ls__store_advance_person(ls_store *s, ls__tp *p, ls_time to);
+/* A replay under `m` of every stored event (arrival order) at `as_of`. */
+int ls__store_replay(ls_store *s, const ls_model *m, const ls_time *as_of,
+                     ls_replay **out);
 /* Writes p's row (state, summary columns). */
 int ls__store_put(ls_store *s, ls__tp *p);
 
