@@ -81,6 +81,7 @@ int ls_cmd_leads(int argc, char **argv) {
   int code = ls_cli_opts(argc, argv, leads_usage,
                          LS_OPT_DB | LS_OPT_QUERY | LS_OPT_AS_OF | LS_OPT_FORMAT, &o);
   if (code >= 0) return code;
+  code = LS_EXIT_OK;
   const char *fmt = o.format ? o.format : "table";
   if (strcmp(fmt, "table") && strcmp(fmt, "csv") && strcmp(fmt, "json")) {
     ls_cli_error("leads: --format must be table, csv or json");
@@ -179,6 +180,7 @@ int ls_cmd_show(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, show_usage, LS_OPT_DB, &o);
   if (code >= 0) return code;
+  code = LS_EXIT_OK;
   if (argc - o.first_arg != 1) {
     ls_cli_error("show: expected one PERSON (see --help)");
     return LS_EXIT_USAGE;
@@ -260,6 +262,7 @@ int ls_cmd_forget(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, forget_usage, LS_OPT_DB, &o);
   if (code >= 0) return code;
+  code = LS_EXIT_OK;
   if (argc - o.first_arg != 1) {
     ls_cli_error("forget: expected one PERSON (see --help)");
     return LS_EXIT_USAGE;
