@@ -134,8 +134,8 @@ static void compact(reader *r) {
   r->pos = 0;
 }
 
-static int ingest_file(ls_store *s, const char *path, long batch, bool quiet,
-                       ls_store_stats *st) {
+static int ingest_file(ls_store *s, const char *db, const char *path, long batch,
+                       bool quiet, ls_store_stats *st) {
   reader r = {0};
   r.first = true;
   r.f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
@@ -158,8 +158,9 @@ static int ingest_file(ls_store *s, const char *path, long batch, bool quiet,
     ls_store_stats before = *st;
     int rc = ls_store_ingest(s, name, lineno, lines, lens, n, st);
     if (rc) {
-      ls_cli_error("%s:%" PRIu64 "-%" PRIu64 ": batch not stored: %s", name, lineno,
-                   lineno + n - 1, ls_strerror(rc));
+      ls_cli_error("%s: lines %s:%" PRIu64 "-%" PRIu64 " not stored (%s; the store is "
+                   "unchanged by this batch)", db, name, lineno, lineno + n - 1,
+                   rc == LS_EIO ? "the store cannot be written or is damaged" : ls_strerror(rc));
       code = rc == LS_ENOMEM ? LS_EXIT_INTERNAL : LS_EXIT_IO;
       break;
     }
@@ -194,7 +195,7 @@ int ls_cmd_ingest(int argc, char **argv) {
   int nfiles = o.first_arg < argc ? argc - o.first_arg : 1;
   code = LS_EXIT_OK;
   for (int i = 0; i < nfiles && code == LS_EXIT_OK; i++)
-    code = ingest_file(s, files[i], o.batch ? o.batch : 10000, o.quiet, &st);
+    code = ingest_file(s, o.db, files[i], o.batch ? o.batch : 10000, o.quiet, &st);
   fprintf(stderr, "leadscore: %" PRIu64 " lines, %" PRIu64 " accepted, %" PRIu64
           " duplicates (%" PRIu64 " conflicts), %" PRIu64 " rejected; %" PRIu64
           " folded incrementally, %" PRIu64 " persons re-folded\n", st.lines, st.accepted,
@@ -234,7 +235,7 @@ int ls_cmd_verify(int argc, char **argv) {
     ls_cli_error("%s: %s", o.db, ls_strerror(rc));
     code = LS_EXIT_IO;
   } else {
-    fwrite(report.p, 1, report.len, stdout);
+    if (report.len) fwrite(report.p, 1, report.len, stdout);
     printf("%" PRIu64 " persons differ\n", diffs);
     code = diffs ? LS_EXIT_DATA : LS_EXIT_OK;
   }
