@@ -89,8 +89,8 @@ int ls_cli_run(const ls_opts *o, char **files, int nfiles, ls_cli_result *res) {
   }
   if (!o->quiet) {
     ls_replay_stats s = ls_replay_get_stats(res->replay);
-    char asof[LS_TIME_FMT_MAX];
-    ls_time_format(ls_replay_as_of(res->replay), asof);
+    char asof[LS_TIME_FMT_MAX] = "none"; /* no events and no --as-of */
+    if (s.events || o->has_as_of) ls_time_format(ls_replay_as_of(res->replay), asof);
     fprintf(stderr,
             "leadscore: %" PRIu64 " lines, %" PRIu64 " events, %" PRIu64
             " rejected, %" PRIu64 " duplicates (%" PRIu64 " conflicts), %" PRIu64
