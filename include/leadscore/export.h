@@ -17,6 +17,12 @@ typedef struct ls_buf {
 } ls_buf;
 
 int ls_buf_append(ls_buf *b, const char *p, size_t n); /* LS_OK / LS_ENOMEM */
+/* Appends printf-style text. */
+int ls_buf_appendf(ls_buf *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 void ls_buf_free(ls_buf *b);
 
 /* Appends one CSV field, quoted as RFC 4180 when it holds `,` `"` CR or LF. */

@@ -1,7 +1,6 @@
 /* Queries on the store: leads (filter, sort, limit; table, CSV or JSON) and
  * show (one person: identities, attributes, scores, stages, ledger, tasks). */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -146,32 +145,21 @@ typedef struct show_out {
   ls_buf ids, attrs, stages, ledger;
 } show_out;
 
-static int addf(ls_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int addf(ls_buf *b, const char *fmt, ...) {
-  char line[1024];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  if (n < 0) return LS_EINVAL;
-  return ls_buf_append(b, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-}
-
 static int on_identity(void *ud, ls_slice v) {
   show_out *o = ud;
-  return addf(&o->ids, "%s%.*s", o->ids.len ? ", " : "", (int)v.n, v.p);
+  return ls_buf_appendf(&o->ids, "%s%.*s", o->ids.len ? ", " : "", (int)v.n, v.p);
 }
 static int on_attr(void *ud, const char *key, ls_slice v) {
-  return addf(&((show_out *)ud)->attrs, "  %-12s %.*s\n", key, (int)v.n, v.p);
+  return ls_buf_appendf(&((show_out *)ud)->attrs, "  %-12s %.*s\n", key, (int)v.n, v.p);
 }
 static int on_row(void *ud, const ls_store_ledger *e) {
   show_out *o = ud;
   char t[LS_TIME_FMT_MAX];
   ls_time_format(e->time, t);
   if (e->kind == 's')
-    return addf(&o->stages, "  %-24s %-13s %-13s%s %.*s\n", t, e->from_stage, e->to_stage,
+    return ls_buf_appendf(&o->stages, "  %-24s %-13s %-13s%s %.*s\n", t, e->from_stage, e->to_stage,
                 e->mql ? " (MQL)" : "      ", (int)e->event_id.n, e->event_id.p);
-  return addf(&o->ledger, "  %-24s %-22s %+6" PRId64 " %8" PRId64 "  %-12.*s v%" PRId64 "\n",
+  return ls_buf_appendf(&o->ledger, "  %-24s %-22s %+6" PRId64 " %8" PRId64 "  %-12.*s v%" PRId64 "\n",
               t, e->kind == 'd' ? "(decay)" : e->rule, e->points, e->after,
               (int)e->event_id.n, e->event_id.p, e->model_version);
 }

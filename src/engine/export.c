@@ -1,5 +1,6 @@
 /* The leads CSV of spec §8 (and §9 "CSV"). */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,20 @@ int ls_buf_append(ls_buf *b, const char *p, size_t n) {
   if (ls__grow((void **)&b->p, &b->cap, b->len + n, 1)) return LS_ENOMEM;
   if (n) memcpy(b->p + b->len, p, n);
   b->len += n;
+  return LS_OK;
+}
+
+int ls_buf_appendf(ls_buf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0) return LS_EINVAL;
+  if (ls__grow((void **)&b->p, &b->cap, b->len + (size_t)n + 1, 1)) return LS_ENOMEM;
+  va_start(ap, fmt);
+  vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
   return LS_OK;
 }
 

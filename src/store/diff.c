@@ -1,7 +1,6 @@
 /* model diff: the current model's stored state against a replay of the
  * stored history under a candidate model, at the store clock. */
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,17 +80,6 @@ static void on_candidate_stage(void *ud, const ls_stage_change *c) {
   if (c->mql && !a->rc) a->rc = count_week(a->w, c->time, 1);
 }
 
-static int addf(ls_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int addf(ls_buf *b, const char *fmt, ...) {
-  char line[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(line, sizeof line, fmt, ap);
-  va_end(ap);
-  return n < 0 ? LS_EINVAL
-               : ls_buf_append(b, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
-}
-
 static int key_cmp(const prow *a, const prow *b) {
   size_t n = a->id.len < b->id.len ? a->id.len : b->id.len;
   int c = n ? memcmp(a->id.p, b->id.p, n) : 0;
@@ -104,15 +92,15 @@ static int report(ls_store *s, const ls_model *cand, const side *b, const side *
                   const weeks *w, ls_buf *out, uint64_t *changed) {
   char t[LS_TIME_FMT_MAX];
   ls_time_format(s->clock, t);
-  int rc = addf(out, "model diff at %s: stored model v%" PRId64 " -> candidate \"%s\"\n\n", t,
+  int rc = ls_buf_appendf(out, "model diff at %s: stored model v%" PRId64 " -> candidate \"%s\"\n\n", t,
                 s->model_version, ls_model_name(cand));
-  rc = rc ? rc : addf(out, "%-18s %10s %10s\n", "persons per stage", "before", "after");
+  rc = rc ? rc : ls_buf_appendf(out, "%-18s %10s %10s\n", "persons per stage", "before", "after");
   for (size_t st = 0; st < ls_model_nstages(s->model) && !rc; st++) {
     uint64_t nb = 0, na = 0;
     for (size_t i = 0; i < b->n; i++) nb += b->v[i].stage == st;
     for (size_t i = 0; i < a->n; i++)
       na += strcmp(ls_model_stage_name(cand, a->v[i].stage), ls_model_stage_name(s->model, st)) == 0;
-    rc = addf(out, "  %-16s %10" PRIu64 " %10" PRIu64 "\n", ls_model_stage_name(s->model, st), nb, na);
+    rc = ls_buf_appendf(out, "  %-16s %10" PRIu64 " %10" PRIu64 "\n", ls_model_stage_name(s->model, st), nb, na);
   }
   uint64_t n_stage = 0, n_band = 0, n_mql = 0, shown = 0;
   ls_buf rows = {0};
@@ -130,23 +118,23 @@ static int report(ls_store *s, const ls_model *cand, const side *b, const side *
     n_stage += ds, n_band += db, n_mql += dm;
     if (shown++ < 50) {
       const prow *z = x ? x : y;
-      rc = addf(&rows, "  %-24.*s %-12s -> %-12s %6" PRId64 " -> %-6" PRId64 " %s -> %s\n",
+      rc = ls_buf_appendf(&rows, "  %-24.*s %-12s -> %-12s %6" PRId64 " -> %-6" PRId64 " %s -> %s\n",
                 (int)z->id.len, z->id.p, sx, sy, x ? x->score : 0, y ? y->score : 0,
                 x && x->mqls ? "MQL" : "no", y && y->mqls ? "MQL" : "no");
     }
   }
   if (!rc)
-    rc = addf(out, "\npersons that would change: %" PRIu64 " (stage %" PRIu64 ", score band %" PRIu64
+    rc = ls_buf_appendf(out, "\npersons that would change: %" PRIu64 " (stage %" PRIu64 ", score band %" PRIu64
                    ", MQL status %" PRIu64 ")\n", *changed, n_stage, n_band, n_mql);
   if (!rc && shown)
-    rc = addf(out, "  %-24s %-28s %-16s %s\n", "lead_id", "stage", "score", "MQL");
+    rc = ls_buf_appendf(out, "  %-24s %-28s %-16s %s\n", "lead_id", "stage", "score", "MQL");
   if (!rc && rows.len) rc = ls_buf_append(out, rows.p, rows.len);
-  if (!rc && shown > 50) rc = addf(out, "  ... and %" PRIu64 " more\n", shown - 50);
+  if (!rc && shown > 50) rc = ls_buf_appendf(out, "  ... and %" PRIu64 " more\n", shown - 50);
   ls_buf_free(&rows);
-  if (!rc) rc = addf(out, "\n%-20s %8s %8s\n", "MQLs per week of", "before", "after");
+  if (!rc) rc = ls_buf_appendf(out, "\n%-20s %8s %8s\n", "MQLs per week of", "before", "after");
   for (size_t i = 0; i < w->n && !rc; i++) {
     ls_time_format((ls_time){w->v[i].monday * 86400, 0}, t);
-    rc = addf(out, "  %.10s %16" PRIu64 " %8" PRIu64 "\n", t, w->v[i].n[0], w->v[i].n[1]);
+    rc = ls_buf_appendf(out, "  %.10s %16" PRIu64 " %8" PRIu64 "\n", t, w->v[i].n[0], w->v[i].n[1]);
   }
   return rc;
 }
