@@ -92,7 +92,25 @@ static const char *const sql[S_N] = {
 typedef struct db {
   sqlite3 *h;
   sqlite3_stmt *st[S_N];
+  /* person_get's blobs, copied so that its statement can be reset at once:
+   * an open read statement would pin the WAL and stop checkpoints. */
+  char *blob[2];
+  size_t blob_cap[2];
 } db;
+
+/* A copy of column i in d->blob[k], valid until the next person_get. */
+static int keep_blob(db *d, int k, sqlite3_stmt *s, int i, ls_slice *out) {
+  size_t n = (size_t)sqlite3_column_bytes(s, i);
+  if (n + 1 > d->blob_cap[k]) {
+    char *nb = realloc(d->blob[k], n + 1);
+    if (!nb) return LS_ENOMEM;
+    d->blob[k] = nb;
+    d->blob_cap[k] = n + 1;
+  }
+  if (n) memcpy(d->blob[k], sqlite3_column_blob(s, i), n);
+  *out = (ls_slice){d->blob[k], n};
+  return LS_OK;
+}
 
 /* Maps SQLite's result to ls_err (corruption and I/O are LS_EIO). */
 static int err(int rc) {
@@ -127,6 +145,8 @@ static void db_close(void *h) {
   if (!d) return;
   for (int i = 0; i < S_N; i++) sqlite3_finalize(d->st[i]);
   sqlite3_close(d->h);
+  free(d->blob[0]);
+  free(d->blob[1]);
   free(d);
 }
 
@@ -313,7 +333,8 @@ static int person_merge(void *h, int64_t into, int64_t from) {
 }
 
 static int person_get(void *h, int64_t id, ls_store_person *p) {
-  sqlite3_stmt *s = stmt(h, S_P_GET);
+  db *d = h;
+  sqlite3_stmt *s = stmt(d, S_P_GET);
   sqlite3_bind_int64(s, 1, id);
   int rc = sqlite3_step(s);
   if (rc != SQLITE_ROW) {
@@ -322,18 +343,19 @@ static int person_get(void *h, int64_t id, ls_store_person *p) {
   }
   p->id = id;
   p->last_time = (ls_time){sqlite3_column_int64(s, 0), sqlite3_column_int(s, 1)};
-  p->last_event = col_blob(s, 2);
   p->has_advance = sqlite3_column_type(s, 3) != SQLITE_NULL;
   p->advanced_to = (ls_time){sqlite3_column_int64(s, 3), sqlite3_column_int(s, 4)};
   p->lead_kind = (uint8_t)sqlite3_column_int(s, 5);
-  p->lead_id = col_blob(s, 6);
   p->ledger_n = sqlite3_column_int64(s, 8);
+  int out = keep_blob(d, 0, s, 2, &p->last_event);
+  if (!out) out = keep_blob(d, 1, s, 6, &p->lead_id);
   /* A state of another size (a person never folded, or a model change):
    * everything else is filled; the caller re-folds. */
   size_t n = (size_t)sqlite3_column_bytes(s, 7);
-  if (n != p->state_len) return LS_ENOTFOUND;
-  memcpy(p->state, sqlite3_column_blob(s, 7), n);
-  return LS_OK; /* the row stays current: slices remain valid */
+  if (!out && n != p->state_len) out = LS_ENOTFOUND;
+  if (!out) memcpy(p->state, sqlite3_column_blob(s, 7), n);
+  sqlite3_reset(s);
+  return out;
 }
 
 static int person_put(void *h, const ls_store_person *p, const char *stage, int64_t score,
