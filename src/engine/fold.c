@@ -50,6 +50,14 @@ static inline int64_t *is_of(const ls_model *m, ps *s) {
 
 static inline bool is_never(ls_time t) { return t.sec == INT64_MIN; }
 
+/* Stores a time into the state member by member: a struct copy may carry
+ * the source's padding bytes (stack garbage) into a block that is written
+ * to disk as is. */
+static inline void put_time(ls_time *dst, ls_time t) {
+  dst->sec = t.sec;
+  dst->nsec = t.nsec;
+}
+
 size_t ls_fold_state_size(const ls_model *m) {
   return sizeof(ps) + 2 * m->nscores * sizeof(int64_t) +
          m->ntslots * sizeof(ls_time) + m->nislots * sizeof(int64_t);
@@ -63,7 +71,7 @@ void ls_fold_init(const ls_model *m, void *state) {
   int64_t *sc = scores_of(m, s);
   for (size_t i = 0; i < m->nscores; i++) sc[i] = m->scores[i].initial;
   ls_time *ts = ts_of(m, s);
-  for (size_t i = 0; i < m->ntslots; i++) ts[i] = NEVER;
+  for (size_t i = 0; i < m->ntslots; i++) put_time(&ts[i], NEVER);
 }
 
 /* ---- expressions ---- */
@@ -155,12 +163,12 @@ static void enter(const ls_model *m, ps *s, const ls__transition *t,
                   const ls_fold_event *ev, const ls_fold_sink *sink) {
   uint16_t from = s->stage;
   s->stage = t->to;
-  s->stage_since = ev->time;
+  put_time(&s->stage_since, ev->time);
   s->has_stage_since = 1;
   bool mql = m->stages[t->to].mql;
   if (mql) {
     s->mql_count++;
-    s->last_mql = ev->time;
+    put_time(&s->last_mql, ev->time);
     s->has_mql = 1;
   }
   if (t->arms) s->armed = 1;
@@ -275,10 +283,10 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
   ls_time *ts = ts_of(m, s);
   if (r->slot_last_fired >= 0) {
     if (r->slot_prev_fired >= 0) {
-      ts[r->slot_prev_fired] = ts[r->slot_last_fired];
+      put_time(&ts[r->slot_prev_fired], ts[r->slot_last_fired]);
       is[r->slot_fired_ord] = s->nev + 1;
     }
-    ts[r->slot_last_fired] = ev->time;
+    put_time(&ts[r->slot_last_fired], ev->time);
   }
   if (r->once == LS__ONCE_PER_VISIT) is[r->slot_once] = v->number + 1;
   if (r->once == LS__ONCE_PER_PERSON) is[r->slot_once] = 1;
@@ -326,7 +334,7 @@ bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
   }
 
   /* Trackers, after every rule has read them. */
-  if (m->type_slot[ev->type] >= 0) ts_of(m, s)[m->type_slot[ev->type]] = ev->time;
+  if (m->type_slot[ev->type] >= 0) put_time(&ts_of(m, s)[m->type_slot[ev->type]], ev->time);
   for (size_t a = 0; a < m->nattrs; a++)
     if (m->attr_seen_slot[a] >= 0 && ls__bit(ev->pred, (size_t)m->attr_value_pred[a]))
       is_of(m, s)[m->attr_seen_slot[a]] = 1;
@@ -334,14 +342,14 @@ bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
     if (v.is_start) {
       s->visit_no++;
       s->visit_pages = 0;
-      s->visit_start = ev->time;
+      put_time(&s->visit_start, ev->time);
     }
     s->visit_pages++;
-    s->last_visit_ev = ev->time;
+    put_time(&s->last_visit_ev, ev->time);
     s->in_visit = 1;
   }
   s->nev++;
-  s->last_activity = ev->time;
+  put_time(&s->last_activity, ev->time);
   s->has_activity = 1;
   memset(dk_of(m, s), 0, m->nscores * sizeof(int64_t));
   if (ev->identifies) s->identified = 1;

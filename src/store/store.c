@@ -242,6 +242,7 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
   int rc = d->begin(s->db);
   if (rc) return rc;
   ls__touched_clear(&s->t);
+  ls_store_stats total = *st; /* counted only if the batch commits */
   for (size_t i = 0; i < n && !rc; i++) {
     ls_event_fields f;
     ls_line_result res = ls_event_parse(s->parser, lines[i], lens[i], &f);
@@ -262,6 +263,7 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
     d->rollback(s->db);
     s->has_clock = had_clock;
     s->clock = clock;
+    *st = total;
   }
   ls__touched_clear(&s->t);
   return rc;
