@@ -49,35 +49,11 @@ else
   T=$(mktemp -d)
 fi
 if [[ ${KEEP:-0} == 1 ]]; then echo "store.sh: scratch in $T" >&2; else trap 'rm -rf "$T"' EXIT; fi
-pass=0 fail=0
 start=$SECONDS
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/harness.sh
+source tests/lib/harness.sh
 
-# ls_run OUT ERR ARGS...: leadscore with a time limit; returns its status.
-# A signal, a time-out or a sanitizer report is a failure of its own.
-ls_run() {
-  local out=$1 err=$2 rc=0
-  shift 2
-  timeout -k 5 60 "$LS" "$@" >"$out" 2>"$err" || rc=$?
-  if ((rc > 123)) || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$err"; then
-    bad "leadscore $* died (exit $rc)"
-    sed -n '1,15p' "$err" | sed 's/^/    /'
-  fi
-  return $rc
-}
-
-# expect_rc WANT WHAT ARGS...: runs leadscore, output in $T/o, $T/e.
-expect_rc() {
-  local want=$1 what=$2 rc=0
-  shift 2
-  ls_run "$T/o" "$T/e" "$@" || rc=$?
-  if [[ $rc == "$want" ]]; then ok; return 0; fi
-  bad "$what: exit $rc, expected $want (leadscore $*)"
-  sed -n '1,10p' "$T/e" | sed 's/^/    /'
-  return 1
-}
 
 # same WHAT EXPECTED ACTUAL
 same() {

@@ -63,42 +63,14 @@ done
 
 T=$(mktemp -d)
 if [[ ${KEEP:-0} == 1 ]]; then echo "store_kill.sh: scratch in $T" >&2; else trap 'rm -rf "$T"' EXIT; fi
-pass=0 fail=0
 start=$SECONDS
 RANDOM=$SEED
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# shellcheck source=tests/lib/harness.sh
+source tests/lib/harness.sh
 now() { echo "${EPOCHREALTIME/,/.}"; }
 elapsed() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
 
-# died RC ERRFILE: a signal, a time-out or a sanitizer report?
-died() {
-  (($1 > 123)) || grep -qE 'AddressSanitizer|LeakSanitizer|runtime error:' "$2"
-}
-
-# ls_run OUT ERR ARGS...: leadscore with a time limit; returns its status.
-ls_run() {
-  local out=$1 err=$2 rc=0
-  shift 2
-  timeout -k 5 60 "$LS" "$@" >"$out" 2>"$err" || rc=$?
-  if died "$rc" "$err"; then
-    bad "leadscore $* died (exit $rc)"
-    sed -n '1,15p' "$err" | sed 's/^/    /'
-  fi
-  return $rc
-}
-
-# expect_rc WANT WHAT ARGS...: output in $T/o, $T/e
-expect_rc() {
-  local want=$1 what=$2 rc=0
-  shift 2
-  ls_run "$T/o" "$T/e" "$@" || rc=$?
-  if [[ $rc == "$want" ]]; then ok; return 0; fi
-  bad "$what: exit $rc, expected $want (leadscore $*)"
-  sed -n '1,10p' "$T/e" "$T/o" | sed 's/^/    /'
-  return 1
-}
 
 same() { # WHAT EXPECTED ACTUAL
   if cmp -s "$2" "$3"; then ok; return 0; fi
