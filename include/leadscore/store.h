@@ -31,11 +31,15 @@ typedef struct ls_store_event {
   ls_slice id;
   int64_t person;
   ls_time time;
-  uint64_t content_hash;
   ls_slice line;  /* the raw JSON line */
 } ls_store_event;
 
-/* A person row. `state` is ls_fold_state_size() bytes owned by the caller. */
+/* A person row. `state` is ls_fold_state_size() bytes owned by the caller.
+ * `events_at` and `ledger_at` are caller-owned buffers in which the driver
+ * keeps where the person's events and ledger rows are (its own encoding;
+ * the SQLite driver's is src/store/extent.h): person_get fills them,
+ * event_put / ledger_add / person_merge extend them, person_put stores them.
+ * The caller only keeps them with the row. */
 typedef struct ls_store_person {
   int64_t id;
   ls_time last_time;  /* (time, id) of the last folded event */
@@ -47,6 +51,7 @@ typedef struct ls_store_person {
   void *state;
   size_t state_len;
   int64_t ledger_n;    /* ledger rows so far */
+  ls_buf *events_at, *ledger_at;
 } ls_store_person;
 
 /* One ledger row: a score change (rule >= 0, or -1 for decay) or a stage
@@ -79,29 +84,37 @@ typedef struct ls_store_driver {
   int (*model_put)(void *db, int64_t version, const char *text, size_t len);
   /* The newest model: returns new *text (caller frees). */
   int (*model_get)(void *db, int64_t *version, char **text, size_t *len);
-  int (*event_find)(void *db, ls_slice id, uint64_t *content_hash);
-  int (*event_put)(void *db, ls_store_event *e);
-  /* Events of `person` in (time, id) order, or of everyone (person < 0) in
-   * arrival order; fn returning non-zero stops the scan with that code. */
-  int (*event_scan)(void *db, int64_t person,
+  /* Claims an event id: *dup false when it is new (it is then taken by
+   * this transaction), true when stored before (*stored_hash is the content
+   * hash that came with it). */
+  int (*event_claim)(void *db, ls_slice id, uint64_t content_hash, bool *dup,
+                     uint64_t *stored_hash);
+  /* Stores a claimed event of person p (e->person is ignored) and records
+   * it in p->events_at. */
+  int (*event_put)(void *db, ls_store_person *p, ls_store_event *e);
+  /* Events of p (NULL: of everyone) in arrival order; fn returning non-zero
+   * stops the scan with that code. fn may call other driver functions. */
+  int (*event_scan)(void *db, const ls_store_person *p,
                     int (*fn)(void *ud, const ls_store_event *e), void *ud);
   int (*ident_find)(void *db, int kind, ls_slice value, int64_t *person);
   int (*ident_put)(void *db, int kind, ls_slice value, int64_t person);
   int (*person_new)(void *db, int64_t *id);
-  /* Moves identities and events of `from` to `into`; deletes `from` and its
-   * ledger. */
-  int (*person_merge)(void *db, int64_t into, int64_t from);
+  /* Moves identities and events of `from` to `into` (into->events_at grows);
+   * deletes `from` and its ledger. */
+  int (*person_merge)(void *db, ls_store_person *into, const ls_store_person *from);
   /* Fills p (state copied into p->state, which holds p->state_len bytes;
-   * slices valid until the next driver call). */
+   * events_at and ledger_at replaced; slices valid until the next driver
+   * call). */
   int (*person_get)(void *db, int64_t id, ls_store_person *p);
   int (*person_put)(void *db, const ls_store_person *p, const char *stage,
                     int64_t score, int64_t mql_count, const char *last_mql_at);
   /* Every person id in ascending order. */
   int (*person_scan)(void *db, int (*fn)(void *ud, int64_t id), void *ud);
-  /* Deletes the person's ledger rows of one model version (rows of older
-   * versions stay readable after a model change). */
-  int (*ledger_clear)(void *db, int64_t person, int64_t model_version);
-  int (*ledger_add)(void *db, int64_t person, const ls_store_ledger *e);
+  /* Deletes p's ledger rows of one model version (rows of older versions
+   * stay readable after a model change); may rewrite p->ledger_at. */
+  int (*ledger_clear)(void *db, ls_store_person *p, int64_t model_version);
+  /* Appends a ledger row of p and records it in p->ledger_at. */
+  int (*ledger_add)(void *db, ls_store_person *p, const ls_store_ledger *e);
   int (*rejected_add)(void *db, const char *source, uint64_t line,
                       const char *reason, ls_slice text);
   /* Read side. Every scan calls fn per row, in a stable order. */
@@ -109,16 +122,17 @@ typedef struct ls_store_driver {
                        int (*fn)(void *ud, const char *source, uint64_t line,
                                  const char *reason, ls_slice text),
                        void *ud);
-  /* Ledger rows of `person` (< 0: everyone, by person then n), with the
-   * person's lead_id. */
-  int (*ledger_scan)(void *db, int64_t person,
+  /* Ledger rows of p in order of n (NULL: of everyone, by lead_id, person
+   * and n), with the person's lead_id. */
+  int (*ledger_scan)(void *db, const ls_store_person *p,
                      int (*fn)(void *ud, ls_slice lead_id,
                                const ls_store_ledger *e),
                      void *ud);
-  /* Erasure: deletes the person's events, identities, ledger and row, and
-   * records that an erasure happened (when, how many events) — nothing
-   * personal. */
-  int (*person_erase)(void *db, int64_t person, const char *at, int64_t *events);
+  /* Erasure: deletes p's events (and their ids), identities, ledger and
+   * row, and records that an erasure happened (when, how many events) —
+   * nothing personal. */
+  int (*person_erase)(void *db, const ls_store_person *p, const char *at,
+                      int64_t *events);
   /* Identities of a person. */
   int (*ident_scan)(void *db, int64_t person,
                     int (*fn)(void *ud, int kind, ls_slice value), void *ud);

@@ -146,7 +146,7 @@ int ls_store_model_diff(ls_store *s, const ls_model *cand, ls_buf *out, uint64_t
   ls_replay *r = NULL;
   int rc = ls_store_leads(s, NULL, add_row, &b);
   mql_before mb = {&w, s->model_version};
-  if (!rc) rc = s->drv->ledger_scan(s->db, -1, on_stored_row, &mb);
+  if (!rc) rc = s->drv->ledger_scan(s->db, NULL, on_stored_row, &mb);
   if (!rc && s->has_clock) rc = ls__store_replay(s, cand, &s->clock, &r);
   mql_after ma = {&w, LS_OK};
   ls_fold_sink sink = {&ma, NULL, on_candidate_stage, NULL};

@@ -79,7 +79,7 @@ static int rp_event(void *ud, const ls_store_event *e) {
 int ls__store_replay(ls_store *s, const ls_model *m, const ls_time *as_of, ls_replay **out) {
   rp_ctx c = {ls_event_parser_new(ls_model_schema(m)), ls_batch_new(m), ls_replay_new(m), LS_OK};
   int rc = c.p && c.b && c.r ? LS_OK : LS_ENOMEM;
-  if (!rc) rc = s->drv->event_scan(s->db, -1, rp_event, &c);
+  if (!rc) rc = s->drv->event_scan(s->db, NULL, rp_event, &c);
   if (!rc) rc = ls_replay_add_batch(c.r, c.b);
   if (!rc) rc = ls_replay_finish(c.r, as_of);
   ls_batch_destroy(c.b);
@@ -403,14 +403,14 @@ int ls_store_export_csv(ls_store *s, const char *what, ls_buf *out) {
     static const char head[] = "lead_id,n,time,kind,rule,points,score_after,from_stage,"
                                "to_stage,mql,event_id,model_version\n";
     int rc = ls_buf_append(out, head, sizeof head - 1);
-    return rc ? rc : s->drv->ledger_scan(s->db, -1, ledger_row, out);
+    return rc ? rc : s->drv->ledger_scan(s->db, NULL, ledger_row, out);
   }
   if (strcmp(what, "tasks") == 0) {
     task_ctx c = {s, out, {0}, NULL, 0, 0};
     static const char head[] = "lead_id,stage,entered_at,day,due_at,task,note,status,"
                                "cancelled_at\n";
     int rc = ls_buf_append(out, head, sizeof head - 1);
-    if (!rc) rc = s->drv->ledger_scan(s->db, -1, task_row, &c);
+    if (!rc) rc = s->drv->ledger_scan(s->db, NULL, task_row, &c);
     if (!rc) rc = flush_tasks(&c);
     free(c.e);
     free(c.lead.p);

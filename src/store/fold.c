@@ -53,10 +53,14 @@ int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out) {
     if (!p || !(p->state = malloc(s->ssize))) return LS_ENOMEM;
   }
   p->id = id;
+  p->idx = (uint32_t)t->n;
   p->fresh = fresh;
   p->refold = p->dropped = false;
   p->last_id.len = p->lead_id.len = 0;
   memset(&p->row, 0, sizeof p->row);
+  p->events_at.len = p->ledger_at.len = 0;
+  p->row.events_at = &p->events_at;
+  p->row.ledger_at = &p->ledger_at;
   p->row.id = id;
   p->row.lead_kind = 3; /* no identity chosen yet */
   p->row.state = p->state;
@@ -79,10 +83,9 @@ int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out) {
   return LS_OK;
 }
 
-void ls__touched_drop(ls__touched *t, int64_t id) {
-  if (!t->slot) return;
-  size_t j = hslot(t, id);
-  if (t->slot[j]) t->v[t->slot[j] - 1]->dropped = true;
+void ls__touched_drop(ls__tp *from, const ls__tp *into) {
+  from->dropped = true;
+  from->into = into->idx;
 }
 
 void ls__touched_clear(ls__touched *t) {
@@ -96,6 +99,8 @@ void ls__touched_free(ls__touched *t) {
     free(t->v[i]->state);
     free(t->v[i]->last_id.p);
     free(t->v[i]->lead_id.p);
+    ls_buf_free(&t->v[i]->events_at);
+    ls_buf_free(&t->v[i]->ledger_at);
     free(t->v[i]);
   }
   free(t->v);
@@ -114,7 +119,7 @@ static void put_row(sink_ctx *c, ls_store_ledger *e) {
   if (c->rc) return;
   e->n = c->p->row.ledger_n++;
   e->model_version = c->s->model_version;
-  c->rc = c->s->drv->ledger_add(c->s->db, c->p->id, e);
+  c->rc = c->s->drv->ledger_add(c->s->db, &c->p->row, e);
 }
 
 static void on_ledger(void *ud, const ls_ledger_entry *l) {
@@ -171,6 +176,56 @@ int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
   return choose_id(p, f);
 }
 
+/* ---- a person's history ---- */
+
+static int cmp_time_id(ls_time ta, ls_slice a, ls_time tb, ls_slice b) {
+  int c = ls_time_cmp(ta, tb);
+  if (c) return c;
+  size_t n = a.n < b.n ? a.n : b.n;
+  c = memcmp(a.p, b.p, n);
+  return c ? c : (a.n > b.n) - (a.n < b.n);
+}
+
+static int cmp_pending(const void *a, const void *b) {
+  const ls__pending *x = a, *y = b;
+  if (x->tp != y->tp) return x->tp < y->tp ? -1 : 1;
+  return cmp_time_id(x->time, x->id, y->time, y->id);
+}
+
+/* Collects a stored event into s->hist; s->hv[i].line is the offset of its
+ * line there and tp its length (ids are offsets until hist stops moving). */
+static int collect(void *ud, const ls_store_event *e) {
+  ls_store *s = ud;
+  if (ls__grow((void **)&s->hv, &s->hcap, s->hn + 1, sizeof *s->hv)) return LS_ENOMEM;
+  size_t at = s->hist.len;
+  if (at + e->line.n + e->id.n > UINT32_MAX) return LS_ERANGE;
+  if (ls_buf_append(&s->hist, e->line.p, e->line.n) ||
+      ls_buf_append(&s->hist, e->id.p, e->id.n))
+    return LS_ENOMEM;
+  s->hv[s->hn++] = (ls__pending){(uint32_t)e->line.n, (uint32_t)at, e->time,
+                                 {NULL, e->id.n}};
+  return LS_OK;
+}
+
+static int cmp_hist(const void *a, const void *b) {
+  const ls__pending *x = a, *y = b;
+  return cmp_time_id(x->time, x->id, y->time, y->id);
+}
+
+int ls__store_history(ls_store *s, const ls__tp *p, int (*fn)(void *ud, ls_slice line),
+                      void *ud) {
+  s->hist.len = 0;
+  s->hn = 0;
+  int rc = s->drv->event_scan(s->db, &p->row, collect, s);
+  if (rc) return rc;
+  for (size_t i = 0; i < s->hn; i++)
+    s->hv[i].id.p = s->hist.p + s->hv[i].line + s->hv[i].tp;
+  qsort(s->hv, s->hn, sizeof *s->hv, cmp_hist);
+  for (size_t i = 0; i < s->hn && !rc; i++)
+    rc = fn(ud, (ls_slice){s->hist.p + s->hv[i].line, s->hv[i].tp});
+  return rc;
+}
+
 /* ---- re-fold ---- */
 
 typedef struct refold_ctx {
@@ -178,16 +233,16 @@ typedef struct refold_ctx {
   ls__tp *p;
 } refold_ctx;
 
-static int refold_event(void *ud, const ls_store_event *e) {
+static int refold_event(void *ud, ls_slice line) {
   refold_ctx *c = ud;
   ls_event_fields f;
   ls_fold_event fe;
-  int rc = ls__store_classify(c->s, e->line, &f, &fe);
+  int rc = ls__store_classify(c->s, line, &f, &fe);
   return rc ? rc : ls__store_fold_one(c->s, c->p, &f, &fe);
 }
 
 static int refold(ls_store *s, ls__tp *p) {
-  int rc = s->drv->ledger_clear(s->db, p->id, s->model_version);
+  int rc = s->drv->ledger_clear(s->db, &p->row, s->model_version);
   if (rc) return rc;
   ls_fold_init(s->model, p->state);
   p->fresh = true; /* ledger_n goes on: row numbers are never reused */
@@ -195,7 +250,7 @@ static int refold(ls_store *s, ls__tp *p) {
   p->row.has_advance = false; /* decay after the last event: at export */
   p->lead_id.len = p->last_id.len = 0;
   refold_ctx c = {s, p};
-  return s->drv->event_scan(s->db, p->id, refold_event, &c);
+  return ls__store_history(s, p, refold_event, &c);
 }
 
 int ls__store_put(ls_store *s, ls__tp *p) {
@@ -211,7 +266,40 @@ int ls__store_put(ls_store *s, ls__tp *p) {
                             has_mql ? mql : NULL);
 }
 
+/* Stores the batch's events, each person's in (time, id) order, and folds
+ * them onto the stored state when the first comes after it; otherwise (or
+ * after a merge) the person is re-folded from its history at flush. */
+static int fold_pending(ls_store *s, ls_store_stats *st) {
+  for (size_t i = 0; i < s->npend; i++) { /* events of merged persons go along */
+    s->pend[i].id.p = s->ids.p + (uintptr_t)s->pend[i].id.p;
+    uint32_t k = s->pend[i].tp;
+    while (s->t.v[k]->dropped) k = s->t.v[k]->into;
+    s->pend[i].tp = k;
+  }
+  qsort(s->pend, s->npend, sizeof *s->pend, cmp_pending);
+  for (size_t i = 0; i < s->npend; i++) {
+    const ls__pending *e = &s->pend[i];
+    ls__tp *p = s->t.v[e->tp];
+    ls_slice line = {s->lines[e->line], s->lens[e->line]};
+    bool first = i == 0 || s->pend[i - 1].tp != e->tp;
+    if (first && !p->refold && !ls__store_appends(p, e->time, e->id)) p->refold = true;
+    ls_store_event se = {0, e->id, p->id, e->time, line};
+    int rc = s->drv->event_put(s->db, &p->row, &se);
+    if (rc) return rc;
+    if (p->refold) continue;
+    ls_event_fields f;
+    ls_fold_event fe;
+    if ((rc = ls__store_classify(s, line, &f, &fe)) || (rc = ls__store_fold_one(s, p, &f, &fe)))
+      return rc;
+    st->incremental++;
+  }
+  s->npend = 0;
+  return LS_OK;
+}
+
 int ls__store_flush(ls_store *s, ls_store_stats *st) {
+  int frc = fold_pending(s, st);
+  if (frc) return frc;
   for (size_t i = 0; i < s->t.n; i++) {
     ls__tp *p = s->t.v[i];
     if (p->dropped) continue;

@@ -72,10 +72,10 @@ static int on_ident(void *ud, int kind, ls_slice v) {
 }
 
 /* The latest string value of each attribute, events in (time, id) order. */
-static int on_event(void *ud, const ls_store_event *e) {
+static int on_event(void *ud, ls_slice line) {
   show_ctx *c = ud;
   ls_event_fields f;
-  if (ls_event_parse(c->p, e->line.p, e->line.n, &f) != LS_LINE_EVENT) return LS_EIO;
+  if (ls_event_parse(c->p, line.p, line.n, &f) != LS_LINE_EVENT) return LS_EIO;
   for (size_t i = 0; i < NATTR; i++)
     if (f.attrs[i].kind == LS_J_STRING || f.attrs[i].kind == LS_J_NUMBER)
       if (ls__bytes_set(&c->val[i], f.attrs[i].s.p, f.attrs[i].s.n)) return LS_ENOMEM;
@@ -104,12 +104,12 @@ int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, v
     if (s->has_clock) ls_fold_advance(s->model, state, s->clock, NULL);
     rc = ls_buf_append(lead_id, p->lead_id.p ? p->lead_id.p : "", p->lead_id.len);
   }
-  ls__touched_clear(&s->t);
   if (!rc) rc = s->drv->ident_scan(s->db, person, on_ident, &c);
-  if (!rc) rc = s->drv->event_scan(s->db, person, on_event, &c);
+  if (!rc) rc = ls__store_history(s, p, on_event, &c);
   for (size_t i = 0; i < NATTR && !rc; i++)
     if (c.val[i].p) rc = sink->attribute(sink->ud, attr_keys[i], (ls_slice){c.val[i].p, c.val[i].len});
-  if (!rc) rc = s->drv->ledger_scan(s->db, person, on_ledger, &c);
+  if (!rc) rc = s->drv->ledger_scan(s->db, &p->row, on_ledger, &c);
+  ls__touched_clear(&s->t);
   for (size_t i = 0; i < NATTR; i++) free(c.val[i].p);
   ls_event_parser_destroy(c.p);
   return rc;
@@ -119,7 +119,11 @@ int ls_store_forget(ls_store *s, int64_t person, ls_time at, int64_t *events) {
   char t[LS_TIME_FMT_MAX];
   ls_time_format(at, t);
   int rc = s->drv->begin(s->db);
-  if (!rc) rc = s->drv->person_erase(s->db, person, t, events);
+  ls__touched_clear(&s->t);
+  ls__tp *p;
+  if (!rc) rc = ls__touched_get(s, person, false, &p);
+  if (!rc) rc = s->drv->person_erase(s->db, &p->row, t, events);
+  ls__touched_clear(&s->t);
   if (!rc) rc = s->drv->commit(s->db);
   if (rc) s->drv->rollback(s->db);
   return rc;

@@ -7,9 +7,16 @@
 #include <string.h>
 
 #include "leadscore/store.h"
+#include "store/extent.h"
 
-#define SCHEMA_VERSION "1"
+#define SCHEMA_VERSION "2"
 
+/* Events and ledger rows are appended (rowid order); a person's rows are
+ * found through the extents kept in its row, not through an index on
+ * `person`: an index costs a random B-tree insert per row, about a third of
+ * the ingest time (docs/storage.md). An extent covers only live rows of its
+ * person (see ledger_clear), so a rowid that SQLite hands out again after a
+ * delete is never in someone's extent. */
 static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE models(version INTEGER PRIMARY KEY, source TEXT NOT NULL);"
@@ -18,20 +25,19 @@ static const char schema[] =
     "  stage TEXT, score INTEGER, mql_count INTEGER, last_mql_at TEXT,"
     "  last_sec INTEGER, last_nsec INTEGER, last_event BLOB,"
     "  adv_sec INTEGER, adv_nsec INTEGER, ledger_n INTEGER NOT NULL DEFAULT 0,"
-    "  state BLOB);"
+    "  events_at BLOB, ledger_at BLOB, state BLOB);"
     "CREATE TABLE identities(kind INTEGER NOT NULL, value BLOB NOT NULL,"
     "  person INTEGER NOT NULL, PRIMARY KEY(kind, value)) WITHOUT ROWID;"
     "CREATE INDEX identities_person ON identities(person);"
-    "CREATE TABLE events(seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+    "CREATE TABLE event_ids(id BLOB PRIMARY KEY, content_hash INTEGER NOT NULL)"
+    "  WITHOUT ROWID;"
+    "CREATE TABLE events(seq INTEGER PRIMARY KEY, id BLOB NOT NULL,"
     "  person INTEGER NOT NULL, time_sec INTEGER NOT NULL,"
-    "  time_nsec INTEGER NOT NULL, content_hash INTEGER NOT NULL,"
-    "  line BLOB NOT NULL);"
-    "CREATE INDEX events_person ON events(person, time_sec, time_nsec, id);"
-    "CREATE TABLE ledger(person INTEGER NOT NULL, n INTEGER NOT NULL,"
-    "  kind TEXT NOT NULL, time TEXT NOT NULL, rule TEXT, points INTEGER,"
-    "  after INTEGER, from_stage TEXT, to_stage TEXT, mql INTEGER,"
-    "  event_id BLOB, model_version INTEGER NOT NULL,"
-    "  PRIMARY KEY(person, n)) WITHOUT ROWID;"
+    "  time_nsec INTEGER NOT NULL, line BLOB NOT NULL);"
+    "CREATE TABLE ledger(seq INTEGER PRIMARY KEY, person INTEGER NOT NULL,"
+    "  n INTEGER NOT NULL, kind TEXT NOT NULL, time TEXT NOT NULL, rule TEXT,"
+    "  points INTEGER, after INTEGER, from_stage TEXT, to_stage TEXT,"
+    "  mql INTEGER, event_id BLOB, model_version INTEGER NOT NULL);"
     "CREATE TABLE rejected(seq INTEGER PRIMARY KEY, source TEXT NOT NULL,"
     "  line INTEGER NOT NULL, reason TEXT NOT NULL, text BLOB NOT NULL,"
     "  UNIQUE(source, line, text));"
@@ -40,10 +46,11 @@ static const char schema[] =
     "INSERT INTO meta VALUES('schema_version', '" SCHEMA_VERSION "');";
 
 enum {
-  S_META_GET, S_META_SET, S_MODEL_PUT, S_MODEL_GET, S_EV_FIND, S_EV_PUT,
-  S_EV_SCAN_P, S_EV_SCAN_ALL, S_ID_FIND, S_ID_PUT, S_P_NEW, S_MV_ID, S_MV_EV,
-  S_DEL_P, S_DEL_L, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_REJ_SCAN,
-  S_L_SCAN_P, S_L_SCAN_ALL, S_ID_SCAN, S_ER_EV, S_ER_ID, S_ER_ADD, S_ER_CNT, S_DEL_LV, S_N
+  S_META_GET, S_META_SET, S_MODEL_PUT, S_MODEL_GET, S_EV_CLAIM, S_EV_HASH, S_EV_PUT,
+  S_EV_SCAN_R, S_EV_SCAN_ALL, S_ID_FIND, S_ID_PUT, S_P_NEW, S_MV_ID, S_MV_EV,
+  S_DEL_P, S_DEL_LR, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_REJ_SCAN,
+  S_L_SCAN_R, S_L_SCAN_ALL, S_ID_SCAN, S_ER_IDS, S_ER_EV, S_ER_ID, S_ER_ADD, S_DEL_LVR,
+  S_L_SEQ_R, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -51,43 +58,43 @@ static const char *const sql[S_N] = {
     "INSERT OR REPLACE INTO meta VALUES(?1, ?2)",
     "INSERT INTO models VALUES(?1, ?2)",
     "SELECT version, source FROM models ORDER BY version DESC LIMIT 1",
-    "SELECT content_hash FROM events WHERE id = ?1",
-    "INSERT INTO events(id, person, time_sec, time_nsec, content_hash, line) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-    "SELECT seq, id, person, time_sec, time_nsec, content_hash, line FROM events "
-    "WHERE person = ?1 ORDER BY time_sec, time_nsec, id",
-    "SELECT seq, id, person, time_sec, time_nsec, content_hash, line FROM events "
-    "ORDER BY seq",
+    "INSERT OR IGNORE INTO event_ids VALUES(?1, ?2)",
+    "SELECT content_hash FROM event_ids WHERE id = ?1",
+    "INSERT INTO events(id, person, time_sec, time_nsec, line) VALUES(?1, ?2, ?3, ?4, ?5)",
+    "SELECT seq, id, person, time_sec, time_nsec, line FROM events "
+    "WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+    "SELECT seq, id, person, time_sec, time_nsec, line FROM events ORDER BY seq",
     "SELECT person FROM identities WHERE kind = ?1 AND value = ?2",
     "INSERT INTO identities VALUES(?1, ?2, ?3)",
     "INSERT INTO persons(id) VALUES(NULL)",
     "UPDATE identities SET person = ?1 WHERE person = ?2",
-    "UPDATE events SET person = ?1 WHERE person = ?2",
+    "UPDATE events SET person = ?1 WHERE seq BETWEEN ?2 AND ?3",
     "DELETE FROM persons WHERE id = ?1",
-    "DELETE FROM ledger WHERE person = ?1",
+    "DELETE FROM ledger WHERE seq BETWEEN ?2 AND ?3 AND person = ?1",
     "SELECT last_sec, last_nsec, last_event, adv_sec, adv_nsec, lead_kind, "
-    "lead_id, state, ledger_n FROM persons WHERE id = ?1",
+    "lead_id, state, ledger_n, events_at, ledger_at FROM persons WHERE id = ?1",
     "UPDATE persons SET last_sec = ?2, last_nsec = ?3, last_event = ?4, "
     "adv_sec = ?5, adv_nsec = ?6, lead_kind = ?7, lead_id = ?8, state = ?9, "
     "ledger_n = ?10, stage = ?11, score = ?12, mql_count = ?13, "
-    "last_mql_at = ?14 WHERE id = ?1",
+    "last_mql_at = ?14, events_at = ?15, ledger_at = ?16 WHERE id = ?1",
     "SELECT id FROM persons ORDER BY id",
-    "INSERT INTO ledger VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    "INSERT INTO ledger(person, n, kind, time, rule, points, after, from_stage, to_stage, "
+    "mql, event_id, model_version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     /* re-ingesting a file (after a crash) must not record its lines twice */
     "INSERT OR IGNORE INTO rejected(source, line, reason, text) VALUES(?1, ?2, ?3, ?4)",
     "SELECT source, line, reason, text FROM rejected ORDER BY seq",
-    "SELECT p.lead_id, l.n, l.kind, l.time, l.rule, l.points, l.after, l.from_stage, "
-    "l.to_stage, l.mql, l.event_id, l.model_version FROM ledger l JOIN persons p "
-    "ON p.id = l.person WHERE l.person = ?1 ORDER BY l.n",
-    "SELECT p.lead_id, l.n, l.kind, l.time, l.rule, l.points, l.after, l.from_stage, "
-    "l.to_stage, l.mql, l.event_id, l.model_version FROM ledger l JOIN persons p "
+    "SELECT n, kind, time, rule, points, after, from_stage, to_stage, mql, event_id, "
+    "model_version FROM ledger WHERE seq BETWEEN ?2 AND ?3 AND person = ?1 ORDER BY seq",
+    "SELECT n, kind, time, rule, points, after, from_stage, to_stage, mql, event_id, "
+    "model_version, p.lead_id FROM ledger l JOIN persons p "
     "ON p.id = l.person ORDER BY p.lead_id, l.person, l.n",
     "SELECT kind, value FROM identities WHERE person = ?1 ORDER BY kind, value",
-    "DELETE FROM events WHERE person = ?1",
+    "DELETE FROM event_ids WHERE id IN (SELECT id FROM events WHERE seq BETWEEN ?1 AND ?2)",
+    "DELETE FROM events WHERE seq BETWEEN ?1 AND ?2",
     "DELETE FROM identities WHERE person = ?1",
     "INSERT INTO erasures(at, events) VALUES(?1, ?2)",
-    "SELECT count(*) FROM events WHERE person = ?1",
-    "DELETE FROM ledger WHERE person = ?1 AND model_version = ?2"};
+    "DELETE FROM ledger WHERE seq BETWEEN ?2 AND ?3 AND person = ?1 AND model_version = ?4",
+    "SELECT seq FROM ledger WHERE seq BETWEEN ?2 AND ?3 AND person = ?1 ORDER BY seq"};
 
 typedef struct db {
   sqlite3 *h;
@@ -243,27 +250,57 @@ static int model_get(void *h, int64_t *version, char **text, size_t *len) {
   return *text ? LS_OK : LS_ENOMEM;
 }
 
-static int event_find(void *h, ls_slice id, uint64_t *hash) {
-  sqlite3_stmt *s = stmt(h, S_EV_FIND);
+static int event_claim(void *h, ls_slice id, uint64_t hash, bool *dup, uint64_t *stored) {
+  db *d = h;
+  sqlite3_stmt *s = stmt(d, S_EV_CLAIM);
   blob(s, 1, id);
-  int rc = sqlite3_step(s);
-  if (rc == SQLITE_ROW) *hash = (uint64_t)sqlite3_column_int64(s, 0);
+  sqlite3_bind_int64(s, 2, (int64_t)hash);
+  int rc = step_done(s);
+  if (rc) return rc;
+  *dup = sqlite3_changes(d->h) == 0;
+  if (!*dup) return LS_OK;
+  s = stmt(d, S_EV_HASH);
+  blob(s, 1, id);
+  rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) *stored = (uint64_t)sqlite3_column_int64(s, 0);
   sqlite3_reset(s);
-  return rc == SQLITE_ROW ? LS_OK : rc == SQLITE_DONE ? LS_ENOTFOUND : err(rc);
+  return rc == SQLITE_ROW ? LS_OK : err(rc);
 }
 
-static int event_put(void *h, ls_store_event *e) {
+static int event_put(void *h, ls_store_person *p, ls_store_event *e) {
   db *d = h;
   sqlite3_stmt *s = stmt(d, S_EV_PUT);
   blob(s, 1, e->id);
-  sqlite3_bind_int64(s, 2, e->person);
+  sqlite3_bind_int64(s, 2, p->id);
   sqlite3_bind_int64(s, 3, e->time.sec);
   sqlite3_bind_int(s, 4, e->time.nsec);
-  sqlite3_bind_int64(s, 5, (int64_t)e->content_hash);
-  blob(s, 6, e->line);
+  blob(s, 5, e->line);
   int rc = step_done(s);
+  if (rc) return rc;
   e->seq = sqlite3_last_insert_rowid(d->h);
-  return rc;
+  e->person = p->id;
+  return ls__ext_add(p->events_at, e->seq);
+}
+
+/* Runs statement i once per range of `ext`, binding ?1 = x when x >= 0,
+ * then the range's first and last seq, then y when y >= 0. Adds the rows
+ * changed to *changes (when not NULL). */
+static int each_range(db *d, int i, const ls_buf *ext, int64_t x, int64_t y, int64_t *changes) {
+  size_t off = 0;
+  int64_t first, count;
+  bool bad = false;
+  int rc = LS_OK;
+  while (!rc && ls__ext_next(ext->p, ext->len, &off, &first, &count, &bad)) {
+    sqlite3_stmt *s = stmt(d, i);
+    int k = 1;
+    if (x >= 0) sqlite3_bind_int64(s, k++, x);
+    sqlite3_bind_int64(s, k++, first);
+    sqlite3_bind_int64(s, k++, first + count - 1);
+    if (y >= 0) sqlite3_bind_int64(s, k, y);
+    rc = step_done(s);
+    if (changes) *changes += sqlite3_changes(d->h);
+  }
+  return rc ? rc : bad ? LS_EIO : LS_OK;
 }
 
 static ls_slice col_blob(sqlite3_stmt *s, int i) {
@@ -272,21 +309,42 @@ static ls_slice col_blob(sqlite3_stmt *s, int i) {
   return v;
 }
 
-static int event_scan(void *h, int64_t person, int (*fn)(void *, const ls_store_event *),
-                      void *ud) {
-  /* A scan of everything gets its own statement so that fn may use the
-   * driver (the per-person statement must not be re-entered). */
-  sqlite3_stmt *s = stmt(h, person < 0 ? S_EV_SCAN_ALL : S_EV_SCAN_P);
-  if (person >= 0) sqlite3_bind_int64(s, 1, person);
-  int rc, out = LS_OK;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    ls_store_event e = {sqlite3_column_int64(s, 0), col_blob(s, 1), sqlite3_column_int64(s, 2),
-                        {sqlite3_column_int64(s, 3), sqlite3_column_int(s, 4)},
-                        (uint64_t)sqlite3_column_int64(s, 5), col_blob(s, 6)};
-    if ((out = fn(ud, &e))) break;
+static int event_row(sqlite3_stmt *s, int (*fn)(void *, const ls_store_event *), void *ud) {
+  ls_store_event e = {sqlite3_column_int64(s, 0), col_blob(s, 1), sqlite3_column_int64(s, 2),
+                      {sqlite3_column_int64(s, 3), sqlite3_column_int(s, 4)}, col_blob(s, 5)};
+  return fn(ud, &e);
+}
+
+/* Steps s to its end, calling row() per row. */
+#define SCAN_ROWS(s, call)                                          \
+  do {                                                              \
+    int rc_;                                                        \
+    while ((rc_ = sqlite3_step(s)) == SQLITE_ROW && !(out = (call))) { \
+    }                                                               \
+    sqlite3_reset(s);                                               \
+    if (!out && rc_ != SQLITE_DONE && rc_ != SQLITE_ROW) out = err(rc_); \
+  } while (0)
+
+static int event_scan(void *h, const ls_store_person *p,
+                      int (*fn)(void *, const ls_store_event *), void *ud) {
+  /* Each scan has its own statement so that fn may use the driver. */
+  db *d = h;
+  int out = LS_OK;
+  if (!p) {
+    sqlite3_stmt *s = stmt(d, S_EV_SCAN_ALL);
+    SCAN_ROWS(s, event_row(s, fn, ud));
+    return out;
   }
-  sqlite3_reset(s);
-  return out ? out : (rc == SQLITE_DONE ? LS_OK : err(rc));
+  size_t off = 0;
+  int64_t first, count;
+  bool bad = false;
+  while (!out && ls__ext_next(p->events_at->p, p->events_at->len, &off, &first, &count, &bad)) {
+    sqlite3_stmt *s = stmt(d, S_EV_SCAN_R);
+    sqlite3_bind_int64(s, 1, first);
+    sqlite3_bind_int64(s, 2, first + count - 1);
+    SCAN_ROWS(s, event_row(s, fn, ud));
+  }
+  return out ? out : bad ? LS_EIO : LS_OK;
 }
 
 static int ident_find(void *h, int kind, ls_slice v, int64_t *person) {
@@ -314,22 +372,34 @@ static int person_new(void *h, int64_t *id) {
   return rc;
 }
 
-static int person_merge(void *h, int64_t into, int64_t from) {
-  int rc = LS_OK;
-  const int moves[2] = {S_MV_ID, S_MV_EV};
-  for (int i = 0; i < 2 && !rc; i++) {
-    sqlite3_stmt *s = stmt(h, moves[i]);
-    sqlite3_bind_int64(s, 1, into);
-    sqlite3_bind_int64(s, 2, from);
+static int person_merge(void *h, ls_store_person *into, const ls_store_person *from) {
+  db *d = h;
+  int rc = each_range(d, S_MV_EV, from->events_at, into->id, -1, NULL);
+  if (!rc) rc = ls_buf_append(into->events_at, from->events_at->p, from->events_at->len);
+  if (!rc) rc = each_range(d, S_DEL_LR, from->ledger_at, from->id, -1, NULL);
+  if (!rc) {
+    sqlite3_stmt *s = stmt(d, S_MV_ID);
+    sqlite3_bind_int64(s, 1, into->id);
+    sqlite3_bind_int64(s, 2, from->id);
     rc = step_done(s);
   }
-  const int dels[2] = {S_DEL_P, S_DEL_L};
-  for (int i = 0; i < 2 && !rc; i++) {
-    sqlite3_stmt *s = stmt(h, dels[i]);
-    sqlite3_bind_int64(s, 1, from);
+  if (!rc) {
+    sqlite3_stmt *s = stmt(d, S_DEL_P);
+    sqlite3_bind_int64(s, 1, from->id);
     rc = step_done(s);
   }
   return rc;
+}
+
+/* Replaces b's bytes with column i. */
+static int col_buf(sqlite3_stmt *s, int i, ls_buf *b) {
+  b->len = 0;
+  size_t n = (size_t)sqlite3_column_bytes(s, i);
+  return n ? ls_buf_append(b, sqlite3_column_blob(s, i), n) : LS_OK;
+}
+
+static void bind_buf(sqlite3_stmt *s, int i, const ls_buf *b) {
+  sqlite3_bind_blob64(s, i, b->len ? b->p : "", b->len, SQLITE_STATIC);
 }
 
 static int person_get(void *h, int64_t id, ls_store_person *p) {
@@ -349,6 +419,8 @@ static int person_get(void *h, int64_t id, ls_store_person *p) {
   p->ledger_n = sqlite3_column_int64(s, 8);
   int out = keep_blob(d, 0, s, 2, &p->last_event);
   if (!out) out = keep_blob(d, 1, s, 6, &p->lead_id);
+  if (!out) out = col_buf(s, 9, p->events_at);
+  if (!out) out = col_buf(s, 10, p->ledger_at);
   /* A state of another size (a person never folded, or a model change):
    * everything else is filled; the caller re-folds. */
   size_t n = (size_t)sqlite3_column_bytes(s, 7);
@@ -377,6 +449,8 @@ static int person_put(void *h, const ls_store_person *p, const char *stage, int6
   sqlite3_bind_int64(s, 12, score);
   sqlite3_bind_int64(s, 13, mql_count);
   if (last_mql_at) sqlite3_bind_text(s, 14, last_mql_at, -1, SQLITE_STATIC);
+  bind_buf(s, 15, p->events_at);
+  bind_buf(s, 16, p->ledger_at);
   return step_done(s);
 }
 
@@ -406,18 +480,39 @@ static int person_scan(void *h, int (*fn)(void *, int64_t), void *ud) {
   return out;
 }
 
-static int ledger_clear(void *h, int64_t person, int64_t version) {
-  sqlite3_stmt *s = stmt(h, S_DEL_LV);
-  sqlite3_bind_int64(s, 1, person);
-  sqlite3_bind_int64(s, 2, version);
-  return step_done(s);
+/* Deletes, then rebuilds the extent from the rows left (older versions):
+ * it must not cover deleted rows, whose seqs SQLite may hand out again. */
+static int ledger_clear(void *h, ls_store_person *p, int64_t version) {
+  db *d = h;
+  int rc = each_range(d, S_DEL_LVR, p->ledger_at, p->id, version, NULL);
+  ls_buf left = {0};
+  size_t off = 0;
+  int64_t first, count;
+  bool bad = false;
+  while (!rc && ls__ext_next(p->ledger_at->p, p->ledger_at->len, &off, &first, &count, &bad)) {
+    sqlite3_stmt *s = stmt(d, S_L_SEQ_R);
+    sqlite3_bind_int64(s, 1, p->id);
+    sqlite3_bind_int64(s, 2, first);
+    sqlite3_bind_int64(s, 3, first + count - 1);
+    int out = LS_OK;
+    SCAN_ROWS(s, ls__ext_add(&left, sqlite3_column_int64(s, 0)));
+    rc = out;
+  }
+  if (!rc && bad) rc = LS_EIO;
+  if (!rc) {
+    p->ledger_at->len = 0;
+    rc = ls_buf_append(p->ledger_at, left.p ? left.p : "", left.len);
+  }
+  ls_buf_free(&left);
+  return rc;
 }
 
-static int ledger_add(void *h, int64_t person, const ls_store_ledger *e) {
+static int ledger_add(void *h, ls_store_person *p, const ls_store_ledger *e) {
+  db *d = h;
   char t[LS_TIME_FMT_MAX], kind[2] = {e->kind, 0};
   ls_time_format(e->time, t);
-  sqlite3_stmt *s = stmt(h, S_L_ADD);
-  sqlite3_bind_int64(s, 1, person);
+  sqlite3_stmt *s = stmt(d, S_L_ADD);
+  sqlite3_bind_int64(s, 1, p->id);
   sqlite3_bind_int64(s, 2, e->n);
   sqlite3_bind_text(s, 3, kind, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(s, 4, t, -1, SQLITE_TRANSIENT);
@@ -432,7 +527,8 @@ static int ledger_add(void *h, int64_t person, const ls_store_ledger *e) {
   }
   if (e->event_id.n) blob(s, 11, e->event_id);
   sqlite3_bind_int64(s, 12, e->model_version);
-  return step_done(s);
+  int rc = step_done(s);
+  return rc ? rc : ls__ext_add(p->ledger_at, sqlite3_last_insert_rowid(d->h));
 }
 
 static int rejected_add(void *h, const char *source, uint64_t line, const char *reason,
@@ -459,32 +555,45 @@ static int rejected_scan(void *h, int (*fn)(void *, const char *, uint64_t, cons
   return out ? out : (rc == SQLITE_DONE || rc == SQLITE_ROW ? LS_OK : err(rc));
 }
 
-static int ledger_scan(void *h, int64_t person,
+static int ledger_row(sqlite3_stmt *s, ls_slice lead,
+                      int (*fn)(void *, ls_slice, const ls_store_ledger *), void *ud) {
+  ls_store_ledger e = {0};
+  e.n = sqlite3_column_int64(s, 0);
+  e.kind = (char)sqlite3_column_text(s, 1)[0];
+  const char *t = (const char *)sqlite3_column_text(s, 2);
+  if (ls_time_parse(t, strlen(t), &e.time)) return LS_EIO;
+  e.rule = (const char *)sqlite3_column_text(s, 3);
+  e.points = sqlite3_column_int64(s, 4);
+  e.after = sqlite3_column_int64(s, 5);
+  e.from_stage = (const char *)sqlite3_column_text(s, 6);
+  e.to_stage = (const char *)sqlite3_column_text(s, 7);
+  e.mql = sqlite3_column_int(s, 8);
+  if (sqlite3_column_type(s, 9) != SQLITE_NULL) e.event_id = col_blob(s, 9);
+  e.model_version = sqlite3_column_int64(s, 10);
+  return fn(ud, lead.p ? lead : col_blob(s, 11), &e);
+}
+
+static int ledger_scan(void *h, const ls_store_person *p,
                        int (*fn)(void *, ls_slice, const ls_store_ledger *), void *ud) {
-  sqlite3_stmt *s = stmt(h, person < 0 ? S_L_SCAN_ALL : S_L_SCAN_P);
-  if (person >= 0) sqlite3_bind_int64(s, 1, person);
-  int rc, out = LS_OK;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    ls_store_ledger e = {0};
-    e.n = sqlite3_column_int64(s, 1);
-    e.kind = (char)sqlite3_column_text(s, 2)[0];
-    const char *t = (const char *)sqlite3_column_text(s, 3);
-    if (ls_time_parse(t, strlen(t), &e.time)) {
-      out = LS_EIO;
-      break;
-    }
-    e.rule = (const char *)sqlite3_column_text(s, 4);
-    e.points = sqlite3_column_int64(s, 5);
-    e.after = sqlite3_column_int64(s, 6);
-    e.from_stage = (const char *)sqlite3_column_text(s, 7);
-    e.to_stage = (const char *)sqlite3_column_text(s, 8);
-    e.mql = sqlite3_column_int(s, 9);
-    if (sqlite3_column_type(s, 10) != SQLITE_NULL) e.event_id = col_blob(s, 10);
-    e.model_version = sqlite3_column_int64(s, 11);
-    if ((out = fn(ud, col_blob(s, 0), &e))) break;
+  db *d = h;
+  int out = LS_OK;
+  if (!p) {
+    sqlite3_stmt *s = stmt(d, S_L_SCAN_ALL);
+    SCAN_ROWS(s, ledger_row(s, (ls_slice){0}, fn, ud));
+    return out;
   }
-  sqlite3_reset(s);
-  return out ? out : (rc == SQLITE_DONE ? LS_OK : err(rc));
+  ls_slice lead = {p->lead_id.p ? p->lead_id.p : "", p->lead_id.n};
+  size_t off = 0;
+  int64_t first, count;
+  bool bad = false;
+  while (!out && ls__ext_next(p->ledger_at->p, p->ledger_at->len, &off, &first, &count, &bad)) {
+    sqlite3_stmt *s = stmt(d, S_L_SCAN_R);
+    sqlite3_bind_int64(s, 1, p->id);
+    sqlite3_bind_int64(s, 2, first);
+    sqlite3_bind_int64(s, 3, first + count - 1);
+    SCAN_ROWS(s, ledger_row(s, lead, fn, ud));
+  }
+  return out ? out : bad ? LS_EIO : LS_OK;
 }
 
 static int ident_scan(void *h, int64_t person, int (*fn)(void *, int, ls_slice), void *ud) {
@@ -498,30 +607,51 @@ static int ident_scan(void *h, int64_t person, int (*fn)(void *, int, ls_slice),
   return out ? out : (rc == SQLITE_DONE || rc == SQLITE_ROW ? LS_OK : err(rc));
 }
 
-static int person_erase(void *h, int64_t person, const char *at, int64_t *events) {
-  sqlite3_stmt *s = stmt(h, S_ER_CNT);
-  sqlite3_bind_int64(s, 1, person);
-  int rc = sqlite3_step(s);
-  *events = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-  sqlite3_reset(s);
-  if (rc != SQLITE_ROW) return err(rc);
-  const int dels[4] = {S_ER_EV, S_ER_ID, S_DEL_L, S_DEL_P};
-  int out = LS_OK;
-  for (int i = 0; i < 4 && !out; i++) {
-    s = stmt(h, dels[i]);
-    sqlite3_bind_int64(s, 1, person);
-    out = step_done(s);
+static int person_erase(void *h, const ls_store_person *p, const char *at, int64_t *events) {
+  db *d = h;
+  *events = 0;
+  int rc = each_range(d, S_ER_IDS, p->events_at, -1, -1, NULL);
+  if (!rc) rc = each_range(d, S_ER_EV, p->events_at, -1, -1, events);
+  if (!rc) rc = each_range(d, S_DEL_LR, p->ledger_at, p->id, -1, NULL);
+  const int dels[2] = {S_ER_ID, S_DEL_P};
+  for (int i = 0; i < 2 && !rc; i++) {
+    sqlite3_stmt *s = stmt(d, dels[i]);
+    sqlite3_bind_int64(s, 1, p->id);
+    rc = step_done(s);
   }
-  if (out) return out;
-  s = stmt(h, S_ER_ADD);
+  if (rc) return rc;
+  sqlite3_stmt *s = stmt(d, S_ER_ADD);
   sqlite3_bind_text(s, 1, at, -1, SQLITE_STATIC);
   sqlite3_bind_int64(s, 2, *events);
   return step_done(s);
 }
 
 const ls_store_driver ls_store_sqlite = {
-    "sqlite",     db_open,      db_close,    db_begin,   db_commit,    db_rollback,
-    meta_get,     meta_set,     model_put,   model_get,  event_find,   event_put,
-    event_scan,   ident_find,   ident_put,   person_new, person_merge, person_get,
-    person_put,   person_scan,  ledger_clear, ledger_add, rejected_add,
-    rejected_scan, ledger_scan, person_erase, ident_scan};
+    .name = "sqlite",
+    .open = db_open,
+    .close = db_close,
+    .begin = db_begin,
+    .commit = db_commit,
+    .rollback = db_rollback,
+    .meta_get = meta_get,
+    .meta_set = meta_set,
+    .model_put = model_put,
+    .model_get = model_get,
+    .event_claim = event_claim,
+    .event_put = event_put,
+    .event_scan = event_scan,
+    .ident_find = ident_find,
+    .ident_put = ident_put,
+    .person_new = person_new,
+    .person_merge = person_merge,
+    .person_get = person_get,
+    .person_put = person_put,
+    .person_scan = person_scan,
+    .ledger_clear = ledger_clear,
+    .ledger_add = ledger_add,
+    .rejected_add = rejected_add,
+    .rejected_scan = rejected_scan,
+    .ledger_scan = ledger_scan,
+    .person_erase = person_erase,
+    .ident_scan = ident_scan,
+};

@@ -129,6 +129,10 @@ void ls_store_close(ls_store *s) {
   ls_model_destroy(s->model);
   free(s->bits);
   ls__touched_free(&s->t);
+  free(s->pend);
+  free(s->hv);
+  ls_buf_free(&s->ids);
+  ls_buf_free(&s->hist);
   free(s);
 }
 
@@ -162,8 +166,7 @@ int ls__store_classify(ls_store *s, ls_slice line, ls_event_fields *f, ls_fold_e
 
 /* ---- ingest ---- */
 
-/* Is (t, id) strictly after the person's last event and its last advance? */
-static bool appends(const ls__tp *p, ls_time t, ls_slice id) {
+bool ls__store_appends(const ls__tp *p, ls_time t, ls_slice id) {
   if (p->fresh) return true;
   int c = ls_time_cmp(t, p->row.last_time);
   if (c < 0) return false;
@@ -175,19 +178,20 @@ static bool appends(const ls__tp *p, ls_time t, ls_slice id) {
   return !p->row.has_advance || ls_time_cmp(t, p->row.advanced_to) > 0;
 }
 
-static int ingest_event(ls_store *s, ls_slice line, const ls_event_fields *f,
+/* Claims the event, resolves its identities to one person (merging several
+ * into the smallest id) and queues it for the flush. */
+static int ingest_event(ls_store *s, size_t i, const ls_event_fields *f,
                         ls_store_stats *st) {
   const ls_store_driver *d = s->drv;
+  bool dup;
   uint64_t h;
-  int rc = d->event_find(s->db, f->id, &h);
-  if (rc == LS_OK) {
+  int rc = d->event_claim(s->db, f->id, f->content_hash, &dup, &h);
+  if (rc) return rc;
+  if (dup) {
     st->duplicates++;
     st->conflicts += h != f->content_hash;
     return LS_OK;
   }
-  if (rc != LS_ENOTFOUND) return rc;
-
-  /* Identities → persons; several persons are merged into the smallest. */
   const ls_slice ids[3] = {f->lead, f->email, f->anon};
   int64_t found[3] = {-1, -1, -1}, target = -1;
   for (int k = 0; k < 3; k++) {
@@ -198,39 +202,33 @@ static int ingest_event(ls_store *s, ls_slice line, const ls_event_fields *f,
   }
   bool fresh = target < 0;
   if (fresh && (rc = d->person_new(s->db, &target))) return rc;
-  bool merged = false;
+  ls__tp *p;
+  if ((rc = ls__touched_get(s, target, fresh, &p))) return rc;
   for (int k = 0; k < 3; k++) {
     if (!ids[k].n) continue;
     if (found[k] < 0) {
       if ((rc = d->ident_put(s->db, k, ids[k], target))) return rc;
-    } else if (found[k] != target) {
-      bool dup = false; /* two identities of one other person */
-      for (int j = 0; j < k; j++) dup |= found[j] == found[k];
-      if (!dup) {
-        if ((rc = d->person_merge(s->db, target, found[k]))) return rc;
-        ls__touched_drop(&s->t, found[k]);
-        merged = true;
-      }
+      continue;
     }
+    bool seen = found[k] == target; /* or two identities of one other person */
+    for (int j = 0; j < k; j++) seen |= found[j] == found[k];
+    if (seen) continue;
+    ls__tp *from;
+    if ((rc = ls__touched_get(s, found[k], false, &from)) ||
+        (rc = d->person_merge(s->db, &p->row, &from->row)))
+      return rc;
+    ls__touched_drop(from, p);
+    p->refold = true;
   }
-  ls_store_event e = {0, f->id, target, f->time, f->content_hash, line};
-  if ((rc = d->event_put(s->db, &e))) return rc;
+  /* The id may be the parser's unescaped copy: keep it (as an offset into
+   * s->ids, which may still move) until the flush. */
+  if (ls__grow((void **)&s->pend, &s->pend_cap, s->npend + 1, sizeof *s->pend)) return LS_ENOMEM;
+  size_t at = s->ids.len;
+  if (ls_buf_append(&s->ids, f->id.p, f->id.n)) return LS_ENOMEM;
+  s->pend[s->npend++] = (ls__pending){p->idx, (uint32_t)i, f->time, {(const char *)(uintptr_t)at, f->id.n}};
   st->accepted++;
   bump_clock(s, f->time);
-
-  ls__tp *p;
-  if ((rc = ls__touched_get(s, target, fresh, &p))) return rc;
-  if (p->refold) return LS_OK;
-  if (merged || !appends(p, f->time, f->id)) {
-    p->refold = true;
-    return LS_OK;
-  }
-  ls_fold_event fe = {f->time, f->id, ls_model_type_index(s->model, f->type),
-                      f->lead.n > 0 || f->email.n > 0, s->bits};
-  ls_model_eval_preds(s->model, f, s->bits);
-  rc = ls__store_fold_one(s, p, f, &fe);
-  st->incremental++;
-  return rc;
+  return LS_OK;
 }
 
 int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
@@ -242,6 +240,10 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
   int rc = d->begin(s->db);
   if (rc) return rc;
   ls__touched_clear(&s->t);
+  s->npend = 0;
+  s->ids.len = 0;
+  s->lines = lines;
+  s->lens = lens;
   ls_store_stats total = *st; /* counted only if the batch commits */
   for (size_t i = 0; i < n && !rc; i++) {
     ls_event_fields f;
@@ -254,7 +256,7 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
                            (ls_slice){lines[i], lens[i]});
       continue;
     }
-    rc = ingest_event(s, (ls_slice){lines[i], lens[i]}, &f, st);
+    rc = ingest_event(s, i, &f, st);
   }
   if (!rc) rc = ls__store_flush(s, st);
   if (!rc) rc = save_clock(s);
@@ -266,5 +268,8 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
     *st = total;
   }
   ls__touched_clear(&s->t);
+  s->npend = 0;
+  s->lines = NULL;
+  s->lens = NULL;
   return rc;
 }

@@ -16,10 +16,13 @@ typedef struct ls__bytes {
 /* A person touched by the current batch: loaded once, written once. */
 typedef struct ls__tp {
   int64_t id;
+  uint32_t idx; /* its place in ls__touched.v */
   bool fresh;  /* created by this batch: no stored row yet */
   bool refold; /* re-fold from the stored history at flush */
   bool dropped; /* merged into another person */
+  uint32_t into; /* when dropped: the ls__tp.idx it went into */
   ls_store_person row;
+  ls_buf events_at, ledger_at; /* the row's, see ls_store_person */
   ls__bytes last_id, lead_id;
   unsigned char *state;
 } ls__tp;
@@ -30,6 +33,15 @@ typedef struct ls__touched {
   size_t *slot; /* open addressing: index + 1 */
   size_t mask;
 } ls__touched;
+
+/* An accepted event of the batch, folded at flush in (person, time, id)
+ * order: events that arrive shuffled within a batch need no re-fold. */
+typedef struct ls__pending {
+  uint32_t tp;   /* ls__tp.idx */
+  uint32_t line; /* index into the batch's lines */
+  ls_time time;
+  ls_slice id;
+} ls__pending;
 
 struct ls_store {
   const ls_store_driver *drv;
@@ -42,22 +54,37 @@ struct ls_store {
   bool has_clock;
   ls_time clock;
   ls__touched t;
+  ls__pending *pend; /* this batch's accepted events */
+  ls_buf ids;        /* their ids */
+  size_t npend, pend_cap;
+  const char *const *lines; /* this batch's lines (borrowed) */
+  const size_t *lens;
+  ls_buf hist; /* a person's history while it is re-folded or shown */
+  ls__pending *hv;
+  size_t hn, hcap;
 };
 
 int ls__bytes_set(ls__bytes *b, const char *p, size_t n);
 
 /* The person `id` of this batch, loading it unless `fresh`. */
 int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out);
-void ls__touched_drop(ls__touched *t, int64_t id);
+/* Marks `from` as merged into `into` (both of this batch). */
+void ls__touched_drop(ls__tp *from, const ls__tp *into);
 void ls__touched_clear(ls__touched *t);
 void ls__touched_free(ls__touched *t);
 
+/* Calls fn with each stored event of p in (time, id) order. */
+int ls__store_history(ls_store *s, const ls__tp *p, int (*fn)(void *ud, ls_slice line),
+                      void *ud);
 /* Parses a stored line and classifies it (bits in s->bits). */
 int ls__store_classify(ls_store *s, ls_slice line, ls_event_fields *f, ls_fold_event *fe);
 /* Folds one event onto p, appending ledger rows. */
 int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
                        const ls_fold_event *fe);
-/* Re-folds what needs it and writes every touched person. */
+/* Is (t, id) strictly after p's last event and its last advance? */
+bool ls__store_appends(const ls__tp *p, ls_time t, ls_slice id);
+/* Folds the batch's pending events, re-folds what needs it and writes every
+ * touched person. */
 int ls__store_flush(ls_store *s, ls_store_stats *st);
 /* Applies decay up to `to` to p, appending ledger rows. */
 int ls__store_advance_person(ls_store *s, ls__tp *p, ls_time to);
