@@ -173,7 +173,7 @@ int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
   p->fresh = false;
   p->row.last_time = fe->time;
   if (ls__bytes_set(&p->last_id, fe->id.p, fe->id.n)) return LS_ENOMEM;
-  return choose_id(p, f);
+  return f ? choose_id(p, f) : LS_OK;
 }
 
 /* ---- a person's history ---- */
@@ -202,8 +202,8 @@ static int collect(void *ud, const ls_store_event *e) {
   if (ls_buf_append(&s->hist, e->line.p, e->line.n) ||
       ls_buf_append(&s->hist, e->id.p, e->id.n))
     return LS_ENOMEM;
-  s->hv[s->hn++] = (ls__pending){(uint32_t)e->line.n, (uint32_t)at, e->time,
-                                 {NULL, e->id.n}};
+  s->hv[s->hn++] = (ls__pending){.tp = (uint32_t)e->line.n, .line = (uint32_t)at,
+                                 .time = e->time, .id = {NULL, e->id.n}};
   return LS_OK;
 }
 
@@ -288,9 +288,11 @@ static int fold_pending(ls_store *s, ls_store_stats *st) {
     if (rc) return rc;
     if (p->refold) continue;
     ls_event_fields f;
-    ls_fold_event fe;
-    if ((rc = ls__store_classify(s, line, &f, &fe)) || (rc = ls__store_fold_one(s, p, &f, &fe)))
-      return rc;
+    ls_fold_event fe = {e->time, e->id, e->type, e->identifies, s->pbits + e->pred};
+    /* The line is parsed again only while the person id may still change. */
+    bool settled = p->row.lead_kind == 0;
+    if (!settled && ls_event_parse(s->parser, line.p, line.n, &f) != LS_LINE_EVENT) return LS_EIO;
+    if ((rc = ls__store_fold_one(s, p, settled ? NULL : &f, &fe))) return rc;
     st->incremental++;
   }
   s->npend = 0;

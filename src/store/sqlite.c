@@ -160,13 +160,15 @@ static void db_close(void *h) {
 static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
   db *d = calloc(1, sizeof *d);
   if (!d) return LS_ENOMEM;
-  int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+  /* NOMUTEX: a store is used by one thread at a time; no lock per call. */
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(path, &d->h, flags, NULL);
   const char *what = "cannot open the store";
   if (rc == SQLITE_OK) {
     sqlite3_busy_timeout(d->h, 5000);
     rc = sqlite3_exec(d->h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-                            "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;",
+                            "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
+                            "PRAGMA journal_size_limit=67108864;",
                       NULL, NULL, NULL);
     what = "not a leadscore store (or it is damaged)";
   }
@@ -207,6 +209,20 @@ static int db_exec(void *h, const char *s) {
 static int db_begin(void *h) { return db_exec(h, "BEGIN IMMEDIATE"); }
 static int db_commit(void *h) { return db_exec(h, "COMMIT"); }
 static int db_rollback(void *h) { return db_exec(h, "ROLLBACK"); }
+
+static int set_checkpoint(void *h, int64_t pages) {
+  sqlite3_wal_autocheckpoint(((db *)h)->h, pages > INT32_MAX ? INT32_MAX : (int)pages);
+  return LS_OK;
+}
+
+static int data_version(void *h, uint64_t *v) {
+  sqlite3_stmt *s = NULL;
+  int rc = sqlite3_prepare_v2(((db *)h)->h, "PRAGMA data_version", -1, &s, NULL);
+  if (rc == SQLITE_OK) rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) *v = (uint64_t)sqlite3_column_int64(s, 0);
+  sqlite3_finalize(s);
+  return rc == SQLITE_ROW ? LS_OK : err(rc);
+}
 
 static int meta_get(void *h, const char *key, char *buf, size_t cap) {
   sqlite3_stmt *s = stmt(h, S_META_GET);
@@ -633,6 +649,8 @@ const ls_store_driver ls_store_sqlite = {
     .begin = db_begin,
     .commit = db_commit,
     .rollback = db_rollback,
+    .data_version = data_version,
+    .set_checkpoint = set_checkpoint,
     .meta_get = meta_get,
     .meta_set = meta_set,
     .model_put = model_put,

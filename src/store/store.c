@@ -132,11 +132,17 @@ void ls_store_close(ls_store *s) {
   free(s->pend);
   free(s->hv);
   ls_buf_free(&s->ids);
+  free(s->pbits);
+  ls__idc_free(&s->idc);
   ls_buf_free(&s->hist);
   free(s);
 }
 
 const ls_model *ls_store_model(const ls_store *s) { return s->model; }
+
+int ls_store_set_checkpoint(ls_store *s, int64_t pages) {
+  return pages > 0 ? s->drv->set_checkpoint(s->db, pages) : LS_EINVAL;
+}
 
 bool ls_store_clock(const ls_store *s, ls_time *out) {
   if (s->has_clock && out) *out = s->clock;
@@ -196,9 +202,15 @@ static int ingest_event(ls_store *s, size_t i, const ls_event_fields *f,
   int64_t found[3] = {-1, -1, -1}, target = -1;
   for (int k = 0; k < 3; k++) {
     if (!ids[k].n) continue;
-    rc = d->ident_find(s->db, k, ids[k], &found[k]);
-    if (rc && rc != LS_ENOTFOUND) return rc;
-    if (!rc && (target < 0 || found[k] < target)) target = found[k];
+    int64_t c = ls__idc_get(&s->idc, k, ids[k]);
+    if (c) {
+      found[k] = c;
+    } else {
+      rc = d->ident_find(s->db, k, ids[k], &found[k]);
+      if (rc == LS_ENOTFOUND) continue;
+      if (rc || (rc = ls__idc_put(&s->idc, k, ids[k], found[k]))) return rc;
+    }
+    if (target < 0 || found[k] < target) target = found[k];
   }
   bool fresh = target < 0;
   if (fresh && (rc = d->person_new(s->db, &target))) return rc;
@@ -207,7 +219,9 @@ static int ingest_event(ls_store *s, size_t i, const ls_event_fields *f,
   for (int k = 0; k < 3; k++) {
     if (!ids[k].n) continue;
     if (found[k] < 0) {
-      if ((rc = d->ident_put(s->db, k, ids[k], target))) return rc;
+      if ((rc = d->ident_put(s->db, k, ids[k], target)) ||
+          (rc = ls__idc_put(&s->idc, k, ids[k], target)))
+        return rc;
       continue;
     }
     bool seen = found[k] == target; /* or two identities of one other person */
@@ -218,6 +232,7 @@ static int ingest_event(ls_store *s, size_t i, const ls_event_fields *f,
         (rc = d->person_merge(s->db, &p->row, &from->row)))
       return rc;
     ls__touched_drop(from, p);
+    ls__idc_merged(&s->idc, from->id, p->id);
     p->refold = true;
   }
   /* The id may be the parser's unescaped copy: keep it (as an offset into
@@ -225,7 +240,13 @@ static int ingest_event(ls_store *s, size_t i, const ls_event_fields *f,
   if (ls__grow((void **)&s->pend, &s->pend_cap, s->npend + 1, sizeof *s->pend)) return LS_ENOMEM;
   size_t at = s->ids.len;
   if (ls_buf_append(&s->ids, f->id.p, f->id.n)) return LS_ENOMEM;
-  s->pend[s->npend++] = (ls__pending){p->idx, (uint32_t)i, f->time, {(const char *)(uintptr_t)at, f->id.n}};
+  size_t w = s->words, b = s->npend * w;
+  if (w && ls__grow((void **)&s->pbits, &s->pbits_cap, b + w, sizeof *s->pbits)) return LS_ENOMEM;
+  ls_model_eval_preds(s->model, f, s->pbits + b);
+  s->pend[s->npend++] = (ls__pending){p->idx, (uint32_t)i, f->time,
+                                      {(const char *)(uintptr_t)at, f->id.n}, (uint32_t)b,
+                                      ls_model_type_index(s->model, f->type),
+                                      f->lead.n > 0 || f->email.n > 0};
   st->accepted++;
   bump_clock(s, f->time);
   return LS_OK;
@@ -239,6 +260,13 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
   ls_time clock = s->clock;
   int rc = d->begin(s->db);
   if (rc) return rc;
+  uint64_t v = 0;
+  if ((rc = d->data_version(s->db, &v))) {
+    d->rollback(s->db);
+    return rc;
+  }
+  if (v != s->data_version) ls__idc_clear(&s->idc); /* another writer committed */
+  s->data_version = v;
   ls__touched_clear(&s->t);
   s->npend = 0;
   s->ids.len = 0;
@@ -263,6 +291,7 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
   if (!rc) rc = d->commit(s->db);
   if (rc) {
     d->rollback(s->db);
+    ls__idc_clear(&s->idc);
     s->has_clock = had_clock;
     s->clock = clock;
     *st = total;

@@ -6,6 +6,7 @@
 #include "leadscore/fold.h"
 #include "leadscore/replay.h"
 #include "leadscore/store.h"
+#include "store/idcache.h"
 
 /* An owned, growable byte string. */
 typedef struct ls__bytes {
@@ -41,6 +42,9 @@ typedef struct ls__pending {
   uint32_t line; /* index into the batch's lines */
   ls_time time;
   ls_slice id;
+  uint32_t pred; /* its predicate bits: offset into ls_store.pbits */
+  uint16_t type;
+  bool identifies;
 } ls__pending;
 
 struct ls_store {
@@ -56,9 +60,13 @@ struct ls_store {
   ls__touched t;
   ls__pending *pend; /* this batch's accepted events */
   ls_buf ids;        /* their ids */
+  uint64_t *pbits;   /* their predicate bits, `words` each */
+  size_t pbits_cap;
   size_t npend, pend_cap;
   const char *const *lines; /* this batch's lines (borrowed) */
   const size_t *lens;
+  ls__idcache idc;
+  uint64_t data_version; /* the driver's, when idc was last known good */
   ls_buf hist; /* a person's history while it is re-folded or shown */
   ls__pending *hv;
   size_t hn, hcap;
@@ -78,7 +86,8 @@ int ls__store_history(ls_store *s, const ls__tp *p, int (*fn)(void *ud, ls_slice
                       void *ud);
 /* Parses a stored line and classifies it (bits in s->bits). */
 int ls__store_classify(ls_store *s, ls_slice line, ls_event_fields *f, ls_fold_event *fe);
-/* Folds one event onto p, appending ledger rows. */
+/* Folds one event onto p, appending ledger rows. f (the parsed event, for
+ * the person id of spec §2) may be NULL when p already has a lead id. */
 int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
                        const ls_fold_event *fe);
 /* Is (t, id) strictly after p's last event and its last advance? */
