@@ -10,7 +10,7 @@
 #   1. durable ingest: for each input, a fresh store (DIR/pNAME.db) and
 #        leadscore init --db DB --model examples/models/buying-cycle.yaml
 #        /usr/bin/time -f '%e %M %U %S' leadscore ingest --quiet --db DB FILE
-#      with the default batch (10000 lines): wall time, lines/s (every input
+#      with the default batch (100000 lines): wall time, lines/s (every input
 #      line counts, as in bench/run.sh), accepted events/s, peak RSS, user
 #      and system CPU, store size. The 100k input runs N times (default 3;
 #      median), the 1M input once (about 10 minutes).

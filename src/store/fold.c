@@ -220,7 +220,7 @@ int ls__store_history(ls_store *s, const ls__tp *p, int (*fn)(void *ud, ls_slice
   if (rc) return rc;
   for (size_t i = 0; i < s->hn; i++)
     s->hv[i].id.p = s->hist.p + s->hv[i].line + s->hv[i].tp;
-  qsort(s->hv, s->hn, sizeof *s->hv, cmp_hist);
+  if (s->hn) qsort(s->hv, s->hn, sizeof *s->hv, cmp_hist);
   for (size_t i = 0; i < s->hn && !rc; i++)
     rc = fn(ud, (ls_slice){s->hist.p + s->hv[i].line, s->hv[i].tp});
   return rc;
@@ -276,7 +276,7 @@ static int fold_pending(ls_store *s, ls_store_stats *st) {
     while (s->t.v[k]->dropped) k = s->t.v[k]->into;
     s->pend[i].tp = k;
   }
-  qsort(s->pend, s->npend, sizeof *s->pend, cmp_pending);
+  if (s->npend) qsort(s->pend, s->npend, sizeof *s->pend, cmp_pending);
   for (size_t i = 0; i < s->npend; i++) {
     const ls__pending *e = &s->pend[i];
     ls__tp *p = s->t.v[e->tp];

@@ -287,7 +287,8 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
     rc = ingest_event(s, i, &f, st);
   }
   if (!rc) rc = ls__store_flush(s, st);
-  if (!rc) rc = save_clock(s);
+  bool moved = s->has_clock && (!had_clock || ls_time_cmp(s->clock, clock) != 0);
+  if (!rc && moved) rc = save_clock(s); /* one page less to write when it did not */
   if (!rc) rc = d->commit(s->db);
   if (rc) {
     d->rollback(s->db);
