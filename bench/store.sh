@@ -142,7 +142,7 @@ cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null ||
 rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 echo "leadscore store benchmark — $(date -u +%Y-%m-%d), commit $rev$(git diff --quiet 2>/dev/null || echo '+dirty'), $(nproc) CPUs${cpu:+ ($cpu)}, stores in $dir ($(df -T "$dir" | awk 'NR == 2 { print $2 }'))"
 echo
-echo "Durable ingest (default batch, 10000 lines; median of $runs runs for p100k, 1 run for p1m):"
+echo "Durable ingest (default batch, 100000 lines; median of $runs runs for p100k, 1 run for p1m):"
 echo
 echo "| input | persons | size | lines | ingest (s) | lines/s | accepted events/s | peak RSS (MB) | CPU user + sys (s) | store size |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
