@@ -302,25 +302,40 @@ static int event_put(void *h, ls_store_person *p, ls_store_event *e) {
   return ls__ext_add(p->events_at, e->seq);
 }
 
-/* Runs statement i once per range of `ext`, binding ?1 = x when x >= 0,
- * then the range's first and last seq, then y when y >= 0. Adds the rows
+/* Walks the ranges of an extent: for (ext_it it = {ext}; ext_next(&it);). */
+typedef struct ext_it {
+  const ls_buf *ext;
+  size_t off;
+  int64_t first, count;
+  bool bad; /* the extent is damaged */
+} ext_it;
+
+static bool ext_next(ext_it *it) {
+  return ls__ext_next(it->ext->p, it->ext->len, &it->off, &it->first, &it->count, &it->bad);
+}
+
+/* Statement i bound to ?1 = x (when x >= 0), then the range's first and
+ * last seq, then ?4 = y (when y >= 0). */
+static sqlite3_stmt *range_stmt(db *d, int i, int64_t x, const ext_it *it, int64_t y) {
+  sqlite3_stmt *s = stmt(d, i);
+  int k = 1;
+  if (x >= 0) sqlite3_bind_int64(s, k++, x);
+  sqlite3_bind_int64(s, k++, it->first);
+  sqlite3_bind_int64(s, k++, it->first + it->count - 1);
+  if (y >= 0) sqlite3_bind_int64(s, k, y);
+  return s;
+}
+
+/* Runs statement i (see range_stmt) once per range of `ext`. Adds the rows
  * changed to *changes (when not NULL). */
 static int each_range(db *d, int i, const ls_buf *ext, int64_t x, int64_t y, int64_t *changes) {
-  size_t off = 0;
-  int64_t first, count;
-  bool bad = false;
   int rc = LS_OK;
-  while (!rc && ls__ext_next(ext->p, ext->len, &off, &first, &count, &bad)) {
-    sqlite3_stmt *s = stmt(d, i);
-    int k = 1;
-    if (x >= 0) sqlite3_bind_int64(s, k++, x);
-    sqlite3_bind_int64(s, k++, first);
-    sqlite3_bind_int64(s, k++, first + count - 1);
-    if (y >= 0) sqlite3_bind_int64(s, k, y);
-    rc = step_done(s);
+  ext_it it = {ext, 0, 0, 0, false};
+  while (!rc && ext_next(&it)) {
+    rc = step_done(range_stmt(d, i, x, &it, y));
     if (changes) *changes += sqlite3_changes(d->h);
   }
-  return rc ? rc : bad ? LS_EIO : LS_OK;
+  return rc ? rc : it.bad ? LS_EIO : LS_OK;
 }
 
 static ls_slice col_blob(sqlite3_stmt *s, int i) {
@@ -355,16 +370,12 @@ static int event_scan(void *h, const ls_store_person *p,
     SCAN_ROWS(s, event_row(s, fn, ud));
     return out;
   }
-  size_t off = 0;
-  int64_t first, count;
-  bool bad = false;
-  while (!out && ls__ext_next(p->events_at->p, p->events_at->len, &off, &first, &count, &bad)) {
-    sqlite3_stmt *s = stmt(d, S_EV_SCAN_R);
-    sqlite3_bind_int64(s, 1, first);
-    sqlite3_bind_int64(s, 2, first + count - 1);
+  ext_it it = {p->events_at, 0, 0, 0, false};
+  while (!out && ext_next(&it)) {
+    sqlite3_stmt *s = range_stmt(d, S_EV_SCAN_R, -1, &it, -1);
     SCAN_ROWS(s, event_row(s, fn, ud));
   }
-  return out ? out : bad ? LS_EIO : LS_OK;
+  return out ? out : it.bad ? LS_EIO : LS_OK;
 }
 
 static int ident_find(void *h, int kind, ls_slice v, int64_t *person) {
@@ -506,19 +517,14 @@ static int ledger_clear(void *h, ls_store_person *p, int64_t version) {
   db *d = h;
   int rc = each_range(d, S_DEL_LVR, p->ledger_at, p->id, version, NULL);
   ls_buf left = {0};
-  size_t off = 0;
-  int64_t first, count;
-  bool bad = false;
-  while (!rc && ls__ext_next(p->ledger_at->p, p->ledger_at->len, &off, &first, &count, &bad)) {
-    sqlite3_stmt *s = stmt(d, S_L_SEQ_R);
-    sqlite3_bind_int64(s, 1, p->id);
-    sqlite3_bind_int64(s, 2, first);
-    sqlite3_bind_int64(s, 3, first + count - 1);
+  ext_it it = {p->ledger_at, 0, 0, 0, false};
+  while (!rc && ext_next(&it)) {
+    sqlite3_stmt *s = range_stmt(d, S_L_SEQ_R, p->id, &it, -1);
     int out = LS_OK;
     SCAN_ROWS(s, ls__ext_add(&left, sqlite3_column_int64(s, 0)));
     rc = out;
   }
-  if (!rc && bad) rc = LS_EIO;
+  if (!rc && it.bad) rc = LS_EIO;
   if (!rc) {
     p->ledger_at->len = 0;
     rc = ls_buf_append(p->ledger_at, left.p ? left.p : "", left.len);
@@ -603,17 +609,12 @@ static int ledger_scan(void *h, const ls_store_person *p,
     return out;
   }
   ls_slice lead = {p->lead_id.p ? p->lead_id.p : "", p->lead_id.n};
-  size_t off = 0;
-  int64_t first, count;
-  bool bad = false;
-  while (!out && ls__ext_next(p->ledger_at->p, p->ledger_at->len, &off, &first, &count, &bad)) {
-    sqlite3_stmt *s = stmt(d, S_L_SCAN_R);
-    sqlite3_bind_int64(s, 1, p->id);
-    sqlite3_bind_int64(s, 2, first);
-    sqlite3_bind_int64(s, 3, first + count - 1);
+  ext_it it = {p->ledger_at, 0, 0, 0, false};
+  while (!out && ext_next(&it)) {
+    sqlite3_stmt *s = range_stmt(d, S_L_SCAN_R, p->id, &it, -1);
     SCAN_ROWS(s, ledger_row(s, lead, fn, ud));
   }
-  return out ? out : bad ? LS_EIO : LS_OK;
+  return out ? out : it.bad ? LS_EIO : LS_OK;
 }
 
 static int ident_scan(void *h, int64_t person, int (*fn)(void *, int, ls_slice), void *ud) {
