@@ -6,21 +6,8 @@ LS=${LEADSCORE:-build/leadscore}
 MODEL=examples/models/buying-cycle.yaml
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-# expect CODE DESCRIPTION -- COMMAND...: runs it, stdout/stderr in $T/out, $T/err
-expect() {
-  local want=$1 what=$2
-  shift 3
-  "$@" >"$T/out" 2>"$T/err"
-  local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$T/err" >&2; fi
-}
-has() { # has FILE TEXT DESCRIPTION
-  if grep -qF -- "$2" "$1"; then ok; else bad "$3: no \"$2\" in $1"; cat "$1" >&2; fi
-}
+# shellcheck source=tests/lib/harness.sh
+source tests/lib/harness.sh
 
 cat >"$T/ev.jsonl" <<'EOF'
 {"id":"1","type":"page_view","time":"2026-03-01T10:00:00Z","anonymous_id":"c1","props":{"url":"/pricing"}}

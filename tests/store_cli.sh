@@ -6,19 +6,9 @@ LS=${LEADSCORE:-build/leadscore}
 MODEL=examples/models/buying-cycle.yaml
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
-run() { "$LS" "$@" >"$T/out" 2>"$T/err"; }
-expect() { # expect CODE WHAT -- ARGS
-  local want=$1 what=$2
-  shift 3
-  run "$@"
-  local got=$?
-  if [ "$got" = "$want" ]; then ok; else bad "$what: exit $got, expected $want"; cat "$T/err" >&2; fi
-}
-has() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: no \"$2\""; cat "$1" >&2; fi; }
-hasnt() { if grep -qF -- "$2" "$1"; then bad "$3: \"$2\" present"; else ok; fi; }
+# shellcheck source=tests/lib/harness.sh
+source tests/lib/harness.sh
+lsx() { expect "$1" "$2" -- "$LS" "${@:4}"; } # lsx WANT WHAT -- ARGS
 
 # A2: anonymous, one page view. "=1+1": a lead id that looks like a formula.
 cat >"$T/ev.jsonl" <<'EOF'
@@ -36,78 +26,78 @@ EOF
 # four brand searches: 28, 43, 58, 73 -> hot at 10:04 with 73. Ledger rows of
 # L1: n0 page, n1 pricing, n2 source_inquiry, n3 anonymous->prospect, ...
 DB=$T/s.db
-expect 0 "init" -- init --db "$DB" --model "$MODEL"
-expect 0 "ingest" -- ingest -q --db "$DB" "$T/ev.jsonl"
+lsx 0 "init" -- init --db "$DB" --model "$MODEL"
+lsx 0 "ingest" -- ingest -q --db "$DB" "$T/ev.jsonl"
 has "$T/err" "1 rejected" "ingest summary"
 
-expect 0 "rejected" -- rejected --db "$DB"
+lsx 0 "rejected" -- rejected --db "$DB"
 has "$T/out" "$T/ev.jsonl:9: invalid JSON" "rejected line kept with source:line"
 has "$T/out" "broken line" "rejected text kept"
 
-expect 0 "leads table" -- leads --db "$DB"
+lsx 0 "leads table" -- leads --db "$DB"
 has "$T/out" "L1" "leads lists L1"
-expect 0 "leads hot csv" -- leads --db "$DB" --stage hot --format csv
+lsx 0 "leads hot csv" -- leads --db "$DB" --stage hot --format csv
 if [ "$(cat "$T/out")" = "lead_id,score,stage,mql_count,last_mql_at
 L1,73,hot,1,2026-03-01T10:04:00Z" ]; then ok; else bad "leads --stage hot csv"; cat "$T/out" >&2; fi
-expect 0 "leads sort/limit json" -- leads --db "$DB" --sort score --limit 2 --format json
+lsx 0 "leads sort/limit json" -- leads --db "$DB" --sort score --limit 2 --format json
 if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert [x["lead_id"] for x in d]==["L1","=1+1"], d' "$T/out"; then ok; else bad "leads json (score desc, then lead_id)"; cat "$T/out" >&2; fi
-expect 0 "leads min-score" -- leads --db "$DB" --min-score 2 --format csv
+lsx 0 "leads min-score" -- leads --db "$DB" --min-score 2 --format csv
 if [ "$(wc -l <"$T/out")" = 2 ]; then ok; else bad "--min-score 2 keeps L1 only"; cat "$T/out" >&2; fi
-expect 2 "leads unknown stage" -- leads --db "$DB" --stage nope
+lsx 2 "leads unknown stage" -- leads --db "$DB" --stage nope
 
-expect 0 "show by e-mail" -- show --db "$DB" ANN@example.com
+lsx 0 "show by e-mail" -- show --db "$DB" ANN@example.com
 has "$T/out" "person      L1" "show person"
 has "$T/out" "anon:c1" "show identities"
 has "$T/out" "first_name   Ann" "show attributes"
 has "$T/out" "brand_search" "show ledger"
 has "$T/out" "(MQL)" "show stage history"
 has "$T/out" "day 21" "show open tasks"
-expect 1 "show unknown" -- show --db "$DB" nobody
+lsx 1 "show unknown" -- show --db "$DB" nobody
 
 # exports: §8 leads exact; ledger/tasks with formula-safe cells; --excel BOM
-expect 0 "export leads" -- export --db "$DB" leads
+lsx 0 "export leads" -- export --db "$DB" leads
 has "$T/out" "=1+1,1,prospect,0," "spec export keeps lead ids as they are"
-expect 0 "export leads --excel" -- export --excel --db "$DB" leads
+lsx 0 "export leads --excel" -- export --excel --db "$DB" leads
 if head -c 3 "$T/out" | od -An -tx1 | grep -q "ef bb bf"; then ok; else bad "--excel BOM"; fi
 has "$T/out" "'=1+1,1,prospect" "--excel makes lead ids formula-safe"
-expect 0 "export ledger" -- export --db "$DB" ledger
+lsx 0 "export ledger" -- export --db "$DB" ledger
 has "$T/out" "'=1+1,0," "ledger lead id formula-safe"
 has "$T/out" "L1,2,2026-03-01T10:00:30Z,points,source_inquiry,7,13" "ledger row"
 hasnt "$T/out" ",'-" "negative numbers are not prefixed"
-expect 0 "export tasks" -- export --db "$DB" tasks
+lsx 0 "export tasks" -- export --db "$DB" tasks
 has "$T/out" "L1,hot,2026-03-01T10:04:00Z,21,2026-03-21T10:04:00Z,disposition" "day-21 task due"
 
 # model versions: diff changes nothing; set re-scores; old rows stay
 sed 's/when: score >= 65/when: score >= 1/; s/rearm_when: score < 65/rearm_when: score < 1/' "$MODEL" >"$T/m1.yaml"
-expect 0 "model diff" -- model diff --db "$DB" "$T/m1.yaml"
+lsx 0 "model diff" -- model diff --db "$DB" "$T/m1.yaml"
 # threshold 1: "=1+1" (score 1, prospect) would go hot; L1 is hot either way
 has "$T/out" "persons that would change: 1" "diff counts"
-expect 0 "export unchanged by diff" -- export --db "$DB" leads
+lsx 0 "export unchanged by diff" -- export --db "$DB" leads
 has "$T/out" "=1+1,1,prospect,0," "diff changed nothing"
-expect 0 "model set" -- model set --db "$DB" "$T/m1.yaml"
-expect 0 "export after set" -- export --db "$DB" leads
+lsx 0 "model set" -- model set --db "$DB" "$T/m1.yaml"
+lsx 0 "export after set" -- export --db "$DB" leads
 "$LS" replay -q --model "$T/m1.yaml" "$T/ev.jsonl" >"$T/replay.csv" 2>/dev/null
 if cmp -s "$T/out" "$T/replay.csv"; then ok; else bad "model set == replay under the new model"; diff "$T/out" "$T/replay.csv" >&2; fi
-expect 0 "ledger keeps v1" -- export --db "$DB" ledger
+lsx 0 "ledger keeps v1" -- export --db "$DB" ledger
 if [ "$(tail -n +2 "$T/out" | awk -F, '{print $NF}' | sort -u | tr '\n' ' ')" = "1 2 " ]; then ok; else bad "ledger rows of versions 1 and 2"; fi
 printf 'leadscore: 1\nname: x\n' >"$T/bad.yaml"
-expect 2 "model set bad" -- model set --db "$DB" "$T/bad.yaml"
+lsx 2 "model set bad" -- model set --db "$DB" "$T/bad.yaml"
 has "$T/err" "bad.yaml:1:1" "model error location"
 
 # erasure
-expect 0 "forget" -- forget --db "$DB" ann@example.com
-expect 1 "forgotten" -- show --db "$DB" L1
-expect 0 "export after forget" -- export --db "$DB" ledger
+lsx 0 "forget" -- forget --db "$DB" ann@example.com
+lsx 1 "forgotten" -- show --db "$DB" L1
+lsx 0 "export after forget" -- export --db "$DB" ledger
 hasnt "$T/out" "L1," "no ledger rows left for L1"
-expect 0 "verify after forget" -- verify --db "$DB"
+lsx 0 "verify after forget" -- verify --db "$DB"
 printf '{"id":"9","type":"page_view","time":"2026-03-02T00:00:00Z","lead":"L1"}\n' >"$T/late.jsonl"
-expect 0 "ingest after forget" -- ingest -q --db "$DB" "$T/late.jsonl"
-expect 0 "new person" -- show --db "$DB" L1
+lsx 0 "ingest after forget" -- ingest -q --db "$DB" "$T/late.jsonl"
+lsx 0 "new person" -- show --db "$DB" L1
 has "$T/out" "score       1" "a new person starts from zero"
 
 # damaged store
 printf 'not a database at all, not at all, not at all, not at all........' >"$T/junk.db"
-expect 3 "junk store" -- export --db "$T/junk.db" leads
+lsx 3 "junk store" -- export --db "$T/junk.db" leads
 has "$T/err" "junk.db" "error names the file"
 
 echo "$pass passed, $fail failed"

@@ -1,6 +1,6 @@
-# Shared by the store test scripts (sourced, not a test itself): counters,
-# and running leadscore with a time limit where a signal, a time-out or a
-# sanitizer report counts as a failure of its own. Needs LS and T set.
+# Shared by the test scripts (sourced, not a test itself): counters, and
+# running commands where a signal, a time-out or a sanitizer report counts
+# as a failure of its own. Needs LS and T set.
 pass=0 fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
@@ -32,3 +32,24 @@ expect_rc() {
   sed -n '1,10p' "$T/e" "$T/o" | sed 's/^/    /'
   return 1
 }
+
+# expect WANT WHAT -- COMMAND...: runs COMMAND (output in $T/out, $T/err)
+# and checks its exit status.
+expect() {
+  local want=$1 what=$2 got=0
+  shift 3
+  "$@" >"$T/out" 2>"$T/err" || got=$?
+  if died "$got" "$T/err"; then
+    bad "$what: died (exit $got)"
+    sed -n '1,15p' "$T/err" | sed 's/^/    /'
+  elif [[ $got == "$want" ]]; then
+    ok
+  else
+    bad "$what: exit $got, expected $want"
+    cat "$T/err" >&2
+  fi
+}
+
+# has FILE TEXT WHAT / hasnt FILE TEXT WHAT: is TEXT in FILE?
+has() { if grep -qF -- "$2" "$1"; then ok; else bad "$3: no \"$2\" in $1"; cat "$1" >&2; fi; }
+hasnt() { if grep -qF -- "$2" "$1"; then bad "$3: \"$2\" present"; else ok; fi; }
