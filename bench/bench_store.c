@@ -1,11 +1,12 @@
 /* Latency of a single-event update of the store: one open store, events
- * given one at a time to ls_store_ingest (each call is one transaction,
- * durable when it returns, like `leadscore ingest --batch 1` in a process
- * that keeps the store open).
+ * given one at a time to ls_store_ingest inside group commits of G events
+ * (ls_store_group_begin/commit, as the server does with concurrent
+ * requests; G = 1 is `leadscore ingest --batch 1` in a process that keeps
+ * the store open).
  *
  *   cmake --build build --target bench_store
  *   build/bench/bench_store --db STORE [-n 200] [--warmup 20] [--seed 1]
- *                           [--late]
+ *                           [--late] [--group G]
  *
  * STORE must hold persons (e.g. bench/data/p100k.jsonl ingested) and is
  * modified: every run adds warmup + n events (ids "bench-<seed>-<k>"; run
@@ -19,7 +20,10 @@
  * person from its stored events.
  *
  * Prints the median, p90, p99, min and max of the time spent in
- * ls_store_ingest, in microseconds. */
+ * ls_store_ingest (the update: read the person, fold, write events, ledger
+ * and person rows), then the median time of a group's commit (the sync to
+ * disk that makes the group durable), then the mean durable cost per event:
+ * (all updates + all commits) / n. Microseconds. */
 #include <inttypes.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -110,20 +114,21 @@ static size_t json_str(char *out, size_t cap, const char *s) {
 
 int main(int argc, char **argv) {
   const char *db = NULL;
-  int n = 200, warmup = 20, seed = 1, late = 0;
+  int n = 200, warmup = 20, seed = 1, late = 0, group = 1;
   for (int i = 1; i < argc; i++) {
     if (!strcmp(argv[i], "--db") && i + 1 < argc) db = argv[++i];
     else if (!strcmp(argv[i], "-n") && i + 1 < argc) n = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) warmup = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--seed") && i + 1 < argc) seed = atoi(argv[++i]);
     else if (!strcmp(argv[i], "--late")) late = 1;
+    else if (!strcmp(argv[i], "--group") && i + 1 < argc) group = atoi(argv[++i]);
     else {
-      fprintf(stderr, "usage: bench_store --db STORE [-n N] [--warmup N] [--seed S] [--late]\n");
+      fprintf(stderr, "usage: bench_store --db STORE [-n N] [--warmup N] [--seed S] [--late] [--group G]\n");
       return 2;
     }
   }
-  if (!db || n < 1 || warmup < 0) {
-    fprintf(stderr, "usage: bench_store --db STORE [-n N] [--warmup N] [--seed S] [--late]\n");
+  if (!db || n < 1 || warmup < 0 || group < 1) {
+    fprintf(stderr, "usage: bench_store --db STORE [-n N] [--warmup N] [--seed S] [--late] [--group G]\n");
     return 2;
   }
   rng ^= (uint64_t)seed * 0x9e3779b97f4a7c15ull;
@@ -153,6 +158,9 @@ int main(int argc, char **argv) {
 
   static const char *const key[3] = {"lead", "email", "anonymous_id"};
   double *dt = malloc((size_t)n * sizeof *dt);
+  double *ct = malloc(((size_t)n / (size_t)group + 2) * sizeof *ct);
+  double sum = 0;
+  size_t nct = 0;
   ls_store_stats st = {0};
   char line[1024], val[512], when[LS_TIME_FMT_MAX];
   int total = warmup + n;
@@ -166,26 +174,38 @@ int main(int argc, char **argv) {
                        seed, k, when, key[who->kind < 3 ? who->kind : 2], val);
     const char *lines[1] = {line};
     size_t lens[1] = {(size_t)len};
+    bool first = k < warmup ? k == 0 : (k - warmup) % group == 0;
+    bool last = k + 1 == warmup || (k >= warmup && ((k - warmup) % group == group - 1 || k + 1 == total));
+    if (first && (rc = ls_store_group_begin(s))) break;
     double t0 = now_us();
     rc = ls_store_ingest(s, "bench", (uint64_t)k + 1, lines, lens, 1, &st);
     double t1 = now_us();
-    if (rc) {
-      fprintf(stderr, "bench_store: event %d: %s\n", k, ls_strerror(rc));
-      return 1;
-    }
-    if (k >= warmup) dt[k - warmup] = t1 - t0;
+    if (rc) break;
+    if (last && (rc = ls_store_group_commit(s))) break;
+    double t2 = now_us();
+    if (k < warmup) continue;
+    dt[k - warmup] = t1 - t0;
+    if (last) ct[nct++] = t2 - t1;
+    sum += t2 - t0;
+  }
+  if (rc) {
+    fprintf(stderr, "bench_store: %s\n", ls_strerror(rc));
+    return 1;
   }
   qsort(dt, (size_t)n, sizeof *dt, cmp_double);
-  printf("bench_store: %s, %d %s single-event updates (after %d warm-up): "
+  qsort(ct, nct, sizeof *ct, cmp_double);
+  printf("bench_store: %s, %d %s single-event updates (after %d warm-up), groups of %d: "
          "median %.1f us, p90 %.1f us, p99 %.1f us, min %.1f us, max %.1f us; "
+         "commit median %.1f us; durable %.1f us per event; "
          "%" PRIu64 " accepted, %" PRIu64 " duplicates, %" PRIu64 " folded incrementally, %" PRIu64
          " persons re-folded\n",
-         db, n, late ? "late" : "incremental", warmup, dt[n / 2], dt[(size_t)(n * 0.9)],
+         db, n, late ? "late" : "incremental", warmup, group, dt[n / 2], dt[(size_t)(n * 0.9)],
          dt[(size_t)(n * 0.99) < (size_t)n ? (size_t)(n * 0.99) : (size_t)n - 1], dt[0],
-         dt[n - 1], st.accepted, st.duplicates, st.incremental, st.refolded);
+         dt[n - 1], ct[nct / 2], sum / n, st.accepted, st.duplicates, st.incremental, st.refolded);
   ls_store_close(s);
   for (size_t i = 0; i < nid; i++) free(ids[i].value);
   free(ids);
   free(dt);
+  free(ct);
   return 0;
 }

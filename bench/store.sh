@@ -16,9 +16,11 @@
 #      median), the 1M input once (about 10 minutes).
 #   2. latency: on a copy of the 100k store, bench_store -n 200 (incremental
 #      updates: new events after every person's history) and --late (each a
-#      re-fold), each event its own durable transaction; again on a copy on
-#      /dev/shm (tmpfs: fsync costs nothing) to show the part that is not the
-#      device.
+#      re-fold), in group commits of 1 (each event its own durable
+#      transaction) and of 20 (the server's group commit under load): the
+#      update itself, the commit, and the durable cost per event; again on a
+#      copy on /dev/shm (tmpfs: fsync costs nothing) to show the part that is
+#      not the device.
 #   --quick   the 100k input only
 #   --runs N  runs of the 100k ingest (default 3)
 #   --dir D   where the stores go (default bench/data; the 1M store is ~6 GB)
@@ -127,13 +129,15 @@ for where in disk tmpfs; do
     target=/dev/shm/leadscore-bench-latency.db
   fi
   for mode in incremental late; do
-    rm -f "$target" "$target-wal" "$target-shm"
-    cp "$src" "$target"
-    args=(--db "$target" -n 200)
-    [[ $mode == late ]] && args+=(--late --seed 2)
-    line=$("$bench_store" "${args[@]}")
-    log "   $where: $line"
-    lat+=("$(sed -E "s/.*: median ([0-9.]+) us, p90 ([0-9.]+) us, p99 ([0-9.]+) us, min ([0-9.]+) us, max ([0-9.]+) us.*/| $where | $mode | \1 | \2 | \3 | \4 | \5 |/" <<<"$line")")
+    for group in 1 20; do
+      rm -f "$target" "$target-wal" "$target-shm"
+      cp "$src" "$target"
+      args=(--db "$target" -n 200 --group "$group")
+      [[ $mode == late ]] && args+=(--late --seed 2)
+      line=$("$bench_store" "${args[@]}")
+      log "   $where: $line"
+      lat+=("$(sed -E "s/.*: median ([0-9.]+) us, p90 ([0-9.]+) us, p99 ([0-9.]+) us, min [0-9.]+ us, max [0-9.]+ us; commit median ([0-9.]+) us; durable ([0-9.]+) us.*/| $where | $mode | $group | \1 | \2 | \3 | \4 | \5 |/" <<<"$line")")
+    done
   done
   rm -f "$target" "$target-wal" "$target-shm"
 done
@@ -148,8 +152,8 @@ echo "| input | persons | size | lines | ingest (s) | lines/s | accepted events/
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Single-event updates (bench_store -n 200 after 20 warm-up, each its own durable transaction, store of p100k):"
+echo "Single-event updates (bench_store -n 200 after 20 warm-up, store of p100k; update = ls_store_ingest of one event inside a group, commit = the group's sync, durable = (updates + commits) / events):"
 echo
-echo "| store on | events | median (µs) | p90 (µs) | p99 (µs) | min (µs) | max (µs) |"
-echo "|---|---|---:|---:|---:|---:|---:|"
+echo "| store on | events | group | update median (µs) | update p90 (µs) | update p99 (µs) | commit median (µs) | durable per event (µs) |"
+echo "|---|---|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${lat[@]}"

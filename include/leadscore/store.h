@@ -79,6 +79,12 @@ typedef struct ls_store_driver {
   int (*begin)(void *db);
   int (*commit)(void *db); /* durable on return */
   int (*rollback)(void *db);
+  /* Nested units inside begin/commit: savepoint opens one, release keeps
+   * its changes (durable only when the outer transaction commits),
+   * rollback_to undoes them and closes it. */
+  int (*savepoint)(void *db);
+  int (*release)(void *db);
+  int (*rollback_to)(void *db);
   /* A number that changes when another connection commits: what a process
    * cached about the store is stale when it changed. */
   int (*data_version)(void *db, uint64_t *version);
@@ -180,6 +186,17 @@ typedef struct ls_store_stats {
 int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
                     const char *const *lines, const size_t *lens, size_t n,
                     ls_store_stats *st);
+
+/* Group commit: between group_begin and group_commit every store call
+ * (ingest, advance, forget, ...) runs as a nested unit of one transaction.
+ * A call that fails is undone alone and the group goes on; nothing is
+ * durable until ls_store_group_commit returns LS_OK, and one sync to disk
+ * then covers every call of the group (the server answers a group of
+ * requests together). ls_store_set_model is refused (LS_EINVAL) inside a
+ * group. ls_store_group_rollback undoes the whole group. */
+int ls_store_group_begin(ls_store *s);
+int ls_store_group_commit(ls_store *s);
+void ls_store_group_rollback(ls_store *s);
 
 /* Applies decay up to `to` to every person (one transaction). */
 int ls_store_advance(ls_store *s, ls_time to);

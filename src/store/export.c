@@ -30,7 +30,7 @@ static int advance_one(void *ud, int64_t id) {
 }
 
 int ls_store_advance(ls_store *s, ls_time to) {
-  int rc = s->drv->begin(s->db);
+  int rc = ls__tx_begin(s);
   if (rc) return rc;
   adv_ctx c = {s, to};
   rc = s->drv->person_scan(s->db, advance_one, &c);
@@ -44,9 +44,7 @@ int ls_store_advance(ls_store *s, ls_time to) {
   char buf[LS_TIME_FMT_MAX];
   ls_time_format(s->clock, buf);
   if (!rc) rc = s->drv->meta_set(s->db, "clock", buf);
-  if (!rc) rc = s->drv->commit(s->db);
-  if (rc) {
-    s->drv->rollback(s->db);
+  if ((rc = ls__tx_end(s, rc))) {
     s->has_clock = had;
     s->clock = old;
   }

@@ -148,9 +148,8 @@ static void on_stage(void *ud, const ls_stage_change *sc) {
 
 /* Spec §2 event by event: the first lead; else the first e-mail; else the
  * first anonymous id (events come in (time, id) order). */
-static int choose_id(ls__tp *p, const ls_event_fields *f) {
+static int choose_id(ls__tp *p, const ls_slice ids[3]) {
   static const char *const prefix[3] = {"", "email:", "anon:"};
-  const ls_slice ids[3] = {f->lead, f->email, f->anon};
   for (int k = 0; k < 3 && k < p->row.lead_kind; k++) {
     if (!ids[k].n) continue;
     size_t pl = strlen(prefix[k]);
@@ -164,7 +163,7 @@ static int choose_id(ls__tp *p, const ls_event_fields *f) {
   return LS_OK;
 }
 
-int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
+int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_slice ids[3],
                        const ls_fold_event *fe) {
   sink_ctx c = {s, p, LS_OK};
   ls_fold_sink sink = {&c, on_ledger, on_stage, NULL};
@@ -173,7 +172,7 @@ int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
   p->fresh = false;
   p->row.last_time = fe->time;
   if (ls__bytes_set(&p->last_id, fe->id.p, fe->id.n)) return LS_ENOMEM;
-  return f ? choose_id(p, f) : LS_OK;
+  return ids && p->row.lead_kind > 0 ? choose_id(p, ids) : LS_OK;
 }
 
 /* ---- a person's history ---- */
@@ -238,7 +237,8 @@ static int refold_event(void *ud, ls_slice line) {
   ls_event_fields f;
   ls_fold_event fe;
   int rc = ls__store_classify(c->s, line, &f, &fe);
-  return rc ? rc : ls__store_fold_one(c->s, c->p, &f, &fe);
+  const ls_slice ids[3] = {f.lead, f.email, f.anon};
+  return rc ? rc : ls__store_fold_one(c->s, c->p, ids, &fe);
 }
 
 static int refold(ls_store *s, ls__tp *p) {
@@ -271,7 +271,6 @@ int ls__store_put(ls_store *s, ls__tp *p) {
  * after a merge) the person is re-folded from its history at flush. */
 static int fold_pending(ls_store *s, ls_store_stats *st) {
   for (size_t i = 0; i < s->npend; i++) { /* events of merged persons go along */
-    s->pend[i].id.p = s->ids.p + (uintptr_t)s->pend[i].id.p;
     uint32_t k = s->pend[i].tp;
     while (s->t.v[k]->dropped) k = s->t.v[k]->into;
     s->pend[i].tp = k;
@@ -287,12 +286,12 @@ static int fold_pending(ls_store *s, ls_store_stats *st) {
     int rc = s->drv->event_put(s->db, &p->row, &se);
     if (rc) return rc;
     if (p->refold) continue;
-    ls_event_fields f;
-    ls_fold_event fe = {e->time, e->id, e->type, e->identifies, s->pbits + e->pred};
-    /* The line is parsed again only while the person id may still change. */
-    bool settled = p->row.lead_kind == 0;
-    if (!settled && ls_event_parse(s->parser, line.p, line.n, &f) != LS_LINE_EVENT) return LS_EIO;
-    if ((rc = ls__store_fold_one(s, p, settled ? NULL : &f, &fe))) return rc;
+    ls_fold_event fe = {e->time, e->id, e->type, e->identifies, e->bits};
+    ls_slice ids[3];
+    for (int k = 0; k < 3; k++)
+      ids[k] = (ls_slice){e->ev->ident_len[k] ? e->bytes + e->ev->ident_off[k] : NULL,
+                          e->ev->ident_len[k]};
+    if ((rc = ls__store_fold_one(s, p, ids, &fe))) return rc;
     st->incremental++;
   }
   s->npend = 0;

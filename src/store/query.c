@@ -118,14 +118,12 @@ int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, v
 int ls_store_forget(ls_store *s, int64_t person, ls_time at, int64_t *events) {
   char t[LS_TIME_FMT_MAX];
   ls_time_format(at, t);
-  int rc = s->drv->begin(s->db);
+  int rc = ls__tx_begin(s);
   ls__touched_clear(&s->t);
   ls__tp *p;
   if (!rc) rc = ls__touched_get(s, person, false, &p);
   if (!rc) rc = s->drv->person_erase(s->db, &p->row, t, events);
   ls__idc_clear(&s->idc); /* its identities are gone */
   ls__touched_clear(&s->t);
-  if (!rc) rc = s->drv->commit(s->db);
-  if (rc) s->drv->rollback(s->db);
-  return rc;
+  return ls__tx_end(s, rc);
 }

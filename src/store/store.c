@@ -11,6 +11,50 @@
 #include "leadscore/replay.h"
 #include "store/store_internal.h"
 
+/* ---- transactions and groups ---- */
+
+int ls__tx_begin(ls_store *s) {
+  return s->group ? s->drv->savepoint(s->db) : s->drv->begin(s->db);
+}
+
+int ls__tx_end(ls_store *s, int rc) {
+  const ls_store_driver *d = s->drv;
+  if (!rc) rc = s->group ? d->release(s->db) : d->commit(s->db);
+  if (rc) {
+    if (s->group) d->rollback_to(s->db);
+    else d->rollback(s->db);
+    ls__idc_clear(&s->idc); /* it may hold identities of the undone unit */
+  }
+  return rc;
+}
+
+int ls_store_group_begin(ls_store *s) {
+  if (s->group) return LS_EINVAL;
+  int rc = s->drv->begin(s->db);
+  if (rc) return rc;
+  s->group = true;
+  s->group_had_clock = s->has_clock;
+  s->group_clock = s->clock;
+  return LS_OK;
+}
+
+void ls_store_group_rollback(ls_store *s) {
+  if (!s->group) return;
+  s->drv->rollback(s->db);
+  ls__idc_clear(&s->idc);
+  s->has_clock = s->group_had_clock;
+  s->clock = s->group_clock;
+  s->group = false;
+}
+
+int ls_store_group_commit(ls_store *s) {
+  if (!s->group) return LS_EINVAL;
+  int rc = s->drv->commit(s->db);
+  if (rc) ls_store_group_rollback(s);
+  s->group = false;
+  return rc;
+}
+
 /* ---- open / close ---- */
 
 /* Makes `m` (consumed) the store's model in memory. */
@@ -33,7 +77,7 @@ static int use_model(ls_store *s, ls_model *m) {
   s->bits = bits;
   s->words = ls_model_pred_words(m);
   s->ssize = ls_fold_state_size(m);
-  return LS_OK;
+  return ls__ahead_set_model(&s->ahead, m);
 }
 
 static int load_model(ls_store *s, ls_diag *diag) {
@@ -68,7 +112,8 @@ int ls_store_set_model(ls_store *s, const char *text, size_t len, ls_diag *diag)
   int rc = ls_model_load(text, len, &m, diag);
   if (rc) return rc;
   int64_t old_version = s->model_version;
-  if ((rc = s->drv->begin(s->db))) {
+  if (s->group) rc = LS_EINVAL; /* the model in memory could not be undone */
+  if (rc || (rc = s->drv->begin(s->db))) {
     ls_model_destroy(m);
     return rc;
   }
@@ -131,8 +176,7 @@ void ls_store_close(ls_store *s) {
   ls__touched_free(&s->t);
   free(s->pend);
   free(s->hv);
-  ls_buf_free(&s->ids);
-  free(s->pbits);
+  ls__ahead_free(&s->ahead);
   ls__idc_free(&s->idc);
   ls_buf_free(&s->hist);
   free(s);
@@ -184,21 +228,26 @@ bool ls__store_appends(const ls__tp *p, ls_time t, ls_slice id) {
   return !p->row.has_advance || ls_time_cmp(t, p->row.advanced_to) > 0;
 }
 
-/* Claims the event, resolves its identities to one person (merging several
- * into the smallest id) and queues it for the flush. */
-static int ingest_event(ls_store *s, size_t i, const ls_event_fields *f,
+/* Claims event k of chunk batch b (line i of the batch), resolves its
+ * identities to one person (merging several into the smallest id) and
+ * queues it for the flush. */
+static int ingest_event(ls_store *s, size_t i, const ls_batch *b, size_t k,
                         ls_store_stats *st) {
   const ls_store_driver *d = s->drv;
+  const ls__bev *e = &b->ev[k];
+  const ls_slice id = {b->bytes + e->id_off, e->id_len};
   bool dup;
   uint64_t h;
-  int rc = d->event_claim(s->db, f->id, f->content_hash, &dup, &h);
+  int rc = d->event_claim(s->db, id, e->content_hash, &dup, &h);
   if (rc) return rc;
   if (dup) {
     st->duplicates++;
-    st->conflicts += h != f->content_hash;
+    st->conflicts += h != e->content_hash;
     return LS_OK;
   }
-  const ls_slice ids[3] = {f->lead, f->email, f->anon};
+  ls_slice ids[3];
+  for (int j = 0; j < 3; j++)
+    ids[j] = (ls_slice){e->ident_len[j] ? b->bytes + e->ident_off[j] : NULL, e->ident_len[j]};
   int64_t found[3] = {-1, -1, -1}, target = -1;
   for (int k = 0; k < 3; k++) {
     if (!ids[k].n) continue;
@@ -235,20 +284,14 @@ static int ingest_event(ls_store *s, size_t i, const ls_event_fields *f,
     ls__idc_merged(&s->idc, from->id, p->id);
     p->refold = true;
   }
-  /* The id may be the parser's unescaped copy: keep it (as an offset into
-   * s->ids, which may still move) until the flush. */
+  /* The id and the predicate bits stay in the chunk (kept until the
+   * batch ends) and are read at the flush. */
   if (ls__grow((void **)&s->pend, &s->pend_cap, s->npend + 1, sizeof *s->pend)) return LS_ENOMEM;
-  size_t at = s->ids.len;
-  if (ls_buf_append(&s->ids, f->id.p, f->id.n)) return LS_ENOMEM;
-  size_t w = s->words, b = s->npend * w;
-  if (w && ls__grow((void **)&s->pbits, &s->pbits_cap, b + w, sizeof *s->pbits)) return LS_ENOMEM;
-  ls_model_eval_preds(s->model, f, s->pbits + b);
-  s->pend[s->npend++] = (ls__pending){p->idx, (uint32_t)i, f->time,
-                                      {(const char *)(uintptr_t)at, f->id.n}, (uint32_t)b,
-                                      ls_model_type_index(s->model, f->type),
-                                      f->lead.n > 0 || f->email.n > 0};
+  s->pend[s->npend++] = (ls__pending){p->idx, (uint32_t)i, e->time, id,
+                                      b->pred + k * b->words, e, b->bytes, e->type,
+                                      ids[0].n > 0 || ids[1].n > 0};
   st->accepted++;
-  bump_clock(s, f->time);
+  bump_clock(s, e->time);
   return LS_OK;
 }
 
@@ -258,41 +301,39 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
   const ls_store_driver *d = s->drv;
   bool had_clock = s->has_clock;
   ls_time clock = s->clock;
-  int rc = d->begin(s->db);
+  int rc = ls__tx_begin(s);
   if (rc) return rc;
   uint64_t v = 0;
-  if ((rc = d->data_version(s->db, &v))) {
-    d->rollback(s->db);
-    return rc;
-  }
+  if ((rc = d->data_version(s->db, &v))) return ls__tx_end(s, rc);
   if (v != s->data_version) ls__idc_clear(&s->idc); /* another writer committed */
   s->data_version = v;
   ls__touched_clear(&s->t);
   s->npend = 0;
-  s->ids.len = 0;
   s->lines = lines;
   s->lens = lens;
   ls_store_stats total = *st; /* counted only if the batch commits */
-  for (size_t i = 0; i < n && !rc; i++) {
-    ls_event_fields f;
-    ls_line_result res = ls_event_parse(s->parser, lines[i], lens[i], &f);
-    st->lines++;
-    if (res == LS_LINE_BLANK) continue;
-    if (res == LS_LINE_REJECT) {
-      st->rejected++;
-      rc = d->rejected_add(s->db, source, first_line + i, ls_event_parser_reason(s->parser),
-                           (ls_slice){lines[i], lens[i]});
-      continue;
+  rc = ls__ahead_start(&s->ahead, lines, lens, n);
+  for (size_t from = 0; from < n && !rc; from += LS__AHEAD_CHUNK) {
+    const ls__achunk *c = ls__ahead_chunk(&s->ahead, from / LS__AHEAD_CHUNK);
+    size_t to = n - from > LS__AHEAD_CHUNK ? from + LS__AHEAD_CHUNK : n, k = 0;
+    rc = c->err;
+    for (size_t i = from; i < to && !rc; i++) {
+      uint8_t res = c->res[i - from];
+      st->lines++;
+      if (res == LS_LINE_EVENT) {
+        rc = ingest_event(s, i, c->b, k++, st);
+      } else if (res == LS_LINE_REJECT) {
+        st->rejected++;
+        rc = d->rejected_add(s->db, source, first_line + i, c->text + c->why[i - from],
+                             (ls_slice){lines[i], lens[i]});
+      }
     }
-    rc = ingest_event(s, i, &f, st);
   }
+  ls__ahead_finish(&s->ahead);
   if (!rc) rc = ls__store_flush(s, st);
   bool moved = s->has_clock && (!had_clock || ls_time_cmp(s->clock, clock) != 0);
   if (!rc && moved) rc = save_clock(s); /* one page less to write when it did not */
-  if (!rc) rc = d->commit(s->db);
-  if (rc) {
-    d->rollback(s->db);
-    ls__idc_clear(&s->idc);
+  if ((rc = ls__tx_end(s, rc))) {
     s->has_clock = had_clock;
     s->clock = clock;
     *st = total;

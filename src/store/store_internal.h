@@ -6,6 +6,8 @@
 #include "leadscore/fold.h"
 #include "leadscore/replay.h"
 #include "leadscore/store.h"
+#include "engine/batch.h"
+#include "store/ahead.h"
 #include "store/idcache.h"
 
 /* An owned, growable byte string. */
@@ -42,7 +44,9 @@ typedef struct ls__pending {
   uint32_t line; /* index into the batch's lines */
   ls_time time;
   ls_slice id;
-  uint32_t pred; /* its predicate bits: offset into ls_store.pbits */
+  const uint64_t *bits; /* its predicate bits (in the parse-ahead chunk) */
+  const ls__bev *ev;    /* the event in that chunk, and the chunk's bytes */
+  const char *bytes;
   uint16_t type;
   bool identifies;
 } ls__pending;
@@ -57,11 +61,12 @@ struct ls_store {
   uint64_t *bits;
   bool has_clock;
   ls_time clock;
+  bool group;          /* inside ls_store_group_begin/commit */
+  bool group_had_clock; /* the clock when the group began */
+  ls_time group_clock;
   ls__touched t;
-  ls__pending *pend; /* this batch's accepted events */
-  ls_buf ids;        /* their ids */
-  uint64_t *pbits;   /* their predicate bits, `words` each */
-  size_t pbits_cap;
+  ls__ahead ahead;   /* this batch's lines, parsed and classified */
+  ls__pending *pend; /* its accepted events (ids and bits in `ahead`) */
   size_t npend, pend_cap;
   const char *const *lines; /* this batch's lines (borrowed) */
   const size_t *lens;
@@ -71,6 +76,12 @@ struct ls_store {
   ls__pending *hv;
   size_t hn, hcap;
 };
+
+/* One unit of work: its own transaction, or a savepoint inside a group.
+ * tx_end commits (releases) when rc is LS_OK, else undoes the unit and
+ * drops the identity cache; returns rc or the commit's error. */
+int ls__tx_begin(ls_store *s);
+int ls__tx_end(ls_store *s, int rc);
 
 int ls__bytes_set(ls__bytes *b, const char *p, size_t n);
 
@@ -86,9 +97,10 @@ int ls__store_history(ls_store *s, const ls__tp *p, int (*fn)(void *ud, ls_slice
                       void *ud);
 /* Parses a stored line and classifies it (bits in s->bits). */
 int ls__store_classify(ls_store *s, ls_slice line, ls_event_fields *f, ls_fold_event *fe);
-/* Folds one event onto p, appending ledger rows. f (the parsed event, for
- * the person id of spec §2) may be NULL when p already has a lead id. */
-int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_event_fields *f,
+/* Folds one event onto p, appending ledger rows. ids (the event's lead,
+ * e-mail and anonymous id, for the person id of spec §2) may be NULL when p
+ * already has a lead id. */
+int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_slice ids[3],
                        const ls_fold_event *fe);
 /* Is (t, id) strictly after p's last event and its last advance? */
 bool ls__store_appends(const ls__tp *p, ls_time t, ls_slice id);
