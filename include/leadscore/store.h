@@ -88,10 +88,10 @@ typedef struct ls_store_driver {
   /* A number that changes when another connection commits: what a process
    * cached about the store is stale when it changed. */
   int (*data_version)(void *db, uint64_t *version);
-  /* Lets the write-ahead log grow to about `pages` pages before it is
-   * copied into the database (more: faster bulk writes, a bigger log and
-   * longer pauses when it is copied). */
-  int (*set_checkpoint)(void *db, int64_t pages);
+  /* Lets the write-ahead log grow to about `bytes` before it is copied
+   * into the database (more: faster bulk writes, a bigger log and longer
+   * pauses when it is copied). */
+  int (*set_checkpoint)(void *db, int64_t bytes);
   int (*meta_get)(void *db, const char *key, char *buf, size_t cap);
   int (*meta_set)(void *db, const char *key, const char *value);
   int (*model_put)(void *db, int64_t version, const char *text, size_t len);
@@ -167,7 +167,7 @@ void ls_store_close(ls_store *s); /* NULL is a no-op */
 const ls_model *ls_store_model(const ls_store *s);
 /* Tunes the write-ahead log for the batch sizes to come (see
  * ls_store_driver.set_checkpoint); the default suits small batches. */
-int ls_store_set_checkpoint(ls_store *s, int64_t pages);
+int ls_store_set_checkpoint(ls_store *s, int64_t bytes);
 
 /* The store's clock: the latest event time or advance target (false when
  * the store is empty). */

@@ -193,7 +193,7 @@ int ls_cmd_ingest(int argc, char **argv) {
   long batch = o.batch ? o.batch : 100000;
   /* The log may hold about two batches (~1 KB of pages per line) before it
    * is copied into the database: big batches write hot pages once. */
-  ls_store_set_checkpoint(s, batch / 2 < 1000 ? 1000 : batch / 2);
+  ls_store_set_checkpoint(s, batch < 8192 ? 16 << 20 : (int64_t)batch * 2048);
   static char *stdin_only[] = {"-"};
   char **files = o.first_arg < argc ? argv + o.first_arg : stdin_only;
   int nfiles = o.first_arg < argc ? argc - o.first_arg : 1;

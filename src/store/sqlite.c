@@ -225,7 +225,14 @@ static int db_savepoint(void *h) { return db_exec(h, "SAVEPOINT unit"); }
 static int db_release(void *h) { return db_exec(h, "RELEASE unit"); }
 static int db_rollback_to(void *h) { return db_exec(h, "ROLLBACK TO unit; RELEASE unit"); }
 
-static int set_checkpoint(void *h, int64_t pages) {
+static int set_checkpoint(void *h, int64_t bytes) {
+  sqlite3_stmt *q = NULL;
+  int64_t page = 4096;
+  if (sqlite3_prepare_v2(((db *)h)->h, "PRAGMA page_size", -1, &q, NULL) == SQLITE_OK &&
+      sqlite3_step(q) == SQLITE_ROW)
+    page = sqlite3_column_int64(q, 0);
+  sqlite3_finalize(q);
+  int64_t pages = bytes / (page > 0 ? page : 4096) + 1;
   sqlite3_wal_autocheckpoint(((db *)h)->h, pages > INT32_MAX ? INT32_MAX : (int)pages);
   return LS_OK;
 }

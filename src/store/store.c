@@ -184,8 +184,8 @@ void ls_store_close(ls_store *s) {
 
 const ls_model *ls_store_model(const ls_store *s) { return s->model; }
 
-int ls_store_set_checkpoint(ls_store *s, int64_t pages) {
-  return pages > 0 ? s->drv->set_checkpoint(s->db, pages) : LS_EINVAL;
+int ls_store_set_checkpoint(ls_store *s, int64_t bytes) {
+  return bytes > 0 ? s->drv->set_checkpoint(s->db, bytes) : LS_EINVAL;
 }
 
 bool ls_store_clock(const ls_store *s, ls_time *out) {
