@@ -14,7 +14,7 @@
 #      line counts, as in bench/run.sh), accepted events/s, peak RSS, user
 #      and system CPU, store size. The 100k input runs N times (default 3;
 #      median), the 1M input once (about 10 minutes).
-#   2. latency: on a copy of the 100k store, bench_store -n 200 (incremental
+#   2. latency: on a copy of the 100k store, bench_store -n 2000 (incremental
 #      updates: new events after every person's history) and --late (each a
 #      re-fold), in group commits of 1 (each event its own durable
 #      transaction) and of 20 (the server's group commit under load): the
@@ -132,7 +132,7 @@ for where in disk tmpfs; do
     for group in 1 20; do
       rm -f "$target" "$target-wal" "$target-shm"
       cp "$src" "$target"
-      args=(--db "$target" -n 200 --group "$group")
+      args=(--db "$target" -n 2000 --group "$group")
       [[ $mode == late ]] && args+=(--late --seed 2)
       line=$("$bench_store" "${args[@]}")
       log "   $where: $line"
@@ -152,7 +152,7 @@ echo "| input | persons | size | lines | ingest (s) | lines/s | accepted events/
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${rows[@]}"
 echo
-echo "Single-event updates (bench_store -n 200 after 20 warm-up, store of p100k; update = ls_store_ingest of one event inside a group, commit = the group's sync, durable = (updates + commits) / events):"
+echo "Single-event updates (bench_store -n 2000 after 20 warm-up, store of p100k; update = ls_store_ingest of one event inside a group, commit = the group's sync, durable = (updates + commits) / events):"
 echo
 echo "| store on | events | group | update median (µs) | update p90 (µs) | update p99 (µs) | commit median (µs) | durable per event (µs) |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|"
