@@ -32,14 +32,16 @@ typedef struct ls_fold_event {
 } ls_fold_event;
 
 /* One change of one score. rule is the rule index, or -1 for a decay step
- * (then event_id is empty). */
+ * (then event_id is empty). A capped rule is reported too, with the points
+ * actually given (possibly 0) and `capped` saying why. */
 typedef struct ls_ledger_entry {
   ls_time time;
   int32_t rule;
   uint32_t score;
-  int64_t points;
+  int64_t points; /* given */
   int64_t after;
   ls_slice event_id;
+  uint8_t capped; /* ls_cap */
 } ls_ledger_entry;
 
 typedef struct ls_stage_change {

@@ -52,6 +52,21 @@ const char *ls_model_rule_id(const ls_model *m, size_t i);
  * to the rule id. */
 const char *ls_model_rule_label(const ls_model *m, size_t i, const char *lang);
 
+/* Why a rule gave fewer points than it says (ls_ledger_entry.capped). */
+typedef enum ls_cap {
+  LS_CAP_NONE = 0,
+  LS_CAP_RULE = 1, /* the rule's own cap: cap.points per cap.per (0 given) */
+  LS_CAP_MAX = 2,  /* the score's max */
+  LS_CAP_MIN = 3   /* the score's min */
+} ls_cap;
+
+/* Writes why rule `rule` was capped (`capped`: an ls_cap), e.g. "capped:
+ * at most 10 points per 30d" or "capped: activity max 100", into buf (cut
+ * to cap - 1 bytes, NUL-terminated); returns the full length (0 for
+ * LS_CAP_NONE or an unknown rule). */
+size_t ls_model_cap_reason(const ls_model *m, size_t rule, int capped, char *buf,
+                           size_t cap);
+
 /* Returns a new NUL-terminated human summary (scores, rules, stages,
  * transitions, cadences); the caller frees it. NULL when out of memory. */
 char *ls_model_summary(const ls_model *m);

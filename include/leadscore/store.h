@@ -58,7 +58,8 @@ typedef struct ls_store_person {
  * change (kind 's'). */
 typedef struct ls_store_ledger {
   int64_t n;
-  char kind; /* 'p' points, 'd' decay, 's' stage */
+  char kind; /* 'p' points, 'c' capped by the rule's cap (0 points), 'b'
+               * points cut by the score's min/max, 'd' decay, 's' stage */
   ls_time time;
   const char *rule; /* rule id; NULL for decay and stage rows */
   int64_t points, after;

@@ -169,6 +169,9 @@ static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
     fprintf(out, "  %-24s %-23s %6s %8" PRId64 "  %s", tstr(r->t, a), rule, pts, r->l.after,
             r->event);
     if (ls_model_nscores(m) > 1) fprintf(out, " [%s]", ls_model_score_name(m, r->l.score));
+    char why[128];
+    if (r->l.capped && ls_model_cap_reason(m, (size_t)r->l.rule, r->l.capped, why, sizeof why))
+      fprintf(out, " (%s)", why);
     fputc('\n', out);
   }
   bool any = false;
@@ -265,6 +268,11 @@ static void print_json(const ls_model *m, const ls_replay *rp, size_t p, const i
             r->l.after);
     if (r->l.rule < 0) fputs("null", out);
     else ls_cli_json_str(out, r->event, r->event_n);
+    char why[128];
+    if (r->l.capped && ls_model_cap_reason(m, (size_t)r->l.rule, r->l.capped, why, sizeof why)) {
+      fputs(",\"capped\":", out);
+      jstr(out, why);
+    }
     fputc('}', out);
   }
   fputs("],\"rejected\":[", out);

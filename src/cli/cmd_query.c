@@ -159,9 +159,12 @@ static int on_row(void *ud, const ls_store_ledger *e) {
   if (e->kind == 's')
     return ls_buf_appendf(&o->stages, "  %-24s %-13s %-13s%s %.*s\n", t, e->from_stage, e->to_stage,
                 e->mql ? " (MQL)" : "      ", (int)e->event_id.n, e->event_id.p);
-  return ls_buf_appendf(&o->ledger, "  %-24s %-22s %+6" PRId64 " %8" PRId64 "  %-12.*s v%" PRId64 "\n",
+  /* the cap itself is in that model version (models table) */
+  const char *note = e->kind == 'c' ? " (capped by the rule's cap)"
+                     : e->kind == 'b' ? " (cut by the score's min/max)" : "";
+  return ls_buf_appendf(&o->ledger, "  %-24s %-22s %+6" PRId64 " %8" PRId64 "  %-12.*s v%" PRId64 "%s\n",
               t, e->kind == 'd' ? "(decay)" : e->rule, e->points, e->after,
-              (int)e->event_id.n, e->event_id.p, e->model_version);
+              (int)e->event_id.n, e->event_id.p, e->model_version, note);
 }
 
 int ls_cmd_show(int argc, char **argv) {

@@ -72,6 +72,7 @@ void ls_fold_init(const ls_model *m, void *state) {
   for (size_t i = 0; i < m->nscores; i++) sc[i] = m->scores[i].initial;
   ls_time *ts = ts_of(m, s);
   for (size_t i = 0; i < m->ntslots; i++) put_time(&ts[i], NEVER);
+  /* cap rings start empty: NEVER everywhere, head 0 (memset) */
 }
 
 /* ---- expressions ---- */
@@ -107,11 +108,19 @@ static void rearm(const ls_model *m, ps *s) {
 
 /* ---- decay (spec §5) ---- */
 
+/* v + d kept within the score's min..max (v is always within them). */
+static int64_t bounded(const ls__score *sc, int64_t v, int64_t d) {
+  int64_t n = v + d;
+  if (sc->has_max && n > sc->max) n = sc->max;
+  if (sc->has_min && n < sc->min) n = sc->min;
+  return n;
+}
+
 static int64_t decay_step(const ls__score *sc, int64_t v) {
   if (sc->has_floor && v <= sc->floor) return v;
   for (size_t b = 0; b < sc->nbands; b++) {
     if (v >= sc->bands[b].at_least) {
-      int64_t n = v + sc->bands[b].points;
+      int64_t n = bounded(sc, v, sc->bands[b].points);
       if (sc->has_floor && n < sc->floor) n = sc->floor;
       return n;
     }
@@ -150,7 +159,7 @@ static void decay_until(const ls_model *m, ps *s, ls_time limit,
     dk[best]++;
     sc[best] = nv;
     if (sink && sink->ledger) {
-      ls_ledger_entry e = {bd, -1, (uint32_t)best, nv - old, nv, {NULL, 0}};
+      ls_ledger_entry e = {bd, -1, (uint32_t)best, nv - old, nv, {NULL, 0}, LS_CAP_NONE};
       sink->ledger(sink->ud, &e);
     }
     rearm(m, s);
@@ -291,10 +300,32 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
   if (r->once == LS__ONCE_PER_VISIT) is[r->slot_once] = v->number + 1;
   if (r->once == LS__ONCE_PER_PERSON) is[r->slot_once] = 1;
   if (r->points == 0) return;
-  sc[r->score] += r->points;
+  uint8_t capped = LS_CAP_NONE;
+  int64_t give = r->points;
+  if (r->cap_k > 0) {
+    /* The ring holds the times of the rule's latest cap_k grants; its
+     * oldest inside (t - per, t] means the window is full. */
+    ls_time *ring = ts + r->slot_cap_ring;
+    int64_t *head = &is[r->slot_cap_head];
+    ls_time oldest = ring[*head];
+    if (!is_never(oldest) && ls_time_cmp(oldest, ls_time_add(ev->time, -r->cap_per)) > 0) {
+      capped = LS_CAP_RULE;
+      give = 0;
+    } else {
+      put_time(&ring[*head], ev->time);
+      *head = (*head + 1) % r->cap_k;
+    }
+  }
+  const ls__score *so = &m->scores[r->score];
+  int64_t old = sc[r->score];
+  if (give && (so->has_max || so->has_min)) {
+    int64_t n = bounded(so, old, give);
+    if (n - old != give) capped = give > 0 ? LS_CAP_MAX : LS_CAP_MIN;
+    give = n - old;
+  }
+  sc[r->score] = old + give;
   if (sink && sink->ledger) {
-    ls_ledger_entry e = {ev->time, (int32_t)ri, r->score, r->points,
-                         sc[r->score], ev->id};
+    ls_ledger_entry e = {ev->time, (int32_t)ri, r->score, give, sc[r->score], ev->id, capped};
     sink->ledger(sink->ud, &e);
   }
 }

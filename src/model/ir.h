@@ -69,6 +69,8 @@ typedef struct ls__score {
   bool has_floor;
   int64_t floor;       /* a step never takes the score below this; a score
                           already at or below it is left alone */
+  bool has_max, has_min; /* bounds on every change (rules and decay) */
+  int64_t max, min;
   unsigned line;
 } ls__score;
 
@@ -111,6 +113,11 @@ typedef struct ls__rule {
                           gives the person a non-empty string value of it */
   uint8_t once;        /* ls__once */
   int64_t once_period;
+  /* cap: at most cap_points from this rule in any (t - cap_per, t]; a
+   * firing gives all its points or none, so at most cap_k = cap_points /
+   * points firings give points in a window: the state keeps their times */
+  int64_t cap_points, cap_per;
+  int32_t cap_k; /* 0: no cap */
 
   /* state layout (set by ls__model_finalize) */
   int32_t slot_last_fired; /* tslot: time this rule last fired, or -1 */
@@ -121,6 +128,8 @@ typedef struct ls__rule {
    * before the event, whatever the order rules are evaluated in). */
   int32_t slot_prev_fired; /* tslot, or -1 */
   int32_t slot_fired_ord;  /* islot, or -1 */
+  int32_t slot_cap_ring;   /* cap_k tslots: times of the latest grants */
+  int32_t slot_cap_head;   /* islot: the ring's oldest entry */
 } ls__rule;
 
 /* ---- expressions (`when:` of transitions, `rearm_when:`) ---- */

@@ -150,6 +150,7 @@ static int layout_slots(ls_model *m) {
   for (size_t i = 0; i < m->nrules; i++) {
     ls__rule *r = &m->rules[i];
     r->slot_last_fired = r->slot_once = r->slot_prev_fired = r->slot_fired_ord = -1;
+    r->slot_cap_ring = r->slot_cap_head = -1;
   }
   for (size_t i = 0; i < m->nrules; i++) {
     ls__rule *r = &m->rules[i];
@@ -164,6 +165,11 @@ static int layout_slots(ls_model *m) {
         o->slot_prev_fired = (int32_t)ts++;
         o->slot_fired_ord = (int32_t)is++;
       }
+    }
+    if (r->cap_k > 0) {
+      r->slot_cap_ring = (int32_t)ts;
+      ts += (uint32_t)r->cap_k;
+      r->slot_cap_head = (int32_t)is++;
     }
     if (r->recent_kind == LS__RECENT_TYPE && m->type_slot[r->recent_arg] < 0)
       m->type_slot[r->recent_arg] = (int32_t)ts++;

@@ -121,11 +121,37 @@ static int score_decay(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                       sizeof decay_keys / sizeof decay_keys[0], obj);
 }
 
+static int score_max(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  ls__score *s = ((score_tmp *)obj)->s;
+  s->has_max = true;
+  return ls__want_int(c, v, "max", -LS__MAX_POINTS, LS__MAX_POINTS, &s->max);
+}
+
+static int score_min(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  ls__score *s = ((score_tmp *)obj)->s;
+  s->has_min = true;
+  return ls__want_int(c, v, "min", -LS__MAX_POINTS, LS__MAX_POINTS, &s->min);
+}
+
 static const ls__key score_keys[] = {
     {"name", score_name, LS__KEY_REQUIRED},
     {"initial", score_initial, 0},
     {"decay", score_decay, 0},
+    {"max", score_max, 0},
+    {"min", score_min, 0},
 };
+
+/* Bounds that every value of the score must respect, its initial included. */
+static int score_check(ls__lctx *c, const ls__ynode *n, const ls__score *s) {
+  if (s->has_max && s->has_min && s->min > s->max)
+    return ls__lerr(c, n, "min (%lld) is above max (%lld)", (long long)s->min,
+                    (long long)s->max);
+  if ((s->has_max && s->initial > s->max) || (s->has_min && s->initial < s->min))
+    return ls__lerr(c, n, "initial (%lld) is outside min..max", (long long)s->initial);
+  return LS_OK;
+}
 
 int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
   ls_model *m = c->m;
@@ -150,6 +176,7 @@ int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
       ls__set_prefix(c, "score %zu: ", i + 1);
     r = ls__walk_map(c, e, "score", score_keys,
                      sizeof score_keys / sizeof score_keys[0], &t);
+    if (!r) r = score_check(c, e, t.s);
     if (r) return r;
   }
   ls__set_prefix(c, "%s", "");
@@ -193,6 +220,7 @@ typedef struct rule_tmp {
   const ls__ynode *on;      /* on: value */
   const ls__ynode *visit_only; /* visit_page / visit_start key */
   const ls__ynode *needs_visits; /* first key that needs a visits section */
+  const ls__ynode *cap;          /* the cap key */
 } rule_tmp;
 
 static void needs_visits(rule_tmp *t, const ls__ynode *k) {
@@ -408,7 +436,28 @@ static int rule_once_per(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
   return ls__want_duration(c, v, "once_per", &r->once_period);
 }
 
-/* A later version adds here: caps, category, stages (stage-scoped rules),
+static int cap_points(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_int(c, v, "cap points", 1, LS__MAX_POINTS, &((ls__rule *)obj)->cap_points);
+}
+
+static int cap_per(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_duration(c, v, "cap per", &((ls__rule *)obj)->cap_per);
+}
+
+static const ls__key cap_keys[] = {
+    {"points", cap_points, LS__KEY_REQUIRED},
+    {"per", cap_per, LS__KEY_REQUIRED},
+};
+
+static int rule_cap(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  rule_tmp *t = obj;
+  t->cap = k;
+  return ls__walk_map(c, v, "cap ({points: N, per: DURATION})", cap_keys, 2, t->r);
+}
+
+/* A later version adds here: category, stages (stage-scoped rules),
  * sequence conditions, ... */
 static const ls__key rule_keys[] = {
     {"id", rule_id, LS__KEY_REQUIRED},
@@ -422,6 +471,7 @@ static const ls__key rule_keys[] = {
     {"recent", rule_recent, 0},
     {"first_value", rule_first_value, 0},
     {"once_per", rule_once_per, 0},
+    {"cap", rule_cap, 0},
 };
 
 /* Checks that need the whole rule. */
@@ -440,6 +490,19 @@ static int rule_check(ls__lctx *c, const ls__ynode *n, rule_tmp *t) {
   } else if (m->nscores > 1) {
     return ls__lerr(c, n, "the rule needs `score: NAME` because the model has "
                     "%zu scores", m->nscores);
+  }
+  if (t->cap) {
+    if (r->points <= 0)
+      return ls__lerr(c, t->cap, "cap applies to rules that give points (points > 0)");
+    if (r->cap_points < r->points)
+      return ls__lerr(c, t->cap, "cap points (%lld) are fewer than the rule's points (%lld): "
+                      "it would never give any", (long long)r->cap_points, (long long)r->points);
+    int64_t k = r->cap_points / r->points;
+    if (k > LS__MAX_CAP_K)
+      return ls__lerr(c, t->cap, "the cap allows %lld firings per period; at most %d can be "
+                      "tracked (give more points per firing or lower the cap)",
+                      (long long)k, LS__MAX_CAP_K);
+    r->cap_k = (int32_t)k;
   }
   if (t->needs_visits && m->visit_type == 0)
     return ls__lerr(c, t->needs_visits, "%s needs a `visits:` section "
@@ -490,7 +553,7 @@ int ls__load_rules(ls__lctx *c, const ls__ynode *n) {
   }
   size_t i = 0;
   for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
-    rule_tmp t = {&m->rules[i], i, NULL, NULL, NULL, NULL};
+    rule_tmp t = {&m->rules[i], i, NULL, NULL, NULL, NULL, NULL};
     t.r->line = e->line;
     const ls__ynode *id = ls__map_get(c, e, "id");
     char buf[64];

@@ -255,6 +255,10 @@ static void put_rule(sbuf *b, const ls_model *m, const ls__rule *r) {
   } else if (r->once == LS__ONCE_PER_PERSON) {
     put(b, "; once per person");
   }
+  if (r->cap_k > 0) {
+    put(b, "; at most %" PRId64 " points per ", r->cap_points);
+    put_duration(b, r->cap_per);
+  }
   put(b, "\n");
 }
 
@@ -272,6 +276,8 @@ static void put_scores(sbuf *b, const ls_model *m) {
             s->bands[j].at_least, s->bands[j].points);
       if (s->has_floor) put(b, "; floor %" PRId64, s->floor);
     }
+    if (s->has_min) put(b, "; min %" PRId64, s->min);
+    if (s->has_max) put(b, "; max %" PRId64, s->max);
     put(b, "\n");
   }
 }
@@ -328,6 +334,28 @@ static void put_cadences(sbuf *b, const ls_model *m) {
     }
     put(b, "\n");
   }
+}
+
+size_t ls_model_cap_reason(const ls_model *m, size_t rule, int capped, char *buf,
+                           size_t cap) {
+  sbuf b = {NULL, 0, 0, false};
+  const ls__rule *r = rule < m->nrules ? &m->rules[rule] : NULL;
+  if (r && capped == LS_CAP_RULE) {
+    put(&b, "capped: at most %" PRId64 " points per ", r->cap_points);
+    put_duration(&b, r->cap_per);
+  } else if (r && capped == LS_CAP_MAX) {
+    put(&b, "capped: %s max %" PRId64, m->scores[r->score].name, m->scores[r->score].max);
+  } else if (r && capped == LS_CAP_MIN) {
+    put(&b, "capped: %s min %" PRId64, m->scores[r->score].name, m->scores[r->score].min);
+  }
+  size_t n = b.oom ? 0 : b.n;
+  if (cap) {
+    size_t k = n < cap ? n : cap - 1;
+    if (k) memcpy(buf, b.p, k);
+    buf[k] = '\0';
+  }
+  free(b.p);
+  return n;
 }
 
 char *ls_model_summary(const ls_model *m) {

@@ -316,8 +316,11 @@ static int when(ls_buf *b, ls_time t, bool last) {
 
 static int ledger_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
   ls_buf *b = ud;
-  static const char *const kinds[] = {"points", "decay", "stage"};
-  const char *kind = kinds[e->kind == 'p' ? 0 : e->kind == 'd' ? 1 : 2];
+  const char *kind = e->kind == 'p'   ? "points"
+                     : e->kind == 'c' ? "capped"
+                     : e->kind == 'b' ? "bounded"
+                     : e->kind == 'd' ? "decay"
+                                      : "stage";
   bool st = e->kind == 's';
   int rc = cell(b, lead.p, lead.n, false);
   if (!rc) rc = num(b, e->n, false);

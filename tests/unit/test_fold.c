@@ -68,12 +68,15 @@ static uint64_t bits[8];
 static int seq;
 
 /* Ledger and stage observers. */
-static int64_t ledger_sum;
-static int ledger_n, stage_n, rejected_n;
+static int64_t ledger_sum, last_points;
+static int ledger_n, stage_n, rejected_n, last_capped, capped_n;
 static void on_ledger(void *ud, const ls_ledger_entry *e) {
   (void)ud;
   ledger_sum += e->points;
   ledger_n++;
+  last_points = e->points;
+  last_capped = e->capped;
+  capped_n += e->capped != LS_CAP_NONE;
 }
 static void on_stage(void *ud, const ls_stage_change *c) {
   (void)ud;
@@ -90,8 +93,8 @@ static const ls_fold_sink sink = {NULL, on_ledger, on_stage, on_rej};
 
 static void reset(void) {
   ls_fold_init(M, state);
-  ledger_sum = 0;
-  ledger_n = stage_n = rejected_n = 0;
+  ledger_sum = last_points = 0;
+  ledger_n = stage_n = rejected_n = last_capped = capped_n = 0;
 }
 
 /* Folds one event given as the inside of a JSON object (id is generated;
@@ -304,6 +307,92 @@ static void test_cadence(void) {
   CHECK_INT(ls_model_cadence_tasks(M, 1, h, tasks, 8), 0);
 }
 
+/* Caps per rule over a rolling window, and a score's min/max. */
+static const char caps_yaml[] =
+    "leadscore: 1\n"
+    "name: caps\n"
+    "scores:\n"
+    "  - name: activity\n"
+    "    max: 40\n"
+    "    min: -5\n"
+    "    decay: {every: 30d, bands: [{at_least: -100, points: -20}]}\n"
+    "rules:\n"
+    "  - {id: news, on: email_open, points: 2, cap: {points: 6, per: 7d}}\n"
+    "  - {id: seminar, on: seminar, points: 30}\n"
+    "  - {id: unsub, on: unsubscribe, points: -50}\n"
+    "stages: [{name: prospect, initial: true}]\n";
+
+static void test_caps(void) {
+  ls_model *keep_m = M;
+  ls_event_parser *keep_p = P;
+  ls_diag d = {0};
+  CHECK_INT(ls_model_load(caps_yaml, sizeof caps_yaml - 1, &M, &d), LS_OK);
+  P = ls_event_parser_new(ls_model_schema(M));
+  CHECK(ls_fold_state_size(M) <= sizeof state);
+
+  reset();
+  /* 6 points per 7 days at 2 a firing: the 4th open inside a window gives 0 */
+  ev("email_open", "2026-03-01T00:00:00Z", "");
+  ev("email_open", "2026-03-02T00:00:00Z", "");
+  ev("email_open", "2026-03-03T00:00:00Z", "");
+  CHECK_INT(score(), 6);
+  CHECK_INT(capped_n, 0);
+  ev("email_open", "2026-03-07T23:59:59Z", "");
+  CHECK_INT(score(), 6);
+  CHECK_INT(last_points, 0);
+  CHECK_INT(last_capped, LS_CAP_RULE);
+  CHECK_INT(ledger_n, 4); /* the capped firing is in the ledger, with 0 */
+  /* (t - 7d, t]: the grant of 03-01 00:00 is out at exactly 03-08 00:00 */
+  ev("email_open", "2026-03-08T00:00:00Z", "");
+  CHECK_INT(score(), 8);
+  CHECK_INT(last_capped, LS_CAP_NONE);
+  ev("email_open", "2026-03-08T12:00:00Z", ""); /* 03-02, 03-03, 03-08 in */
+  CHECK_INT(score(), 8);
+  CHECK_INT(last_capped, LS_CAP_RULE);
+  ev("email_open", "2026-03-09T00:00:00Z", ""); /* 03-02 left: one free */
+  CHECK_INT(score(), 10);
+  /* max: a seminar (30) on 10 reaches max exactly (not capped); another
+   * one gives 0 */
+  ev("seminar", "2026-03-09T01:00:00Z", "");
+  CHECK_INT(score(), 40);
+  CHECK_INT(last_points, 30);
+  CHECK_INT(last_capped, LS_CAP_NONE);
+  ev("seminar", "2026-03-09T02:00:00Z", "");
+  CHECK_INT(score(), 40);
+  CHECK_INT(last_points, 0);
+  CHECK_INT(last_capped, LS_CAP_MAX);
+  /* min: -50 from 40 stops at -5 (-45 given) */
+  ev("unsubscribe", "2026-03-09T03:00:00Z", "");
+  CHECK_INT(score(), -5);
+  CHECK_INT(last_points, -45);
+  CHECK_INT(last_capped, LS_CAP_MIN);
+  CHECK_INT(ledger_sum, 40 - 45 - 0);
+  /* decay respects min too: -20 per step stops at -5, i.e. nothing */
+  ev("seminar", "2026-03-10T00:00:00Z", "");
+  CHECK_INT(score(), 25);
+  advance("2026-04-09T00:00:00Z"); /* one step: 25 - 20 */
+  CHECK_INT(score(), 5);
+  advance("2026-05-09T00:00:00Z"); /* second step: 5 - 20, cut at -5 */
+  CHECK_INT(score(), -5);
+  advance("2026-12-31T00:00:00Z");
+  CHECK_INT(score(), -5);
+
+  char why[128];
+  CHECK(ls_model_cap_reason(M, 0, LS_CAP_RULE, why, sizeof why) > 0);
+  CHECK_STR(why, "capped: at most 6 points per 7d");
+  ls_model_cap_reason(M, 1, LS_CAP_MAX, why, sizeof why);
+  CHECK_STR(why, "capped: activity max 40");
+  ls_model_cap_reason(M, 2, LS_CAP_MIN, why, sizeof why);
+  CHECK_STR(why, "capped: activity min -5");
+  CHECK_INT(ls_model_cap_reason(M, 1, LS_CAP_NONE, why, sizeof why), 0);
+  CHECK_STR(why, "");
+
+  ls_event_parser_destroy(P);
+  ls_model_destroy(M);
+  M = keep_m;
+  P = keep_p;
+}
+
 int main(void) {
   ls_diag d = {0};
   if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
@@ -317,6 +406,7 @@ int main(void) {
   test_decay();
   test_stages_and_arming();
   test_cadence();
+  test_caps();
   ls_event_parser_destroy(P);
   ls_model_destroy(M);
   return ls_test_done();

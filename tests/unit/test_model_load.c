@@ -594,6 +594,14 @@ static const struct bad {
      "points must be between -1000000000 and 1000000000"},
     {"bad-type.yaml", 6, 17,
      "expected a string for an event type, got a mapping"},
+    {"cap-too-small.yaml", 6, 31,
+     "rule \"a\": cap points (3) are fewer than the rule's points (5): it would never give any"},
+    {"cap-negative.yaml", 6, 32, "cap applies to rules that give points (points > 0)"},
+    {"cap-too-many.yaml", 6, 31,
+     "the cap allows 100 firings per period; at most 64 can be tracked"},
+    {"cap-no-per.yaml", 6, 36, "is missing the required key \"per\""},
+    {"min-above-max.yaml", 5, 5, "score \"score\": min (10) is above max (5)"},
+    {"initial-above-max.yaml", 5, 5, "initial (50) is outside min..max"},
 };
 
 static void test_bad(void) {
