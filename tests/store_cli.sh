@@ -95,6 +95,33 @@ lsx 0 "ingest after forget" -- ingest -q --db "$DB" "$T/late.jsonl"
 lsx 0 "new person" -- show --db "$DB" L1
 has "$T/out" "score       1" "a new person starts from zero"
 
+# caps: the ledger keeps capped firings (0 points) and cut ones, with why
+cat >"$T/caps.yaml" <<'EOF'
+leadscore: 1
+name: caps
+scores: [{name: activity, max: 12}]
+rules:
+  - {id: news, on: email_open, points: 1, cap: {points: 3, per: 7d}}
+  - {id: seminar, on: seminar, points: 10}
+stages: [{name: prospect, initial: true}]
+EOF
+for i in 1 2 3 4; do
+  printf '{"id":"c%s","type":"email_open","time":"2026-03-0%sT00:00:00Z","lead":"L9"}\n' "$i" "$i"
+done >"$T/caps.jsonl"
+printf '{"id":"c5","type":"seminar","time":"2026-03-05T00:00:00Z","lead":"L9"}\n' >>"$T/caps.jsonl"
+CDB=$T/caps.db
+lsx 0 "caps init" -- init --db "$CDB" --model "$T/caps.yaml"
+lsx 0 "caps ingest" -- ingest -q --db "$CDB" "$T/caps.jsonl"
+lsx 0 "caps ledger" -- export --db "$CDB" ledger
+has "$T/out" "L9,3,2026-03-04T00:00:00Z,capped,news,0,3," "4th open in 7 days: capped, 0 points"
+has "$T/out" "L9,4,2026-03-05T00:00:00Z,bounded,seminar,9,12," "seminar cut at max 12: 9 points"
+lsx 0 "caps show" -- show --db "$CDB" L9
+has "$T/out" "capped by the rule's cap" "show says why"
+lsx 0 "caps explain" -- explain --model "$T/caps.yaml" L9 "$T/caps.jsonl"
+has "$T/out" "(capped: at most 3 points per 7d)" "explain names the cap"
+has "$T/out" "(capped: activity max 12)" "explain names the bound"
+lsx 0 "caps verify" -- verify --db "$CDB"
+
 # damaged store
 printf 'not a database at all, not at all, not at all, not at all........' >"$T/junk.db"
 lsx 3 "junk store" -- export --db "$T/junk.db" leads
