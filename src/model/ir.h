@@ -118,6 +118,9 @@ typedef struct ls__rule {
    * points firings give points in a window: the state keeps their times */
   int64_t cap_points, cap_per;
   int32_t cap_k; /* 0: no cap */
+  uint64_t *in_stages; /* stage bitset: the rule applies only while the
+                          person is in one of them (before the event); NULL:
+                          in any stage */
 
   /* state layout (set by ls__model_finalize) */
   int32_t slot_last_fired; /* tslot: time this rule last fired, or -1 */

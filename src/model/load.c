@@ -301,6 +301,7 @@ static int compile(ls__lctx *c) {
   if (!r && c->sec[LS__SEC_VISITS]) r = ls__load_visits(c, c->sec[LS__SEC_VISITS]);
   if (!r && c->sec[LS__SEC_RULES]) r = ls__load_rules(c, c->sec[LS__SEC_RULES]);
   if (!r) r = ls__load_stages(c, c->sec[LS__SEC_STAGES]);
+  if (!r) r = ls__resolve_rule_stages(c);
   if (!r) r = ls__load_cadences(c, c->sec[LS__SEC_CADENCES]);
   if (!r && c->sec[LS__SEC_ARMING]) r = ls__load_arming(c, c->sec[LS__SEC_ARMING]);
   if (!r && c->sec[LS__SEC_TRANSITIONS])
@@ -330,6 +331,7 @@ static void ctx_free(ls__lctx *c) {
   free(c->rule_preds);
   free(c->trans_preds);
   free(c->rule_recent_rule);
+  free(c->rule_in_stages);
   free(c->stage_cadence);
   free(c->nodes);
   free(c->pool);

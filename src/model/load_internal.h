@@ -91,6 +91,7 @@ typedef struct ls__lctx {
   ls__plist *rule_preds;  /* [m->nrules] */
   ls__plist *trans_preds; /* [m->ntrans] */
   const ls__ynode **rule_recent_rule;  /* [m->nrules]: recent.rule value */
+  const ls__ynode **rule_in_stages;    /* [m->nrules]: in_stages value */
   const ls__ynode **stage_cadence;     /* [m->nstages]: cadence: value */
 } ls__lctx;
 
@@ -195,6 +196,11 @@ bool ls__parse_duration(const char *s, size_t n, int64_t *out);
 
 /* Names: identifiers [a-z_][a-z0-9_]* (scores), or names
  * [A-Za-z0-9_][A-Za-z0-9_.-]* (rule ids, stages, cadences). */
+/* Index of the stage named by scalar v ("WHAT: unknown stage ..."). */
+int ls__find_stage(ls__lctx *c, const ls__ynode *v, const char *what, uint16_t *out);
+/* Resolves every rule's in_stages once the stages are known. */
+int ls__resolve_rule_stages(ls__lctx *c);
+
 int ls__want_ident(ls__lctx *c, const ls__ynode *n, const char *what,
                    char **out);
 int ls__want_name(ls__lctx *c, const ls__ynode *n, const char *what,

@@ -451,6 +451,42 @@ static const ls__key cap_keys[] = {
     {"per", cap_per, LS__KEY_REQUIRED},
 };
 
+static int rule_in_stages(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  rule_tmp *t = obj;
+  if (v->kind == LS__Y_SCALAR) { /* one stage */
+    c->rule_in_stages[t->index] = v;
+    return LS_OK;
+  }
+  int r = ls__want_seq(c, v, "stage names for in_stages");
+  if (r) return r;
+  if (v->count == 0) return ls__lerr(c, v, "in_stages needs at least one stage");
+  c->rule_in_stages[t->index] = v; /* resolved once the stages are read */
+  return LS_OK;
+}
+
+int ls__resolve_rule_stages(ls__lctx *c) {
+  ls_model *m = c->m;
+  size_t words = (m->nstages + 63) / 64;
+  for (size_t i = 0; i < m->nrules; i++) {
+    const ls__ynode *v = c->rule_in_stages[i];
+    if (!v) continue;
+    ls__set_prefix(c, "rule \"%s\": ", m->rules[i].id);
+    uint64_t *set = calloc(words, sizeof *set);
+    if (!set) return ls__oom(c);
+    m->rules[i].in_stages = set;
+    const ls__ynode *e = v->kind == LS__Y_SCALAR ? v : ls__y_first(c, v);
+    for (; e; e = v->kind == LS__Y_SCALAR ? NULL : ls__y_next(c, e)) {
+      uint16_t st;
+      int r = ls__find_stage(c, e, "in_stages", &st);
+      if (r) return r;
+      set[st >> 6] |= UINT64_C(1) << (st & 63);
+    }
+  }
+  ls__set_prefix(c, "%s", "");
+  return LS_OK;
+}
+
 static int rule_cap(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
   rule_tmp *t = obj;
   t->cap = k;
@@ -472,6 +508,7 @@ static const ls__key rule_keys[] = {
     {"first_value", rule_first_value, 0},
     {"once_per", rule_once_per, 0},
     {"cap", rule_cap, 0},
+    {"in_stages", rule_in_stages, 0},
 };
 
 /* Checks that need the whole rule. */
@@ -542,7 +579,9 @@ int ls__load_rules(ls__lctx *c, const ls__ynode *n) {
   m->rules = calloc(cnt, sizeof *m->rules);
   c->rule_preds = calloc(cnt, sizeof *c->rule_preds);
   c->rule_recent_rule = calloc(cnt, sizeof *c->rule_recent_rule);
-  if (!m->rules || !c->rule_preds || !c->rule_recent_rule) return ls__oom(c);
+  c->rule_in_stages = calloc(cnt, sizeof *c->rule_in_stages);
+  if (!m->rules || !c->rule_preds || !c->rule_recent_rule || !c->rule_in_stages)
+    return ls__oom(c);
   m->nrules = n->count;
   for (size_t i = 0; i < m->nrules; i++) {
     m->rules[i].visit_start = -1;

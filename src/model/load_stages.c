@@ -357,8 +357,7 @@ static const ls__key trans_keys[] = {
     {"disarms", tr_disarms, 0},
 };
 
-static int find_stage(ls__lctx *c, const ls__ynode *v, const char *what,
-                      uint16_t *out) {
+int ls__find_stage(ls__lctx *c, const ls__ynode *v, const char *what, uint16_t *out) {
   ls_model *m = c->m;
   const char *s = NULL;
   int r = ls__want_text(c, v, what, &s);
@@ -384,8 +383,8 @@ static int load_transition(ls__lctx *c, const ls__ynode *e, size_t i) {
   t.t->when = -1;
   int r = ls__walk_map(c, e, "transition", trans_keys,
                        sizeof trans_keys / sizeof trans_keys[0], &t);
-  if (!r) r = find_stage(c, t.from, "from", &t.t->from);
-  if (!r) r = find_stage(c, t.to, "to", &t.t->to);
+  if (!r) r = ls__find_stage(c, t.from, "from", &t.t->from);
+  if (!r) r = ls__find_stage(c, t.to, "to", &t.t->to);
   if (r) return r;
   ls__set_prefix(c, "transition %s -> %s: ", m->stages[t.t->from].name,
                  m->stages[t.t->to].name);

@@ -35,6 +35,7 @@ void ls_model_destroy(ls_model *m) {
     free(m->rules[i].label_ja);
     free(m->rules[i].types);
     free(m->rules[i].preds);
+    free(m->rules[i].in_stages);
   }
   free(m->rules);
   free(m->exprs);
@@ -254,6 +255,14 @@ static void put_rule(sbuf *b, const ls_model *m, const ls__rule *r) {
     put(b, "; once per visit");
   } else if (r->once == LS__ONCE_PER_PERSON) {
     put(b, "; once per person");
+  }
+  if (r->in_stages) {
+    const char *sep = "; only in ";
+    for (size_t i = 0; i < m->nstages; i++)
+      if ((r->in_stages[i >> 6] >> (i & 63)) & 1) {
+        put(b, "%s%s", sep, m->stages[i].name);
+        sep = ", ";
+      }
   }
   if (r->cap_k > 0) {
     put(b, "; at most %" PRId64 " points per ", r->cap_points);

@@ -322,13 +322,30 @@ static const char caps_yaml[] =
     "  - {id: unsub, on: unsubscribe, points: -50}\n"
     "stages: [{name: prospect, initial: true}]\n";
 
-static void test_caps(void) {
-  ls_model *keep_m = M;
-  ls_event_parser *keep_p = P;
+/* Swaps in another model for one test (restore with pop_model). */
+static ls_model *saved_m;
+static ls_event_parser *saved_p;
+static void push_model(const char *yaml) {
+  saved_m = M;
+  saved_p = P;
   ls_diag d = {0};
-  CHECK_INT(ls_model_load(caps_yaml, sizeof caps_yaml - 1, &M, &d), LS_OK);
+  M = NULL;
+  if (ls_model_load(yaml, strlen(yaml), &M, &d)) {
+    fprintf(stderr, "test model: %u:%u: %s\n", d.line, d.col, d.msg);
+    exit(2);
+  }
   P = ls_event_parser_new(ls_model_schema(M));
-  CHECK(ls_fold_state_size(M) <= sizeof state);
+  if (ls_fold_state_size(M) > sizeof state) exit(2);
+}
+static void pop_model(void) {
+  ls_event_parser_destroy(P);
+  ls_model_destroy(M);
+  M = saved_m;
+  P = saved_p;
+}
+
+static void test_caps(void) {
+  push_model(caps_yaml);
 
   reset();
   /* 6 points per 7 days at 2 a firing: the 4th open inside a window gives 0 */
@@ -386,11 +403,30 @@ static void test_caps(void) {
   CHECK_STR(why, "capped: activity min -5");
   CHECK_INT(ls_model_cap_reason(M, 1, LS_CAP_NONE, why, sizeof why), 0);
   CHECK_STR(why, "");
+  pop_model();
+}
 
-  ls_event_parser_destroy(P);
-  ls_model_destroy(M);
-  M = keep_m;
-  P = keep_p;
+/* Rules that apply only in some stages: the stage before the event. */
+static void test_stage_scoped(void) {
+  push_model("leadscore: 1\n"
+             "name: scoped\n"
+             "scores: [{name: score}]\n"
+             "rules:\n"
+             "  - {id: page, on: page_view, points: 1, in_stages: [prospect, hot]}\n"
+             "  - {id: upsell, on: page_view, points: 10, in_stages: customer}\n"
+             "  - {id: won, on: won, points: 5, in_stages: [customer]}\n"
+             "stages: [{name: prospect, initial: true}, {name: hot}, {name: customer}]\n"
+             "transitions:\n"
+             "  - {from: prospect, to: customer, on: won}\n");
+  reset();
+  ev("page_view", "2026-03-01T00:00:00Z", "");
+  CHECK_INT(score(), 1);
+  ev("won", "2026-03-02T00:00:00Z", ""); /* still a prospect before it: no +5 */
+  CHECK_INT(score(), 1);
+  CHECK_STR(stage(), "customer");
+  ev("page_view", "2026-03-03T00:00:00Z", "");
+  CHECK_INT(score(), 11);
+  pop_model();
 }
 
 int main(void) {
@@ -407,6 +443,7 @@ int main(void) {
   test_stages_and_arming();
   test_cadence();
   test_caps();
+  test_stage_scoped();
   ls_event_parser_destroy(P);
   ls_model_destroy(M);
   return ls_test_done();

@@ -602,6 +602,8 @@ static const struct bad {
     {"cap-no-per.yaml", 6, 36, "is missing the required key \"per\""},
     {"min-above-max.yaml", 5, 5, "score \"score\": min (10) is above max (5)"},
     {"initial-above-max.yaml", 5, 5, "initial (50) is outside min..max"},
+    {"in-stages-unknown.yaml", 6, 43,
+     "rule \"a\": in_stages: unknown stage \"custmer\" (stages: customer)"},
 };
 
 static void test_bad(void) {
