@@ -81,6 +81,12 @@ void ls_fold_advance(const ls_model *m, void *state, ls_time to,
 
 /* Readers. */
 int64_t ls_fold_score(const ls_model *m, const void *state, size_t score);
+/* The label of grade g (ls_model_grade_name) for the person, e.g. "B". */
+const char *ls_fold_grade(const ls_model *m, const void *state, size_t g);
+/* Writes the person's matrix cell (row label then column label, e.g. "B3")
+ * into buf (NUL-terminated, cut to cap - 1); returns its length, 0 when the
+ * model has no matrix. */
+size_t ls_fold_cell(const ls_model *m, const void *state, char *buf, size_t cap);
 uint16_t ls_fold_stage(const ls_model *m, const void *state);
 uint32_t ls_fold_mql_count(const ls_model *m, const void *state);
 /* Time of the latest MQL; false when there was none. */

@@ -44,6 +44,12 @@ void ls_model_eval_preds(const ls_model *m, const ls_event_fields *ev,
 const char *ls_model_name(const ls_model *m);
 size_t ls_model_nscores(const ls_model *m);
 const char *ls_model_score_name(const ls_model *m, size_t i);
+/* True when score i is computed by a formula (no rules, no ledger rows). */
+bool ls_model_score_is_formula(const ls_model *m, size_t i);
+size_t ls_model_ngrades(const ls_model *m);
+const char *ls_model_grade_name(const ls_model *m, size_t i);
+/* The matrix's name (the export column), or NULL when the model has none. */
+const char *ls_model_matrix_name(const ls_model *m);
 size_t ls_model_nstages(const ls_model *m);
 const char *ls_model_stage_name(const ls_model *m, size_t i);
 size_t ls_model_nrules(const ls_model *m);

@@ -51,6 +51,9 @@ double ls_cli_now(void);
 
 /* Writes s as a JSON string literal (with quotes). */
 void ls_cli_json_str(FILE *out, const char *s, size_t n);
+/* Prints a person's scores, then its grades and matrix cell, one per line
+ * ("name        value"), for explain and show. */
+void ls_cli_print_scores(FILE *out, const ls_model *m, const void *state);
 
 /* Subcommands: argv[0] is the subcommand name. */
 int ls_cmd_replay(int argc, char **argv);

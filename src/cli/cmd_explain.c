@@ -140,9 +140,7 @@ static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
     fprintf(out, "stage       %s since %s\n", ls_model_stage_name(m, st), tstr(since, a));
   else
     fprintf(out, "stage       %s\n", ls_model_stage_name(m, st));
-  for (size_t i = 0; i < ls_model_nscores(m); i++)
-    fprintf(out, "%-11s %" PRId64 "\n", ls_model_score_name(m, i),
-            ls_fold_score(m, pr.state, i));
+  ls_cli_print_scores(out, m, pr.state);
   ls_time lm;
   if (ls_fold_last_mql(m, pr.state, &lm))
     fprintf(out, "MQLs        %" PRIu32 ", last %s\n", ls_fold_mql_count(m, pr.state),
@@ -231,8 +229,21 @@ static void print_json(const ls_model *m, const ls_replay *rp, size_t p, const i
     jstr(out, ls_model_score_name(m, i));
     fprintf(out, ":%" PRId64, ls_fold_score(m, pr.state, i));
   }
+  fputs("},\"grades\":{", out);
+  for (size_t g = 0; g < ls_model_ngrades(m); g++) {
+    if (g) fputc(',', out);
+    jstr(out, ls_model_grade_name(m, g));
+    fputc(':', out);
+    jstr(out, ls_fold_grade(m, pr.state, g));
+  }
+  fputc('}', out);
+  char cell[40];
+  if (ls_fold_cell(m, pr.state, cell, sizeof cell)) {
+    fputs(",\"cell\":", out);
+    jstr(out, cell);
+  }
   ls_time lm;
-  fprintf(out, "},\"mql_count\":%" PRIu32 ",\"last_mql_at\":", ls_fold_mql_count(m, pr.state));
+  fprintf(out, ",\"mql_count\":%" PRIu32 ",\"last_mql_at\":", ls_fold_mql_count(m, pr.state));
   if (ls_fold_last_mql(m, pr.state, &lm)) fprintf(out, "\"%s\"", tstr(lm, a));
   else fputs("null", out);
   fputs(",\"stages\":[", out);

@@ -213,8 +213,7 @@ int ls_cmd_show(int argc, char **argv) {
       printf(" since %s", t);
     }
     printf("\n");
-    for (size_t i = 0; i < ls_model_nscores(m); i++)
-      printf("%-11s %" PRId64 "\n", ls_model_score_name(m, i), ls_fold_score(m, state, i));
+    ls_cli_print_scores(stdout, m, state);
     printf("MQLs        %" PRIu32 "\n", ls_fold_mql_count(m, state));
     printf("\nattributes\n%.*s", (int)out.attrs.len, out.attrs.p);
     printf("\nstage history\n%.*s", (int)out.stages.len, out.stages.p);

@@ -1,5 +1,6 @@
 /* CLI helpers: messages, whole-file reads, model loading, JSON strings. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,4 +103,14 @@ void ls_cli_json_str(FILE *out, const char *s, size_t n) {
     }
   }
   fputc('"', out);
+}
+
+void ls_cli_print_scores(FILE *out, const ls_model *m, const void *state) {
+  for (size_t i = 0; i < ls_model_nscores(m); i++)
+    fprintf(out, "%-11s %" PRId64 "\n", ls_model_score_name(m, i), ls_fold_score(m, state, i));
+  for (size_t g = 0; g < ls_model_ngrades(m); g++)
+    fprintf(out, "%-11s %s\n", ls_model_grade_name(m, g), ls_fold_grade(m, state, g));
+  char cell[40];
+  if (ls_fold_cell(m, state, cell, sizeof cell))
+    fprintf(out, "%-11s %s\n", ls_model_matrix_name(m), cell);
 }

@@ -81,6 +81,14 @@ int ls_export_leads_header(const ls_model *m, ls_buf *b) {
     rc = put_str(b, ",");
     if (!rc) rc = ls_csv_field(b, ls_model_score_name(m, i), strlen(ls_model_score_name(m, i)));
   }
+  for (size_t g = 0; g < ls_model_ngrades(m) && !rc; g++) {
+    rc = put_str(b, ",");
+    if (!rc) rc = put_str(b, ls_model_grade_name(m, g));
+  }
+  if (!rc && ls_model_matrix_name(m)) {
+    rc = put_str(b, ",");
+    if (!rc) rc = put_str(b, ls_model_matrix_name(m));
+  }
   return rc ? rc : put_str(b, ",stage,mql_count,last_mql_at\n");
 }
 
@@ -90,6 +98,15 @@ int ls_export_leads_row(const ls_model *m, const ls_person_row *row, ls_buf *b) 
   for (size_t i = 0; i < ls_model_nscores(m) && !rc; i++) {
     int k = snprintf(num, sizeof num, ",%" PRId64, ls_fold_score(m, row->state, i));
     rc = ls_buf_append(b, num, (size_t)k);
+  }
+  for (size_t g = 0; g < ls_model_ngrades(m) && !rc; g++) {
+    rc = put_str(b, ",");
+    if (!rc) rc = put_str(b, ls_fold_grade(m, row->state, g)); /* [A-Za-z0-9_+-] */
+  }
+  char cell[40];
+  if (!rc && ls_model_matrix_name(m)) {
+    rc = put_str(b, ",");
+    if (!rc) rc = ls_buf_append(b, cell, ls_fold_cell(m, row->state, cell, sizeof cell));
   }
   const char *stage = ls_model_stage_name(m, ls_fold_stage(m, row->state));
   if (!rc) rc = put_str(b, ",");

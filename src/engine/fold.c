@@ -2,6 +2,7 @@
  * order, against a flat state block. Allocation-free and branch-light: the
  * model was compiled so that the hot path is a walk over the rules of the
  * event's type with predicate bits precomputed at parse time. */
+#include <stdio.h>
 #include <string.h>
 
 #include "leadscore/fold.h"
@@ -77,11 +78,43 @@ void ls_fold_init(const ls_model *m, void *state) {
 
 /* ---- expressions ---- */
 
+static int64_t eval(const ls_model *m, ps *s, int32_t i);
+
+/* A score's value: stored, or computed by its formula. */
+static int64_t score_value(const ls_model *m, ps *s, size_t i) {
+  int32_t f = m->scores[i].formula;
+  return f >= 0 ? eval(m, s, f) : scores_of(m, s)[i];
+}
+
+static size_t grade_band(const ls_model *m, ps *s, size_t g) {
+  const ls__grade *gr = &m->grades[g];
+  int64_t v = score_value(m, s, gr->score);
+  for (size_t b = 0; b < gr->nbands; b++)
+    if (!gr->bands[b].has_at_least || v >= gr->bands[b].at_least) return b;
+  return gr->nbands - 1;
+}
+
+/* Formula arithmetic saturates instead of overflowing. */
+static int64_t arith(uint8_t op, int64_t a, int64_t b) {
+  int64_t r;
+  bool over = op == LS__X_ADD   ? __builtin_add_overflow(a, b, &r)
+              : op == LS__X_SUB ? __builtin_sub_overflow(a, b, &r)
+                                : __builtin_mul_overflow(a, b, &r);
+  if (!over) return r;
+  bool neg = op == LS__X_MUL ? (a < 0) != (b < 0) : op == LS__X_ADD ? a < 0 : a < b;
+  return neg ? INT64_MIN : INT64_MAX;
+}
+
 static int64_t eval(const ls_model *m, ps *s, int32_t i) {
   const ls__expr *x = &m->exprs[i];
   switch (x->op) {
     case LS__X_INT: return x->k;
-    case LS__X_SCORE: return scores_of(m, s)[x->a];
+    case LS__X_SCORE: return score_value(m, s, (size_t)x->a);
+    case LS__X_ADD:
+    case LS__X_SUB:
+    case LS__X_MUL: return arith(x->op, eval(m, s, x->a), eval(m, s, x->b));
+    case LS__X_STAGE_EQ: return s->stage == x->k;
+    case LS__X_GRADE_EQ: return (int64_t)grade_band(m, s, (size_t)x->a) == x->k;
     case LS__X_IDENTIFIED: return s->identified;
     case LS__X_AND: return eval(m, s, x->a) && eval(m, s, x->b);
     case LS__X_OR: return eval(m, s, x->a) || eval(m, s, x->b);
@@ -397,7 +430,18 @@ void ls_fold_advance(const ls_model *m, void *state, ls_time to,
 }
 
 int64_t ls_fold_score(const ls_model *m, const void *state, size_t i) {
-  return scores_of(m, (ps *)state)[i];
+  return score_value(m, (ps *)state, i);
+}
+
+const char *ls_fold_grade(const ls_model *m, const void *state, size_t g) {
+  return g < m->ngrades ? m->grades[g].bands[grade_band(m, (ps *)state, g)].label : "";
+}
+
+size_t ls_fold_cell(const ls_model *m, const void *state, char *buf, size_t cap) {
+  if (!m->matrix_name || !cap) return 0;
+  int n = snprintf(buf, cap, "%s%s", ls_fold_grade(m, state, (size_t)m->matrix_rows),
+                   ls_fold_grade(m, state, (size_t)m->matrix_cols));
+  return n < 0 ? 0 : (size_t)n;
 }
 
 uint16_t ls_fold_stage(const ls_model *m, const void *state) {

@@ -1,16 +1,24 @@
-/* The condition language of `when:` and `rearm_when:`.
+/* The condition language of `when:` and `rearm_when:`, and the integer
+ * formulas of formula scores.
  *
  *   cond  := and ('or' and)*
  *   and   := not ('and' not)*
  *   not   := 'not' not | cmp
- *   cmp   := value (('<' | '<=' | '>' | '>=' | '==' | '!=') value)?
- *   value := INTEGER | '-' INTEGER | SCORE_NAME | 'identified' | '(' cond ')'
+ *   cmp   := sum (('<' | '<=' | '>' | '>=' | '==' | '!=') sum)?
+ *          | CATEGORY ('==' | '!=') LABEL
+ *          | CATEGORY 'in' '[' LABEL (',' LABEL)* ']'
+ *   sum   := term (('+' | '-') term)*
+ *   term  := unary ('*' unary)*
+ *   unary := '-' unary | value
+ *   value := INTEGER | SCORE_NAME | 'identified' | '(' cond ')'
  *
- * Values are integers (literals, scores) or conditions (comparisons,
- * `identified`, and/or/not); comparisons take integers, and/or/not take
- * conditions, and the whole must be a condition. `not` applies to the
- * comparison after it (`not score < 65` is `not (score < 65)`), the only
- * reading that type-checks. Compiled into m->exprs (ls__expr nodes). */
+ * CATEGORY is `stage` (LABEL: a stage name) or a grade's name (LABEL: one
+ * of its band labels). Values are integers (literals, scores, arithmetic)
+ * or conditions (comparisons, category tests, `identified`, and/or/not);
+ * comparisons and arithmetic take integers, and/or/not take conditions.
+ * `not` applies to the comparison after it (`not score < 65` is
+ * `not (score < 65)`), the only reading that type-checks. Compiled into
+ * m->exprs (ls__expr nodes). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,7 +33,7 @@ typedef enum xtype { XT_INT, XT_BOOL } xtype;
 
 typedef enum tkind {
   T_END, T_INT, T_NAME, T_LPAREN, T_RPAREN, T_CMP, T_AND, T_OR, T_NOT,
-  T_IDENTIFIED, T_BAD
+  T_IDENTIFIED, T_PLUS, T_MINUS, T_STAR, T_IN, T_LBRACK, T_RBRACK, T_COMMA, T_BAD
 } tkind;
 
 typedef struct token {
@@ -43,6 +51,7 @@ typedef struct xp {
   size_t len, pos;
   int depth;
   size_t first_node; /* m->nexprs when this condition started */
+  bool allow_categories; /* stage and grades (not in formulas) */
   token tok; /* the current (peeked) token */
 } xp;
 
@@ -62,9 +71,8 @@ static void lex(xp *x) {
   if (i == x->len) {
     t.kind = T_END;
     t.len = 0;
-  } else if (is_digit(s[i]) || (s[i] == '-' && i + 1 < x->len &&
-                                is_digit(s[i + 1]))) {
-    size_t j = i + (s[i] == '-');
+  } else if (is_digit(s[i])) {
+    size_t j = i;
     uint64_t v = 0;
     bool big = false;
     for (; j < x->len && is_digit(s[j]); j++) {
@@ -80,7 +88,7 @@ static void lex(xp *x) {
       t.bad = "an integer too large";
     } else {
       t.kind = T_INT;
-      t.k = s[i] == '-' ? -(int64_t)v : (int64_t)v;
+      t.k = (int64_t)v;
     }
   } else if (is_alpha(s[i])) {
     size_t j = i;
@@ -91,6 +99,7 @@ static void lex(xp *x) {
     if (t.len == 2 && !memcmp(s + i, "or", 2)) t.kind = T_OR;
     if (t.len == 3 && !memcmp(s + i, "not", 3)) t.kind = T_NOT;
     if (t.len == 10 && !memcmp(s + i, "identified", 10)) t.kind = T_IDENTIFIED;
+    if (t.len == 2 && !memcmp(s + i, "in", 2)) t.kind = T_IN;
   } else {
     char a = s[i], b = i + 1 < x->len ? s[i + 1] : 0;
     t.kind = T_CMP;
@@ -104,6 +113,12 @@ static void lex(xp *x) {
       t.kind = T_BAD;
       if (a == '(') t.kind = T_LPAREN;
       else if (a == ')') t.kind = T_RPAREN;
+      else if (a == '+') t.kind = T_PLUS;
+      else if (a == '-') t.kind = T_MINUS;
+      else if (a == '*') t.kind = T_STAR;
+      else if (a == '[') t.kind = T_LBRACK;
+      else if (a == ']') t.kind = T_RBRACK;
+      else if (a == ',') t.kind = T_COMMA;
       else if (a == '=') t.bad = "`=` (write == to compare)";
       else if (a == '!') t.bad = "`!` (write not)";
       else if (a == '&') t.bad = "`&` (write and)", t.len = b == '&' ? 2 : 1;
@@ -228,6 +243,167 @@ static int parse_value(xp *x, int32_t *out, xtype *ty) {
   }
 }
 
+static int parse_unary(xp *x, int32_t *out, xtype *ty) {
+  if (x->tok.kind != T_MINUS) return parse_value(x, out, ty);
+  size_t pos = x->tok.pos;
+  if (++x->depth > MAX_DEPTH) return xerr(x, pos, "the condition is nested too deeply");
+  advance(x);
+  int32_t a;
+  int r = parse_unary(x, &a, ty);
+  if (r) return r;
+  x->depth--;
+  if (*ty != XT_INT) return xerr(x, pos, "`-` needs a number, but this is a condition");
+  ls__expr *e = &x->c->m->exprs[a];
+  if (e->op == LS__X_INT) { /* a literal: -5 */
+    e->k = -e->k;
+    *out = a;
+    return LS_OK;
+  }
+  int32_t zero;
+  if ((r = node(x, LS__X_INT, 0, -1, -1, 0, &zero))) return r;
+  return node(x, LS__X_SUB, 0, zero, a, 0, out);
+}
+
+/* Left-associative chains of arithmetic operators over integers. */
+static int parse_arith(xp *x, bool sum, int32_t *out, xtype *ty) {
+  size_t pos = x->tok.pos;
+  int r = sum ? parse_arith(x, false, out, ty) : parse_unary(x, out, ty);
+  if (r) return r;
+  for (;;) {
+    tkind k = x->tok.kind;
+    if (sum ? k != T_PLUS && k != T_MINUS : k != T_STAR) return LS_OK;
+    const char *name = k == T_PLUS ? "+" : k == T_MINUS ? "-" : "*";
+    if (*ty != XT_INT)
+      return xerr(x, pos, "`%s` needs numbers, but this is a condition", name);
+    advance(x);
+    pos = x->tok.pos;
+    int32_t b;
+    if ((r = sum ? parse_arith(x, false, &b, ty) : parse_unary(x, &b, ty))) return r;
+    if (*ty != XT_INT)
+      return xerr(x, pos, "`%s` needs numbers, but this is a condition", name);
+    uint8_t op = k == T_PLUS ? LS__X_ADD : k == T_MINUS ? LS__X_SUB : LS__X_MUL;
+    if ((r = node(x, op, 0, *out, b, 0, out))) return r;
+  }
+}
+
+/* A category (stage, a grade or the matrix) named by the current token:
+ * *grade is the grade index, -1 for stage, -2 for the matrix; false when
+ * the name is not a category. */
+static bool category(xp *x, int32_t *grade) {
+  const ls_model *m = x->c->m;
+  const char *s = x->s + x->tok.pos;
+  size_t n = x->tok.len;
+  if (x->tok.kind != T_NAME) return false;
+  if (n == 5 && !memcmp(s, "stage", 5) && m->nstages > 0) {
+    *grade = -1;
+    return true;
+  }
+  for (size_t g = 0; g < m->ngrades; g++)
+    if (strlen(m->grades[g].name) == n && !memcmp(m->grades[g].name, s, n)) {
+      *grade = (int32_t)g;
+      return true;
+    }
+  if (m->matrix_name && strlen(m->matrix_name) == n && !memcmp(m->matrix_name, s, n)) {
+    *grade = -2;
+    return true;
+  }
+  return false;
+}
+
+/* Band of grade g labelled s[0..n), or -1. */
+static int band_of(const ls__grade *g, const char *s, size_t n) {
+  for (size_t i = 0; i < g->nbands; i++)
+    if (strlen(g->bands[i].label) == n && !memcmp(g->bands[i].label, s, n)) return (int)i;
+  return -1;
+}
+
+/* A matrix cell label (row label then column label) as two grade tests. */
+static int cell_label(xp *x, int32_t *out) {
+  const ls_model *m = x->c->m;
+  const ls__grade *rows = &m->grades[m->matrix_rows], *cols = &m->grades[m->matrix_cols];
+  token t = x->tok;
+  const char *s = x->s + t.pos;
+  int fr = -1, fc = -1, found = 0;
+  for (size_t k = 1; k < t.len && (t.kind == T_NAME || t.kind == T_INT); k++) {
+    int r = band_of(rows, s, k), c = band_of(cols, s + k, t.len - k);
+    if (r >= 0 && c >= 0) fr = r, fc = c, found++;
+  }
+  char buf[64], tmp[48];
+  snprintf(buf, sizeof buf, "\"%s\"", ls__show(tmp, sizeof tmp, s, t.len));
+  if (t.kind == T_END) snprintf(buf, sizeof buf, "the end");
+  if (found != 1)
+    return xerr(x, t.pos, "%s is %s", buf, found ? "ambiguous: the row and column labels "
+                "can split it two ways" : "not a cell of the matrix (a row label, then a column label)");
+  advance(x);
+  int32_t a, b;
+  int r = node(x, LS__X_GRADE_EQ, 0, m->matrix_rows, -1, fr, &a);
+  if (!r) r = node(x, LS__X_GRADE_EQ, 0, m->matrix_cols, -1, fc, &b);
+  return r ? r : node(x, LS__X_AND, 0, a, b, 0, out);
+}
+
+/* One label of category `grade` (-1: stage) as an equality node. */
+static int category_label(xp *x, int32_t grade, int32_t *out) {
+  const ls_model *m = x->c->m;
+  if (grade == -2) return cell_label(x, out);
+  char buf[64], tmp[48];
+  token t = x->tok;
+  const char *s = x->s + t.pos;
+  if (t.kind == T_NAME || t.kind == T_INT) {
+    if (grade < 0) {
+      for (size_t i = 0; i < m->nstages; i++)
+        if (strlen(m->stages[i].name) == t.len && !memcmp(m->stages[i].name, s, t.len)) {
+          advance(x);
+          return node(x, LS__X_STAGE_EQ, 0, -1, -1, (int64_t)i, out);
+        }
+    } else {
+      int b = band_of(&m->grades[grade], s, t.len);
+      if (b >= 0) {
+        advance(x);
+        return node(x, LS__X_GRADE_EQ, 0, grade, -1, b, out);
+      }
+    }
+  }
+  snprintf(buf, sizeof buf, "\"%s\"", ls__show(tmp, sizeof tmp, s, t.len));
+  if (t.kind == T_END) snprintf(buf, sizeof buf, "the end");
+  return xerr(x, t.pos, "%s is not %s", buf,
+              grade < 0 ? "a stage name" : "a label of this grade");
+}
+
+/* stage == hot, grade in [A, B], ... */
+static int parse_category(xp *x, int32_t grade, int32_t *out) {
+  char buf[64];
+  advance(x);
+  token op = x->tok;
+  int r;
+  if (op.kind == T_CMP && (op.cmp == LS__EQ || op.cmp == LS__NE)) {
+    advance(x);
+    if ((r = category_label(x, grade, out))) return r;
+    return op.cmp == LS__NE ? node(x, LS__X_NOT, 0, *out, -1, 0, out) : LS_OK;
+  }
+  if (op.kind != T_IN)
+    return xerr(x, op.pos, "expected ==, != or in after %s, got %s",
+                grade == -1 ? "stage" : grade == -2 ? x->c->m->matrix_name
+                                                    : x->c->m->grades[grade].name,
+                tok_text(x, buf, sizeof buf));
+  advance(x);
+  if (x->tok.kind != T_LBRACK)
+    return xerr(x, x->tok.pos, "expected `[` to start the list after in, got %s",
+                tok_text(x, buf, sizeof buf));
+  advance(x);
+  if ((r = category_label(x, grade, out))) return r;
+  while (x->tok.kind == T_COMMA) {
+    advance(x);
+    int32_t b;
+    if ((r = category_label(x, grade, &b)) || (r = node(x, LS__X_OR, 0, *out, b, 0, out)))
+      return r;
+  }
+  if (x->tok.kind != T_RBRACK)
+    return xerr(x, x->tok.pos, "expected `,` or `]` in the list, got %s",
+                tok_text(x, buf, sizeof buf));
+  advance(x);
+  return LS_OK;
+}
+
 static const char *const type_msg[] = {
     "a number (compare it, e.g. score >= 65)",
     "a condition (and, or, not combine conditions; compare numbers)"};
@@ -235,8 +411,12 @@ static const char *const type_msg[] = {
 static int parse_cmp(xp *x, int32_t *out, xtype *ty) {
   char buf[64];
   size_t lpos = x->tok.pos;
-  int32_t a;
-  int r = parse_value(x, &a, ty);
+  int32_t a, grade;
+  if (x->allow_categories && category(x, &grade)) {
+    *ty = XT_BOOL;
+    return parse_category(x, grade, out);
+  }
+  int r = parse_arith(x, true, &a, ty);
   if (r) return r;
   if (x->tok.kind == T_BAD && x->tok.bad) return bad_token(x);
   if (x->tok.kind != T_CMP) {
@@ -251,7 +431,7 @@ static int parse_cmp(xp *x, int32_t *out, xtype *ty) {
   size_t rpos = x->tok.pos;
   int32_t b;
   xtype bt;
-  if ((r = parse_value(x, &b, &bt))) return r;
+  if ((r = parse_arith(x, true, &b, &bt))) return r;
   if (x->tok.kind == T_BAD && x->tok.bad) return bad_token(x);
   if (bt != XT_INT)
     return xerr(x, rpos, "a comparison compares numbers, but its right side "
@@ -310,26 +490,36 @@ static int parse_or(xp *x, int32_t *out, xtype *ty) {
   return parse_chain(x, T_OR, LS__X_OR, parse_and, out, ty);
 }
 
-int ls__expr_compile(ls__lctx *c, const ls__ynode *n, const char *what,
-                     int32_t *root) {
+static int compile(ls__lctx *c, const ls__ynode *n, const char *what, bool formula,
+                   int32_t *root) {
   char buf[64];
+  const char *example = formula ? "a formula like `fit + 2 * activity`"
+                                : "a condition like `score >= 65`";
   if (n->kind != LS__Y_SCALAR || ls__is_null(c, n))
-    return ls__lerr(c, n, "expected a condition like `score >= 65` for %s, "
-                    "got %s", what, ls__what(c, n, buf, sizeof buf));
-  xp x = {c, n, ls__y_text(c, n), n->len, 0, 0, c->m->nexprs,
+    return ls__lerr(c, n, "expected %s for %s, got %s", example, what,
+                    ls__what(c, n, buf, sizeof buf));
+  xp x = {c, n, ls__y_text(c, n), n->len, 0, 0, c->m->nexprs, !formula,
           {T_END, 0, 0, 0, 0, NULL}};
   lex(&x);
-  if (x.tok.kind == T_END)
-    return ls__lerr(c, n, "expected a condition like `score >= 65` for %s",
-                    what);
+  if (x.tok.kind == T_END) return ls__lerr(c, n, "expected %s for %s", example, what);
   xtype ty;
   int r = parse_or(&x, root, &ty);
   if (r) return r;
   if (x.tok.kind != T_END)
-    return xerr(&x, x.tok.pos, "unexpected %s after the condition (expected "
-                "and, or, or the end)", tok_text(&x, buf, sizeof buf));
-  if (ty != XT_BOOL)
-    return xerr(&x, 0, "%s needs a condition, but this is %s", what,
-                type_msg[0]);
+    return xerr(&x, x.tok.pos, "unexpected %s after the %s (expected %s)",
+                tok_text(&x, buf, sizeof buf), formula ? "formula" : "condition",
+                formula ? "+, -, * or the end" : "and, or, or the end");
+  if (formula && ty != XT_INT)
+    return xerr(&x, 0, "%s needs a number, but this is %s", what, type_msg[1]);
+  if (!formula && ty != XT_BOOL)
+    return xerr(&x, 0, "%s needs a condition, but this is %s", what, type_msg[0]);
   return LS_OK;
+}
+
+int ls__expr_compile(ls__lctx *c, const ls__ynode *n, const char *what, int32_t *root) {
+  return compile(c, n, what, false, root);
+}
+
+int ls__formula_compile(ls__lctx *c, const ls__ynode *n, const char *what, int32_t *root) {
+  return compile(c, n, what, true, root);
 }

@@ -71,8 +71,27 @@ typedef struct ls__score {
                           already at or below it is left alone */
   bool has_max, has_min; /* bounds on every change (rules and decay) */
   int64_t max, min;
+  int32_t formula; /* expr root of a formula score (computed from others;
+                      no rules, no decay), or -1 */
   unsigned line;
 } ls__score;
+
+/* ---- grades and the matrix ---- */
+
+typedef struct ls__gband {
+  bool has_at_least; /* false: the catch-all (lowest) band */
+  int64_t at_least;
+  char *label;
+} ls__gband;
+
+/* A grade: bands mapping a score to a label; band 0 is the best. */
+typedef struct ls__grade {
+  char *name;
+  uint32_t score;
+  ls__gband *bands; /* descending at_least; the catch-all last */
+  size_t nbands;
+  unsigned line;
+} ls__grade;
 
 /* ---- rules ---- */
 
@@ -144,7 +163,12 @@ typedef enum ls__xop {
   LS__X_CMP,        /* node a <cmp> node b */
   LS__X_AND,        /* node a && node b */
   LS__X_OR,
-  LS__X_NOT         /* !node a */
+  LS__X_NOT,        /* !node a */
+  LS__X_ADD,        /* node a + node b (saturating) */
+  LS__X_SUB,        /* node a - node b */
+  LS__X_MUL,        /* node a * node b */
+  LS__X_STAGE_EQ,   /* the person is in stage k */
+  LS__X_GRADE_EQ    /* grade a of the person is band k */
 } ls__xop;
 
 typedef struct ls__expr {
@@ -212,6 +236,13 @@ struct ls_model {
 
   ls__score *scores;
   size_t nscores;
+
+  ls__grade *grades;
+  size_t ngrades;
+  /* the matrix: a cell per person, the row grade's label then the column
+   * grade's (B3); -1 without one */
+  char *matrix_name;
+  int32_t matrix_rows, matrix_cols;
 
   ls__rule *rules;
   size_t nrules;

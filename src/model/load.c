@@ -227,6 +227,7 @@ static const char *const sec_names[LS__SEC_COUNT] = {
     [LS__SEC_VISITS] = "visits", [LS__SEC_RULES] = "rules",
     [LS__SEC_STAGES] = "stages", [LS__SEC_CADENCES] = "cadences",
     [LS__SEC_ARMING] = "arming", [LS__SEC_TRANSITIONS] = "transitions",
+    [LS__SEC_GRADES] = "grades", [LS__SEC_MATRIX] = "matrix",
 };
 
 static int top_key(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
@@ -240,13 +241,15 @@ static int top_key(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
 }
 
 /* In the order shown in "expected one of" messages. Sections a later
- * language version adds (fit rules, grades, caps, ...) are new rows. */
+ * language version adds are new rows. */
 static const ls__key top_keys[] = {
     {"leadscore", top_key, LS__KEY_REQUIRED},
     {"name", top_key, LS__KEY_REQUIRED},
     {"description", top_key, 0},
     {"visits", top_key, 0},
     {"scores", top_key, LS__KEY_REQUIRED},
+    {"grades", top_key, 0},
+    {"matrix", top_key, 0},
     {"rules", top_key, 0},
     {"stages", top_key, LS__KEY_REQUIRED},
     {"arming", top_key, 0},
@@ -298,6 +301,8 @@ static int compile(ls__lctx *c) {
     r = ls__want_str(c, c->sec[LS__SEC_DESCRIPTION], "description", true,
                      &m->description);
   if (!r) r = ls__load_scores(c, c->sec[LS__SEC_SCORES]);
+  if (!r && c->sec[LS__SEC_GRADES]) r = ls__load_grades(c, c->sec[LS__SEC_GRADES]);
+  if (!r && c->sec[LS__SEC_MATRIX]) r = ls__load_matrix(c, c->sec[LS__SEC_MATRIX]);
   if (!r && c->sec[LS__SEC_VISITS]) r = ls__load_visits(c, c->sec[LS__SEC_VISITS]);
   if (!r && c->sec[LS__SEC_RULES]) r = ls__load_rules(c, c->sec[LS__SEC_RULES]);
   if (!r) r = ls__load_stages(c, c->sec[LS__SEC_STAGES]);
@@ -352,6 +357,7 @@ int ls_model_load(const char *text, size_t len, ls_model **out,
   m->initially_armed = true;
   m->rearm_when = -1;
   m->pred_words = 1;
+  m->matrix_rows = m->matrix_cols = -1;
   ls__lctx c = {0};
   c.m = m;
   c.diag = diag;

@@ -68,6 +68,8 @@ enum {
   LS__SEC_CADENCES,
   LS__SEC_ARMING,
   LS__SEC_TRANSITIONS,
+  LS__SEC_GRADES,
+  LS__SEC_MATRIX,
   LS__SEC_COUNT
 };
 
@@ -240,5 +242,10 @@ int ls__load_transitions(ls__lctx *c, const ls__ynode *n);
  * root index. The expression must be a condition (boolean). */
 int ls__expr_compile(ls__lctx *c, const ls__ynode *n, const char *what,
                      int32_t *root);
+/* An integer formula over scores (formula scores): + - * and parentheses. */
+int ls__formula_compile(ls__lctx *c, const ls__ynode *n, const char *what, int32_t *root);
+/* Sections `grades` and `matrix` (load_grades.c), after `scores`. */
+int ls__load_grades(ls__lctx *c, const ls__ynode *n);
+int ls__load_matrix(ls__lctx *c, const ls__ynode *n);
 
 #endif

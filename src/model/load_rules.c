@@ -19,6 +19,8 @@ int ls__find_score(const ls_model *m, const char *name, size_t len) {
 typedef struct score_tmp {
   ls__score *s;
   size_t index;
+  const ls__ynode *formula;  /* formula: value */
+  const ls__ynode *stateful; /* the first of initial, decay, max, min */
 } score_tmp;
 
 static int band_at_least(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
@@ -94,10 +96,10 @@ static int score_name(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                       void *obj) {
   (void)k;
   score_tmp *t = obj;
-  static const char *const reserved[] = {"and", "or", "not", "identified"};
+  static const char *const reserved[] = {"and", "or", "not", "identified", "in", "stage"};
   int r = ls__want_ident(c, v, "score name", &t->s->name);
   if (r) return r;
-  for (size_t i = 0; i < 4; i++)
+  for (size_t i = 0; i < 6; i++)
     if (!strcmp(t->s->name, reserved[i]))
       return ls__lerr(c, v, "\"%s\" is a reserved word in conditions and "
                       "cannot name a score", reserved[i]);
@@ -109,6 +111,7 @@ static int score_name(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
 
 static int score_initial(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                          void *obj) {
+  if (!((score_tmp *)obj)->stateful) ((score_tmp *)obj)->stateful = k;
   (void)k;
   return ls__want_int(c, v, "initial", -LS__MAX_POINTS, LS__MAX_POINTS,
                       &((score_tmp *)obj)->s->initial);
@@ -116,12 +119,14 @@ static int score_initial(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
 
 static int score_decay(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                        void *obj) {
+  if (!((score_tmp *)obj)->stateful) ((score_tmp *)obj)->stateful = k;
   (void)k;
   return ls__walk_map(c, v, "decay", decay_keys,
                       sizeof decay_keys / sizeof decay_keys[0], obj);
 }
 
 static int score_max(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  if (!((score_tmp *)obj)->stateful) ((score_tmp *)obj)->stateful = k;
   (void)k;
   ls__score *s = ((score_tmp *)obj)->s;
   s->has_max = true;
@@ -129,14 +134,23 @@ static int score_max(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *
 }
 
 static int score_min(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  if (!((score_tmp *)obj)->stateful) ((score_tmp *)obj)->stateful = k;
   (void)k;
   ls__score *s = ((score_tmp *)obj)->s;
   s->has_min = true;
   return ls__want_int(c, v, "min", -LS__MAX_POINTS, LS__MAX_POINTS, &s->min);
 }
 
+static int score_formula(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)c;
+  (void)k;
+  ((score_tmp *)obj)->formula = v; /* compiled once every score is named */
+  return LS_OK;
+}
+
 static const ls__key score_keys[] = {
     {"name", score_name, LS__KEY_REQUIRED},
+    {"formula", score_formula, 0},
     {"initial", score_initial, 0},
     {"decay", score_decay, 0},
     {"max", score_max, 0},
@@ -153,6 +167,25 @@ static int score_check(ls__lctx *c, const ls__ynode *n, const ls__score *s) {
   return LS_OK;
 }
 
+/* Compiles score i's formula: it may use plain scores and the formula
+ * scores declared before it (so formulas never go round in a cycle). */
+static int compile_formula(ls__lctx *c, size_t i, const ls__ynode *const *formulas) {
+  ls_model *m = c->m;
+  const ls__ynode *v = formulas[i];
+  ls__set_prefix(c, "score \"%s\": ", m->scores[i].name);
+  size_t first = m->nexprs;
+  int r = ls__formula_compile(c, v, "formula", &m->scores[i].formula);
+  for (size_t k = first; k < m->nexprs && !r; k++) {
+    const ls__expr *x = &m->exprs[k];
+    if (x->op != LS__X_SCORE) continue;
+    size_t j = (size_t)x->a;
+    if (j == i || (j > i && formulas[j]))
+      r = ls__lerr(c, v, "the formula uses score \"%s\", %s", m->scores[j].name,
+                   j == i ? "itself" : "a formula score declared after it (declare it first)");
+  }
+  return r;
+}
+
 int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
   ls_model *m = c->m;
   int r = ls__want_seq(c, n, "scores ({name: NAME, ...})");
@@ -162,9 +195,12 @@ int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
                     "(- name: score)");
   if (!(m->scores = calloc(n->count, sizeof *m->scores))) return ls__oom(c);
   m->nscores = n->count;
+  const ls__ynode **formulas = calloc(n->count, sizeof *formulas);
+  if (!formulas) return ls__oom(c);
   size_t i = 0;
   for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
-    score_tmp t = {&m->scores[i], i};
+    score_tmp t = {&m->scores[i], i, NULL, NULL};
+    t.s->formula = -1;
     t.s->line = e->line;
     const ls__ynode *name = ls__map_get(c, e, "name");
     char buf[64];
@@ -177,10 +213,20 @@ int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
     r = ls__walk_map(c, e, "score", score_keys,
                      sizeof score_keys / sizeof score_keys[0], &t);
     if (!r) r = score_check(c, e, t.s);
-    if (r) return r;
+    if (!r && t.formula && t.stateful)
+      r = ls__lerr(c, t.stateful, "a formula score is computed from other scores; it "
+                   "has no %s (give them to the scores it uses)", ls__y_text(c, t.stateful));
+    formulas[i] = t.formula;
+    if (r) {
+      free(formulas);
+      return r;
+    }
   }
+  for (i = 0; i < m->nscores && !r; i++)
+    if (formulas[i]) r = compile_formula(c, i, formulas);
+  free(formulas);
   ls__set_prefix(c, "%s", "");
-  return LS_OK;
+  return r;
 }
 
 /* ---- visits ---- */
@@ -524,6 +570,9 @@ static int rule_check(ls__lctx *c, const ls__ynode *n, rule_tmp *t) {
                       m->scores[0].name, m->nscores > 1 ? ", ..." : "");
     }
     r->score = (uint32_t)s;
+    if (m->scores[s].formula >= 0)
+      return ls__lerr(c, t->score, "score \"%s\" is a formula: rules give points to the "
+                      "scores it is computed from", m->scores[s].name);
   } else if (m->nscores > 1) {
     return ls__lerr(c, n, "the rule needs `score: NAME` because the model has "
                     "%zu scores", m->nscores);

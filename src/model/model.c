@@ -29,6 +29,13 @@ void ls_model_destroy(ls_model *m) {
     free(m->scores[i].bands);
   }
   free(m->scores);
+  for (size_t i = 0; i < m->ngrades; i++) {
+    for (size_t b = 0; b < m->grades[i].nbands; b++) free(m->grades[i].bands[b].label);
+    free(m->grades[i].bands);
+    free(m->grades[i].name);
+  }
+  free(m->grades);
+  free(m->matrix_name);
   for (size_t i = 0; i < m->nrules; i++) {
     free(m->rules[i].id);
     free(m->rules[i].label_en);
@@ -75,6 +82,15 @@ size_t ls_model_nscores(const ls_model *m) { return m->nscores; }
 const char *ls_model_score_name(const ls_model *m, size_t i) {
   return i < m->nscores ? m->scores[i].name : NULL;
 }
+
+bool ls_model_score_is_formula(const ls_model *m, size_t i) {
+  return i < m->nscores && m->scores[i].formula >= 0;
+}
+size_t ls_model_ngrades(const ls_model *m) { return m->ngrades; }
+const char *ls_model_grade_name(const ls_model *m, size_t i) {
+  return i < m->ngrades ? m->grades[i].name : NULL;
+}
+const char *ls_model_matrix_name(const ls_model *m) { return m->matrix_name; }
 
 size_t ls_model_nstages(const ls_model *m) { return m->nstages; }
 
@@ -192,8 +208,10 @@ static int xprec(const ls__expr *e) {
     case LS__X_OR: return 1;
     case LS__X_AND: return 2;
     case LS__X_NOT: return 3;
-    case LS__X_CMP: return 4;
-    default: return 5;
+    case LS__X_CMP: case LS__X_STAGE_EQ: case LS__X_GRADE_EQ: return 4;
+    case LS__X_ADD: case LS__X_SUB: return 5;
+    case LS__X_MUL: return 6;
+    default: return 7;
   }
 }
 
@@ -215,6 +233,17 @@ static void put_expr(sbuf *b, const ls_model *m, int32_t i, int min) {
       put_expr(b, m, e->a, 5);
       put(b, " %s ", cmp_text[e->cmp % 6]);
       put_expr(b, m, e->b, 5);
+      break;
+    case LS__X_ADD: case LS__X_SUB: case LS__X_MUL:
+      put_expr(b, m, e->a, p);
+      put(b, e->op == LS__X_ADD ? " + " : e->op == LS__X_SUB ? " - " : " * ");
+      put_expr(b, m, e->b, p + 1);
+      break;
+    case LS__X_STAGE_EQ:
+      put(b, "stage == %s", (size_t)e->k < m->nstages ? m->stages[e->k].name : "?");
+      break;
+    case LS__X_GRADE_EQ:
+      put(b, "%s == %s", m->grades[e->a].name, m->grades[e->a].bands[e->k].label);
       break;
     case LS__X_NOT:
       put(b, "not ");
@@ -275,6 +304,12 @@ static void put_scores(sbuf *b, const ls_model *m) {
   put(b, "scores (%zu):\n", m->nscores);
   for (size_t i = 0; i < m->nscores; i++) {
     const ls__score *s = &m->scores[i];
+    if (s->formula >= 0) {
+      put(b, "  %s = ", s->name);
+      put_expr(b, m, s->formula, 0);
+      put(b, "\n");
+      continue;
+    }
     put(b, "  %s: initial %" PRId64, s->name, s->initial);
     if (s->decay_every > 0) {
       put(b, "; decay every ");
@@ -289,6 +324,25 @@ static void put_scores(sbuf *b, const ls_model *m) {
     if (s->has_max) put(b, "; max %" PRId64, s->max);
     put(b, "\n");
   }
+}
+
+static void put_grades(sbuf *b, const ls_model *m) {
+  if (!m->ngrades) return;
+  put(b, "grades (%zu):\n", m->ngrades);
+  for (size_t i = 0; i < m->ngrades; i++) {
+    const ls__grade *g = &m->grades[i];
+    put(b, "  %s of %s:", g->name, m->scores[g->score].name);
+    for (size_t j = 0; j < g->nbands; j++) {
+      if (g->bands[j].has_at_least)
+        put(b, "%s %s >= %" PRId64, j ? "," : "", g->bands[j].label, g->bands[j].at_least);
+      else
+        put(b, "%s %s below", j ? "," : "", g->bands[j].label);
+    }
+    put(b, "\n");
+  }
+  if (m->matrix_name)
+    put(b, "matrix %s: %s (rows) x %s (columns)\n", m->matrix_name,
+        m->grades[m->matrix_rows].name, m->grades[m->matrix_cols].name);
 }
 
 static void put_stages(sbuf *b, const ls_model *m) {
@@ -389,6 +443,7 @@ char *ls_model_summary(const ls_model *m) {
     put(&b, " starts a new visit\n");
   }
   put_scores(&b, m);
+  put_grades(&b, m);
   put(&b, "rules (%zu):\n", m->nrules);
   for (size_t i = 0; i < m->nrules; i++) put_rule(&b, m, &m->rules[i]);
   put_stages(&b, m);

@@ -26,6 +26,10 @@ static int64_t eval(const ls_model *m, int32_t i, int64_t a, int64_t b,
     case LS__X_NOT: return !eval(m, e->a, a, b, ident);
     case LS__X_AND: return eval(m, e->a, a, b, ident) && eval(m, e->b, a, b, ident);
     case LS__X_OR: return eval(m, e->a, a, b, ident) || eval(m, e->b, a, b, ident);
+    case LS__X_ADD: return eval(m, e->a, a, b, ident) + eval(m, e->b, a, b, ident);
+    case LS__X_SUB: return eval(m, e->a, a, b, ident) - eval(m, e->b, a, b, ident);
+    case LS__X_MUL: return eval(m, e->a, a, b, ident) * eval(m, e->b, a, b, ident);
+    case LS__X_STAGE_EQ: return e->k == 0; /* the test person is in stage s */
     default: {
       int64_t x = eval(m, e->a, a, b, ident), y = eval(m, e->b, a, b, ident);
       switch (e->cmp) {
@@ -61,6 +65,11 @@ static int64_t r8(int64_t a, int64_t b, int i) { (void)a; (void)b; return i; }
 static int64_t r9(int64_t a, int64_t b, int i) { (void)b; return (!i) && a > -5; }
 static int64_t r10(int64_t a, int64_t b, int i) { return a > 1 || b > 1 || i; }
 static int64_t r11(int64_t a, int64_t b, int i) { (void)a; (void)b; (void)i; return 3 < 4; }
+static int64_t r12(int64_t a, int64_t b, int i) { (void)i; return a + 2 * b >= 10; }
+static int64_t r13(int64_t a, int64_t b, int i) { (void)i; return a - b - 1 < -a * b; }
+static int64_t r14(int64_t a, int64_t b, int i) { (void)i; return -(a + b) * 2 > -5; }
+static int64_t r15(int64_t a, int64_t b, int i) { (void)a; (void)b; return i; }
+static int64_t r16(int64_t a, int64_t b, int i) { (void)a; (void)b; return !i; }
 
 static void test_eval(void) {
   static const struct {
@@ -79,6 +88,11 @@ static void test_eval(void) {
       {"'not identified and a > -5'", r9, 6},
       {"\"a > 1 or b > 1 or identified\"", r10, 9},
       {"3 < 4", r11, 3},
+      {"a + 2 * b >= 10", r12, 7},      /* * binds tighter than + */
+      {"a - b - 1 < -a * b", r13, 11},  /* left-associative; unary minus */
+      {"-(a + b) * 2 > -5", r14, 9},    /* -x is 0 - x; -5 a literal */
+      {"stage == s and identified", r15, 3},
+      {"stage != s or stage in [s] and not identified", r16, 7},
   };
   static const int64_t vals[] = {-10, -5, -3, 0, 1, 2, 4, 5, 6, 10, 64, 65, 66};
   for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
@@ -133,6 +147,15 @@ static void test_eval(void) {
     free(s);
     ls_model_destroy(m);
   }
+  m = compile("(a + b) * (2 - b) >= a - (b - 1) and stage in [s]", &d);
+  CHECK(m != NULL);
+  if (m) {
+    char *s = ls_model_summary(m);
+    CHECK(s && strstr(s, "re-armed when (a + b) * (2 - b) >= a - (b - 1) and stage == s\n"));
+    if (s && !strstr(s, "(a + b) * (2 - b) >= a - (b - 1)")) fprintf(stderr, "%s", s);
+    free(s);
+    ls_model_destroy(m);
+  }
 }
 
 static void test_errors(void) {
@@ -165,7 +188,14 @@ static void test_errors(void) {
       {"a < 5 identified", 21, "unexpected \"identified\" after the condition"},
       {"a < 12x", 19, "\"12x\" is a number followed by letters"},
       {"a < 99999999999999999999", 19, "is an integer too large"},
-      {"a < - 5", 19, "\"-\" is an unexpected character"},
+      {"a < 5 -", 22, "expected a score name, an integer, identified, not or `(`, got the end"},
+      {"a + identified > 1", 19, "`+` needs numbers, but this is a condition"},
+      {"-identified", 15, "`-` needs a number, but this is a condition"},
+      {"stage == x", 24, "\"x\" is not a stage name"},
+      {"stage in [s", 26, "expected `,` or `]` in the list, got the end"},
+      {"stage in s", 24, "expected `[` to start the list after in"},
+      {"stage < s", 21, "expected ==, != or in after stage"},
+      {"stage", 20, "expected ==, != or in after stage, got the end"},
       {"\"a < 5 and  b\"", 27, "and combines conditions"}, /* quote + 11 */
       {"'a ≥ 5'", 18, "is an unexpected character"}, /* a UTF-8 character */
       {"[a < 5]", 15, "expected a condition like `score >= 65` for rearm_when, got a list"},

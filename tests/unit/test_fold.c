@@ -429,6 +429,49 @@ static void test_stage_scoped(void) {
   pop_model();
 }
 
+/* Formula scores, grades, the matrix, and conditions over them. */
+static void test_grades(void) {
+  push_model("leadscore: 1\n"
+             "name: fe\n"
+             "scores:\n"
+             "  - {name: fit}\n"
+             "  - {name: activity}\n"
+             "  - {name: lead, formula: \"fit + 2 * activity - 10\"}\n"
+             "grades:\n"
+             "  - {name: grade, score: fit, bands: [{label: D}, {at_least: 60, label: A},"
+             " {at_least: 30, label: B}]}\n"
+             "  - {name: level, score: lead, bands: [{at_least: 100, label: \"2\"}, {label: \"1\"}]}\n"
+             "matrix: {name: cell, rows: grade, columns: level}\n"
+             "rules:\n"
+             "  - {id: title, on: identify, points: 30, score: fit}\n"
+             "  - {id: page, on: page_view, points: 20, score: activity}\n"
+             "stages: [{name: prospect, initial: true}, {name: hot, mql: true}]\n"
+             "transitions:\n"
+             "  - {from: prospect, to: hot, when: \"cell in [A2, B2] and lead >= 110\"}\n");
+  char cell[16];
+  reset();
+  CHECK_INT(ls_fold_score(M, state, 2), -10); /* 0 + 0 - 10 */
+  CHECK_STR(ls_fold_grade(M, state, 0), "D");
+  CHECK_STR(ls_fold_grade(M, state, 1), "1");
+  CHECK_INT(ls_fold_cell(M, state, cell, sizeof cell), 2);
+  CHECK_STR(cell, "D1");
+  ev("identify", "2026-03-01T00:00:00Z", ""); /* fit 30: B */
+  ev("page_view", "2026-03-01T00:01:00Z", ""); /* activity 20: lead 30 + 40 - 10 = 60 */
+  CHECK_INT(ls_fold_score(M, state, 2), 60);
+  CHECK_STR(ls_fold_grade(M, state, 0), "B");
+  ls_fold_cell(M, state, cell, sizeof cell);
+  CHECK_STR(cell, "B1");
+  ev("page_view", "2026-03-01T00:02:00Z", ""); /* activity 40: lead 100: B2, < 110 */
+  ls_fold_cell(M, state, cell, sizeof cell);
+  CHECK_STR(cell, "B2");
+  CHECK_STR(stage(), "prospect");
+  ev("page_view", "2026-03-01T00:03:00Z", ""); /* activity 60: lead 140 */
+  CHECK_INT(ls_fold_score(M, state, 2), 140);
+  CHECK_STR(stage(), "hot");
+  CHECK_INT(ledger_n, 4); /* formula scores have no ledger rows */
+  pop_model();
+}
+
 int main(void) {
   ls_diag d = {0};
   if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
@@ -444,6 +487,7 @@ int main(void) {
   test_cadence();
   test_caps();
   test_stage_scoped();
+  test_grades();
   ls_event_parser_destroy(P);
   ls_model_destroy(M);
   return ls_test_done();
