@@ -101,8 +101,8 @@ static int grade_bands(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void
   const ls__ynode *catch_all = NULL;
   for (const ls__ynode *e = ls__y_first(c, v); e; e = ls__y_next(c, e)) {
     band_tmp t = {&g->bands[g->nbands], NULL};
+    g->nbands++; /* counted first: its label is freed with the model on error */
     if ((r = ls__walk_map(c, e, "grade band", gband_keys, 2, &t))) return r;
-    g->nbands++;
     for (size_t i = 0; i + 1 < g->nbands; i++) {
       if (!strcmp(g->bands[i].label, t.b->label))
         return ls__lerr(c, t.label, "two bands are labelled \"%s\"", t.b->label);
