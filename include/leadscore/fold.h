@@ -42,6 +42,9 @@ typedef struct ls_ledger_entry {
   int64_t after;
   ls_slice event_id;
   uint8_t capped; /* ls_cap */
+  /* a fit rule's re-roll (ls_model_rule_is_fit): the rows of its values
+   * table before and after, -1 for no value */
+  int32_t fit_from, fit_to;
 } ls_ledger_entry;
 
 typedef struct ls_stage_change {

@@ -3,6 +3,7 @@
 #ifndef LEADSCORE_MODEL_H
 #define LEADSCORE_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,7 +54,10 @@ const char *ls_model_matrix_name(const ls_model *m);
 size_t ls_model_nstages(const ls_model *m);
 const char *ls_model_stage_name(const ls_model *m, size_t i);
 size_t ls_model_nrules(const ls_model *m);
+/* Rules 0 .. nrules-1 are the event rules; fit rule f is rule nrules + f
+ * (ledgers name both kinds by that index). */
 const char *ls_model_rule_id(const ls_model *m, size_t i);
+bool ls_model_rule_is_fit(const ls_model *m, size_t i);
 /* The rule's label in `lang` ("en", "ja"), falling back to English and then
  * to the rule id. */
 const char *ls_model_rule_label(const ls_model *m, size_t i, const char *lang);
@@ -72,6 +76,12 @@ typedef enum ls_cap {
  * LS_CAP_NONE or an unknown rule). */
 size_t ls_model_cap_reason(const ls_model *m, size_t rule, int capped, char *buf,
                            size_t cap);
+
+/* Describes row `row` of fit rule `rule` (its test, e.g. `attr industry in
+ * ["software", "saas"]`; "any other value"; "no value" for -1) into buf like
+ * ls_model_cap_reason. */
+size_t ls_model_fit_row_text(const ls_model *m, size_t rule, int32_t row, char *buf,
+                             size_t cap);
 
 /* Returns a new NUL-terminated human summary (scores, rules, stages,
  * transitions, cadences); the caller frees it. NULL when out of memory. */

@@ -59,7 +59,8 @@ typedef struct ls_store_person {
 typedef struct ls_store_ledger {
   int64_t n;
   char kind; /* 'p' points, 'c' capped by the rule's cap (0 points), 'b'
-               * points cut by the score's min/max, 'd' decay, 's' stage */
+               * points cut by the score's min/max, 'f' a fit rule's re-roll
+               * (points: the difference), 'd' decay, 's' stage */
   ls_time time;
   const char *rule; /* rule id; NULL for decay and stage rows */
   int64_t points, after;

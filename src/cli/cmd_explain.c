@@ -168,6 +168,12 @@ static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
             r->event);
     if (ls_model_nscores(m) > 1) fprintf(out, " [%s]", ls_model_score_name(m, r->l.score));
     char why[128];
+    if (r->l.rule >= 0 && ls_model_rule_is_fit(m, (size_t)r->l.rule)) {
+      char from[96], to[96];
+      ls_model_fit_row_text(m, (size_t)r->l.rule, r->l.fit_from, from, sizeof from);
+      ls_model_fit_row_text(m, (size_t)r->l.rule, r->l.fit_to, to, sizeof to);
+      fprintf(out, " (re-roll: %s -> %s)", from, to);
+    }
     if (r->l.capped && ls_model_cap_reason(m, (size_t)r->l.rule, r->l.capped, why, sizeof why))
       fprintf(out, " (%s)", why);
     fputc('\n', out);
@@ -280,6 +286,14 @@ static void print_json(const ls_model *m, const ls_replay *rp, size_t p, const i
     if (r->l.rule < 0) fputs("null", out);
     else ls_cli_json_str(out, r->event, r->event_n);
     char why[128];
+    if (r->l.rule >= 0 && ls_model_rule_is_fit(m, (size_t)r->l.rule)) {
+      ls_model_fit_row_text(m, (size_t)r->l.rule, r->l.fit_from, why, sizeof why);
+      fputs(",\"reroll_from\":", out);
+      jstr(out, why);
+      ls_model_fit_row_text(m, (size_t)r->l.rule, r->l.fit_to, why, sizeof why);
+      fputs(",\"reroll_to\":", out);
+      jstr(out, why);
+    }
     if (r->l.capped && ls_model_cap_reason(m, (size_t)r->l.rule, r->l.capped, why, sizeof why)) {
       fputs(",\"capped\":", out);
       jstr(out, why);

@@ -161,7 +161,8 @@ static int on_row(void *ud, const ls_store_ledger *e) {
                 e->mql ? " (MQL)" : "      ", (int)e->event_id.n, e->event_id.p);
   /* the cap itself is in that model version (models table) */
   const char *note = e->kind == 'c' ? " (capped by the rule's cap)"
-                     : e->kind == 'b' ? " (cut by the score's min/max)" : "";
+                     : e->kind == 'b' ? " (cut by the score's min/max)"
+                     : e->kind == 'f' ? " (fit re-roll)" : "";
   return ls_buf_appendf(&o->ledger, "  %-24s %-22s %+6" PRId64 " %8" PRId64 "  %-12.*s v%" PRId64 "%s\n",
               t, e->kind == 'd' ? "(decay)" : e->rule, e->points, e->after,
               (int)e->event_id.n, e->event_id.p, e->model_version, note);

@@ -192,7 +192,7 @@ static void decay_until(const ls_model *m, ps *s, ls_time limit,
     dk[best]++;
     sc[best] = nv;
     if (sink && sink->ledger) {
-      ls_ledger_entry e = {bd, -1, (uint32_t)best, nv - old, nv, {NULL, 0}, LS_CAP_NONE};
+      ls_ledger_entry e = {bd, -1, (uint32_t)best, nv - old, nv, {NULL, 0}, LS_CAP_NONE, -1, -1};
       sink->ledger(sink->ud, &e);
     }
     rearm(m, s);
@@ -359,8 +359,40 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
   }
   sc[r->score] = old + give;
   if (sink && sink->ledger) {
-    ls_ledger_entry e = {ev->time, (int32_t)ri, r->score, give, sc[r->score], ev->id, capped};
+    ls_ledger_entry e = {ev->time, (int32_t)ri, r->score, give, sc[r->score], ev->id, capped,
+                         -1, -1};
     sink->ledger(sink->ud, &e);
+  }
+}
+
+/* Fit rules: an event that carries a fit attribute re-rolls the rule's
+ * points from the row its new value matches (none: 0). What the rule gave
+ * before is taken back and the new row's points given, each within the
+ * score's bounds; the state keeps what was given, so that clearing every
+ * attribute takes back exactly what the fit rules added. */
+static void refit(const ls_model *m, ps *s, const ls_fold_event *ev, const ls_fold_sink *sink) {
+  int64_t *sc = scores_of(m, s), *is = is_of(m, s);
+  for (size_t f = 0; f < m->nfits; f++) {
+    const ls__fit *fr = &m->fits[f];
+    if (!ls__bit(ev->pred, (size_t)fr->has_pred)) continue;
+    int64_t row = 0;
+    for (size_t k = 0; k < fr->nrows && !row; k++)
+      if (ls__bit(ev->pred, (size_t)fr->rows[k].pred)) row = (int64_t)k + 1;
+    int64_t cur = is[fr->slot];
+    if (row == cur) continue;
+    int64_t now = row ? fr->rows[row - 1].points : 0;
+    const ls__score *so = &m->scores[fr->score];
+    int64_t old = sc[fr->score], base = bounded(so, old, -is[fr->slot + 1]);
+    int64_t n = bounded(so, base, now);
+    uint8_t capped = n - base == now ? LS_CAP_NONE : now > 0 ? LS_CAP_MAX : LS_CAP_MIN;
+    sc[fr->score] = n;
+    is[fr->slot] = row;
+    is[fr->slot + 1] = n - base;
+    if (sink && sink->ledger) {
+      ls_ledger_entry e = {ev->time, (int32_t)(m->nrules + f), fr->score, n - old, n, ev->id,
+                           capped, (int32_t)cur - 1, (int32_t)row - 1};
+      sink->ledger(sink->ud, &e);
+    }
   }
 }
 
@@ -397,6 +429,8 @@ bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
     const ls__rule *r = &m->rules[ri];
     if (rule_holds(m, s, r, ev, &v)) fire(m, s, r, ri, ev, &v, sink);
   }
+
+  if (m->nfits) refit(m, s, ev, sink);
 
   /* Trackers, after every rule has read them. */
   if (m->type_slot[ev->type] >= 0) put_time(&ts_of(m, s)[m->type_slot[ev->type]], ev->time);

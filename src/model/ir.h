@@ -27,9 +27,12 @@ typedef enum ls__pred_op {
   LS__P_PATH_PREFIX, /* URL path (spec §9) of the string starts with strs[0] */
   LS__P_NUM_CMP,     /* JSON number value <cmp> num */
   LS__P_PRESENT,     /* a non-empty string, or any number or boolean */
-  LS__P_STRING       /* a non-empty string (internal: added by finalize for
+  LS__P_STRING,      /* a non-empty string (internal: added by finalize for
                         `first_value`, whose spec says only such a string is a
                         value) */
+  LS__P_HAS          /* the member is there, whatever its value, null
+                        included (internal: an event that carries a fit
+                        attribute) */
 } ls__pred_op;
 
 typedef enum ls__cmp {
@@ -154,6 +157,30 @@ typedef struct ls__rule {
   int32_t slot_cap_head;   /* islot: the ring's oldest entry */
 } ls__rule;
 
+/* ---- fit rules: level functions of current attributes ---- */
+
+typedef struct ls__fitrow {
+  int32_t pred;   /* the row's test; the default row: the attr's present pred */
+  int64_t points;
+} ls__fitrow;
+
+/* A fit rule gives the points of the first row that the person's current
+ * value of `attr` matches (the value of the latest event that carries the
+ * attr; null or "" clears it). When the row changes, the score changes by
+ * the difference: a re-roll, never an accrual. */
+typedef struct ls__fit {
+  char *id;
+  char *label_en, *label_ja;
+  uint32_t score;
+  uint32_t attr;
+  int32_t has_pred; /* LS__P_HAS on attr */
+  ls__fitrow *rows;
+  size_t nrows;
+  int32_t slot;     /* islots: current row + 1 (0: no value or no row),
+                       then the points that row gave (after bounds) */
+  unsigned line;
+} ls__fit;
+
 /* ---- expressions (`when:` of transitions, `rearm_when:`) ---- */
 
 typedef enum ls__xop {
@@ -246,6 +273,9 @@ struct ls_model {
 
   ls__rule *rules;
   size_t nrules;
+
+  ls__fit *fits; /* in ledgers, fit rule f is rule nrules + f */
+  size_t nfits;
 
   ls__expr *exprs;
   size_t nexprs;

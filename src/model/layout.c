@@ -180,6 +180,10 @@ static int layout_slots(ls_model *m) {
       if (rc) return rc;
     }
   }
+  for (size_t f = 0; f < m->nfits; f++) { /* the row, then the points it gave */
+    m->fits[f].slot = (int32_t)is;
+    is += 2;
+  }
   m->ntslots = ts;
   m->nislots = is;
   return LS_OK;

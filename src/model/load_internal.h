@@ -70,6 +70,7 @@ enum {
   LS__SEC_TRANSITIONS,
   LS__SEC_GRADES,
   LS__SEC_MATRIX,
+  LS__SEC_FIT,
   LS__SEC_COUNT
 };
 
@@ -225,6 +226,17 @@ int ls__intern_key(ls__lctx *c, const ls__ynode *n, int src, uint32_t *out);
 
 /* load_preds.c: an `if:` list (a sequence of predicate maps) into *out. */
 int ls__load_if(ls__lctx *c, const ls__ynode *seq, ls__plist *out);
+/* A fit-table row `{TEST: ARG, points: N}` testing attr `key`: interns the
+ * test's predicate into *pred (-1 for a row without a test, the default). */
+int ls__load_fit_row(ls__lctx *c, const ls__ynode *n, uint32_t key, int32_t *pred,
+                     int64_t *points);
+/* Interns an argument-less predicate (op) on attr key; *out its index. */
+int ls__intern_attr_pred(ls__lctx *c, const ls__ynode *n, uint8_t op, uint32_t key,
+                         int32_t *out);
+/* A label: `{en: TEXT, ja: TEXT}` or a plain string (= en). */
+int ls__load_label(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, char **en, char **ja);
+/* Section `fit` (load_fit.c), after `rules`. */
+int ls__load_fit(ls__lctx *c, const ls__ynode *n);
 
 /* load_rules.c */
 int ls__load_scores(ls__lctx *c, const ls__ynode *n);

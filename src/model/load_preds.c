@@ -161,6 +161,91 @@ static int pred_args(ls__lctx *c, const pred_tmp *t, ls__pred *p) {
   }
 }
 
+/* Stores p (consumed) in m->preds unless an identical one is there; *out
+ * is its index. */
+static int intern_pred(ls__lctx *c, const ls__ynode *n, ls__pred *p, uint32_t *out) {
+  ls_model *m = c->m;
+  size_t i = 0;
+  while (i < m->npreds && !pred_same(&m->preds[i], p)) i++;
+  if (i < m->npreds) {
+    pred_free(p);
+  } else {
+    if (m->npreds >= LS__MAX_ITEMS) {
+      pred_free(p);
+      return ls__lerr(c, n, "too many distinct predicates (at most %d)", LS__MAX_ITEMS);
+    }
+    if (ls__grow((void **)&m->preds, &c->preds_cap, m->npreds + 1, sizeof *m->preds)) {
+      pred_free(p);
+      return ls__oom(c);
+    }
+    m->preds[m->npreds++] = *p;
+  }
+  *out = (uint32_t)i;
+  return LS_OK;
+}
+
+int ls__intern_attr_pred(ls__lctx *c, const ls__ynode *n, uint8_t op, uint32_t key,
+                         int32_t *out) {
+  ls__pred p = {0};
+  p.src = LS__SRC_ATTR;
+  p.op = op;
+  p.key = key;
+  p.line = n->line;
+  uint32_t i;
+  int r = intern_pred(c, n, &p, &i);
+  *out = (int32_t)i;
+  return r;
+}
+
+typedef struct row_tmp {
+  pred_tmp t;
+  int64_t *points;
+} row_tmp;
+
+static int row_op(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  row_tmp *t = obj;
+  if (t->t.op_key)
+    return ls__lerr(c, k, "a row has one test, but this one has both %s and %s (a range is "
+                    "two rows: {gte: 1000, ...}, {gte: 100, ...})",
+                    ls__y_text(c, t->t.op_key), ls__y_text(c, k));
+  return pred_op(c, k, v, &t->t);
+}
+static int row_points(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_int(c, v, "points", -LS__MAX_POINTS, LS__MAX_POINTS, ((row_tmp *)obj)->points);
+}
+
+static const ls__key row_keys[] = {
+    {"equals", row_op, 0},      {"in", row_op, 0},   {"contains_ci", row_op, 0},
+    {"prefix", row_op, 0},      {"gt", row_op, 0},   {"gte", row_op, 0},
+    {"lt", row_op, 0},          {"lte", row_op, 0},  {"eq", row_op, 0},
+    {"ne", row_op, 0},          {"present", row_op, 0},
+    {"points", row_points, LS__KEY_REQUIRED},
+};
+
+int ls__load_fit_row(ls__lctx *c, const ls__ynode *n, uint32_t key, int32_t *pred,
+                     int64_t *points) {
+  row_tmp t = {{0}, points};
+  int r = ls__walk_map(c, n, "fit row", row_keys, sizeof row_keys / sizeof row_keys[0], &t);
+  if (r) return r;
+  *pred = -1;
+  if (!t.t.op_key) return LS_OK; /* the default row */
+  ls__pred p = {0};
+  p.src = LS__SRC_ATTR;
+  p.op = t.t.def->op;
+  p.cmp = t.t.def->cmp;
+  p.key = key;
+  p.line = n->line;
+  if ((r = pred_args(c, &t.t, &p))) {
+    pred_free(&p);
+    return r;
+  }
+  uint32_t i;
+  r = intern_pred(c, n, &p, &i);
+  *pred = (int32_t)i;
+  return r;
+}
+
 /* Compiles one predicate map and adds its index to `out`. */
 static int load_pred(ls__lctx *c, const ls__ynode *n, ls__plist *out) {
   pred_tmp t = {0};
@@ -186,24 +271,8 @@ static int load_pred(ls__lctx *c, const ls__ynode *n, ls__plist *out) {
     return r;
   }
 
-  ls_model *m = c->m;
-  size_t i = 0;
-  while (i < m->npreds && !pred_same(&m->preds[i], &p)) i++;
-  if (i < m->npreds) {
-    pred_free(&p);
-  } else {
-    if (m->npreds >= LS__MAX_ITEMS) {
-      pred_free(&p);
-      return ls__lerr(c, n, "too many distinct predicates (at most %d)",
-                      LS__MAX_ITEMS);
-    }
-    if (ls__grow((void **)&m->preds, &c->preds_cap, m->npreds + 1,
-                  sizeof *m->preds)) {
-      pred_free(&p);
-      return ls__oom(c);
-    }
-    m->preds[m->npreds++] = p;
-  }
+  uint32_t i;
+  if ((r = intern_pred(c, n, &p, &i))) return r;
   for (size_t j = 0; j < out->n; j++)
     if (out->v[j] == i) return LS_OK; /* written twice in one list */
   return ls__plist_add(out, (uint32_t)i) ? LS_OK : ls__oom(c);

@@ -286,16 +286,20 @@ static int rule_id(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
   return LS_OK;
 }
 
+typedef struct labels {
+  char **en, **ja;
+} labels;
+
 static int label_en(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                     void *obj) {
   (void)k;
-  return ls__want_str(c, v, "label en", false, &((ls__rule *)obj)->label_en);
+  return ls__want_str(c, v, "label en", false, ((labels *)obj)->en);
 }
 
 static int label_ja(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                     void *obj) {
   (void)k;
-  return ls__want_str(c, v, "label ja", false, &((ls__rule *)obj)->label_ja);
+  return ls__want_str(c, v, "label ja", false, ((labels *)obj)->ja);
 }
 
 static const ls__key label_keys[] = {
@@ -303,11 +307,16 @@ static const ls__key label_keys[] = {
     {"ja", label_ja, 0},
 };
 
+int ls__load_label(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, char **en, char **ja) {
+  labels l = {en, ja};
+  if (v->kind == LS__Y_MAP) return ls__walk_map(c, v, "label", label_keys, 2, &l);
+  return label_en(c, k, v, &l);
+}
+
 static int rule_label(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                       void *obj) {
   rule_tmp *t = obj;
-  if (v->kind == LS__Y_MAP) return ls__walk_map(c, v, "label", label_keys, 2, t->r);
-  return label_en(c, k, v, t->r);
+  return ls__load_label(c, k, v, &t->r->label_en, &t->r->label_ja);
 }
 
 static int rule_on(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,

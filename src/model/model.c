@@ -45,6 +45,13 @@ void ls_model_destroy(ls_model *m) {
     free(m->rules[i].in_stages);
   }
   free(m->rules);
+  for (size_t i = 0; i < m->nfits; i++) {
+    free(m->fits[i].id);
+    free(m->fits[i].label_en);
+    free(m->fits[i].label_ja);
+    free(m->fits[i].rows);
+  }
+  free(m->fits);
   free(m->exprs);
   for (size_t i = 0; i < m->nstages; i++) free(m->stages[i].name);
   free(m->stages);
@@ -101,14 +108,26 @@ const char *ls_model_stage_name(const ls_model *m, size_t i) {
 size_t ls_model_nrules(const ls_model *m) { return m->nrules; }
 
 const char *ls_model_rule_id(const ls_model *m, size_t i) {
-  return i < m->nrules ? m->rules[i].id : NULL;
+  if (i < m->nrules) return m->rules[i].id;
+  return i - m->nrules < m->nfits ? m->fits[i - m->nrules].id : NULL;
 }
 
 const char *ls_model_rule_label(const ls_model *m, size_t i, const char *lang) {
-  if (i >= m->nrules) return NULL;
-  const ls__rule *r = &m->rules[i];
-  if (lang && !strcmp(lang, "ja") && r->label_ja) return r->label_ja;
-  return r->label_en ? r->label_en : r->id;
+  const char *id, *en, *ja;
+  if (i < m->nrules) {
+    id = m->rules[i].id, en = m->rules[i].label_en, ja = m->rules[i].label_ja;
+  } else if (i - m->nrules < m->nfits) {
+    const ls__fit *f = &m->fits[i - m->nrules];
+    id = f->id, en = f->label_en, ja = f->label_ja;
+  } else {
+    return NULL;
+  }
+  if (lang && !strcmp(lang, "ja") && ja) return ja;
+  return en ? en : id;
+}
+
+bool ls_model_rule_is_fit(const ls_model *m, size_t i) {
+  return i >= m->nrules && i - m->nrules < m->nfits;
 }
 
 /* ---- summary ---- */
@@ -326,6 +345,23 @@ static void put_scores(sbuf *b, const ls_model *m) {
   }
 }
 
+static void put_fits(sbuf *b, const ls_model *m) {
+  if (!m->nfits) return;
+  put(b, "fit rules (%zu):\n", m->nfits);
+  for (size_t i = 0; i < m->nfits; i++) {
+    const ls__fit *f = &m->fits[i];
+    put(b, "  %s: re-rolled from attr %s", f->id, m->attr_keys[f->attr].p);
+    if (m->nscores > 1) put(b, " to %s", m->scores[f->score].name);
+    for (size_t k = 0; k < f->nrows; k++) {
+      put(b, "%s", k ? "; " : ": ");
+      if (k + 1 == f->nrows && m->preds[f->rows[k].pred].op == LS__P_PRESENT) put(b, "any other value");
+      else put_pred(b, m, &m->preds[f->rows[k].pred]);
+      put(b, " %+" PRId64, f->rows[k].points);
+    }
+    put(b, "\n");
+  }
+}
+
 static void put_grades(sbuf *b, const ls_model *m) {
   if (!m->ngrades) return;
   put(b, "grades (%zu):\n", m->ngrades);
@@ -399,26 +435,48 @@ static void put_cadences(sbuf *b, const ls_model *m) {
   }
 }
 
+/* Copies b's text into buf (cut to cap - 1, NUL-terminated), frees b and
+ * returns the full length. */
+static size_t copy_out(sbuf *b, char *buf, size_t cap) {
+  size_t n = b->oom ? 0 : b->n;
+  if (cap) {
+    size_t k = n < cap ? n : cap - 1;
+    if (k) memcpy(buf, b->p, k);
+    buf[k] = '\0';
+  }
+  free(b->p);
+  return n;
+}
+
 size_t ls_model_cap_reason(const ls_model *m, size_t rule, int capped, char *buf,
                            size_t cap) {
   sbuf b = {NULL, 0, 0, false};
   const ls__rule *r = rule < m->nrules ? &m->rules[rule] : NULL;
+  const ls__score *sc = r ? &m->scores[r->score]
+                      : ls_model_rule_is_fit(m, rule) ? &m->scores[m->fits[rule - m->nrules].score]
+                                                      : NULL;
   if (r && capped == LS_CAP_RULE) {
     put(&b, "capped: at most %" PRId64 " points per ", r->cap_points);
     put_duration(&b, r->cap_per);
-  } else if (r && capped == LS_CAP_MAX) {
-    put(&b, "capped: %s max %" PRId64, m->scores[r->score].name, m->scores[r->score].max);
-  } else if (r && capped == LS_CAP_MIN) {
-    put(&b, "capped: %s min %" PRId64, m->scores[r->score].name, m->scores[r->score].min);
+  } else if (sc && capped == LS_CAP_MAX) {
+    put(&b, "capped: %s max %" PRId64, sc->name, sc->max);
+  } else if (sc && capped == LS_CAP_MIN) {
+    put(&b, "capped: %s min %" PRId64, sc->name, sc->min);
   }
-  size_t n = b.oom ? 0 : b.n;
-  if (cap) {
-    size_t k = n < cap ? n : cap - 1;
-    if (k) memcpy(buf, b.p, k);
-    buf[k] = '\0';
+  return copy_out(&b, buf, cap);
+}
+
+size_t ls_model_fit_row_text(const ls_model *m, size_t rule, int32_t row, char *buf,
+                             size_t cap) {
+  sbuf b = {NULL, 0, 0, false};
+  if (ls_model_rule_is_fit(m, rule)) {
+    const ls__fit *f = &m->fits[rule - m->nrules];
+    if (row < 0 || (size_t)row >= f->nrows) put(&b, "no value");
+    else if (m->preds[f->rows[row].pred].op == LS__P_PRESENT && (size_t)row + 1 == f->nrows)
+      put(&b, "any other value");
+    else put_pred(&b, m, &m->preds[f->rows[row].pred]);
   }
-  free(b.p);
-  return n;
+  return copy_out(&b, buf, cap);
 }
 
 char *ls_model_summary(const ls_model *m) {
@@ -446,6 +504,7 @@ char *ls_model_summary(const ls_model *m) {
   put_grades(&b, m);
   put(&b, "rules (%zu):\n", m->nrules);
   for (size_t i = 0; i < m->nrules; i++) put_rule(&b, m, &m->rules[i]);
+  put_fits(&b, m);
   put_stages(&b, m);
   put_transitions(&b, m);
   put_cadences(&b, m);

@@ -141,6 +141,7 @@ static ls_slice url_path_of(path_memo *pm, const ls__pred *p, const ls_jvalue *v
 
 /* Does the test of `p` hold for value `v` (before `not`)? */
 static bool test(const ls__pred *p, const ls_jvalue *v, path_memo *pm) {
+  if (p->op == LS__P_HAS) return v && v->kind != LS_J_ABSENT;
   if (!v) return false;
   if (v->kind == LS_J_STRING) {
     const char *s = v->s.p;

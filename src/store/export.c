@@ -319,6 +319,7 @@ static int ledger_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
   const char *kind = e->kind == 'p'   ? "points"
                      : e->kind == 'c' ? "capped"
                      : e->kind == 'b' ? "bounded"
+                     : e->kind == 'f' ? "fit"
                      : e->kind == 'd' ? "decay"
                                       : "stage";
   bool st = e->kind == 's';

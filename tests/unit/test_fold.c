@@ -89,7 +89,7 @@ static void on_rej(void *ud, const ls_fold_event *e, uint16_t s) {
   (void)s;
   rejected_n++;
 }
-static const ls_fold_sink sink = {NULL, on_ledger, on_stage, on_rej};
+static ls_fold_sink sink = {NULL, on_ledger, on_stage, on_rej};
 
 static void reset(void) {
   ls_fold_init(M, state);
@@ -472,6 +472,76 @@ static void test_grades(void) {
   pop_model();
 }
 
+/* Fit rules: re-rolled from the current attribute value, never accrued. */
+static int32_t last_from, last_to;
+static void on_fit_ledger(void *ud, const ls_ledger_entry *e) {
+  on_ledger(ud, e);
+  last_from = e->fit_from;
+  last_to = e->fit_to;
+}
+
+static bool fit_ev(const char *time, const char *attrs) {
+  char extra[256];
+  snprintf(extra, sizeof extra, ",\"lead\":\"L1\",\"attrs\":{%s}", attrs);
+  return ev("identify", time, extra);
+}
+
+static void test_fit(void) {
+  push_model("leadscore: 1\n"
+             "name: fit\n"
+             "scores: [{name: fit, max: 30}]\n"
+             "fit:\n"
+             "  - id: industry\n"
+             "    attr: industry\n"
+             "    values:\n"
+             "      - {in: [software, saas], points: 20}\n"
+             "      - {equals: manufacturing, points: 10}\n"
+             "      - {points: 2}\n"
+             "  - id: size\n"
+             "    attr: employees\n"
+             "    values: [{gte: 1000, points: 25}, {gte: 100, points: 15}]\n"
+             "stages: [{name: prospect, initial: true}]\n");
+  reset();
+  /* the fit sink also records the rows */
+  ls_fold_sink keep = sink;
+  sink = (ls_fold_sink){NULL, on_fit_ledger, on_stage, on_rej};
+  fit_ev("2026-03-01T00:00:00Z", "\"industry\":\"software\",\"employees\":500");
+  CHECK_INT(score(), 30); /* 20, then 15 cut at max 30: size gave 10 */
+  CHECK_INT(ledger_n, 2);
+  CHECK_INT(last_points, 10);
+  CHECK_INT(last_capped, LS_CAP_MAX);
+  CHECK_INT(last_from, -1);
+  CHECK_INT(last_to, 1); /* size: row 1 (gte 100) */
+  fit_ev("2026-03-02T00:00:00Z", "\"industry\":\"software\",\"employees\":500");
+  CHECK_INT(score(), 30); /* the same values again: nothing (no inflation) */
+  CHECK_INT(ledger_n, 2);
+  ev("page_view", "2026-03-03T00:00:00Z", ",\"lead\":\"L1\"");
+  CHECK_INT(ledger_n, 2); /* no attrs: no re-roll */
+  fit_ev("2026-03-04T00:00:00Z", "\"industry\":\"manufacturing\",\"employees\":2000");
+  /* industry: 30 - 20 + 10 = 20; size: 20 - 10 + 25 = 35, cut at 30 */
+  CHECK_INT(score(), 30);
+  CHECK_INT(last_capped, LS_CAP_MAX);
+  CHECK_INT(last_points, 10); /* the size row now gives 20 (was 10) */
+  fit_ev("2026-03-05T00:00:00Z", "\"industry\":\"retail\",\"employees\":null");
+  CHECK_INT(score(), 2); /* industry 10 -> 2 (-8): 22; size gave 20 -> none: 2 */
+  CHECK_INT(last_points, -20);
+  CHECK_INT(last_from, 0);
+  CHECK_INT(last_to, -1);
+  fit_ev("2026-03-06T00:00:00Z", "\"industry\":\"\"");
+  CHECK_INT(score(), 0); /* "" clears: every fit point taken back exactly */
+  char t[96];
+  ls_model_fit_row_text(M, 0, 0, t, sizeof t); /* rule 0 is fit 0: no event rules */
+  CHECK_STR(t, "attr industry in [\"software\", \"saas\"]");
+  ls_model_fit_row_text(M, 0, 2, t, sizeof t);
+  CHECK_STR(t, "any other value");
+  ls_model_fit_row_text(M, 1, -1, t, sizeof t);
+  CHECK_STR(t, "no value");
+  CHECK(ls_model_rule_is_fit(M, 1));
+  CHECK_STR(ls_model_rule_id(M, 1), "size");
+  sink = keep;
+  pop_model();
+}
+
 int main(void) {
   ls_diag d = {0};
   if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
@@ -488,6 +558,7 @@ int main(void) {
   test_caps();
   test_stage_scoped();
   test_grades();
+  test_fit();
   ls_event_parser_destroy(P);
   ls_model_destroy(M);
   return ls_test_done();

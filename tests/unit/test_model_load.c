@@ -624,6 +624,14 @@ static const struct bad {
      "matrix: rows and columns must be two different grades"},
     {"cell-unknown.yaml", 9, 42,
      "transition s -> t: \"B1\" is not a cell of the matrix (a row label, then"},
+    {"fit-id-taken.yaml", 6, 12,
+     "fit rule 1: the rule at line 5 has the id \"size\" already"},
+    {"fit-default-not-last.yaml", 6, 53,
+     "fit rule \"ind\": a row after the default row (the one without a test) c"},
+    {"fit-no-attr.yaml", 6, 5,
+     "fit rule 1: fit rule is missing the required key \"attr\""},
+    {"fit-row-two-tests.yaml", 6, 42,
+     "fit rule \"ind\": a row has one test, but this one has both gte and lt ("},
 };
 
 static void test_bad(void) {
