@@ -319,6 +319,26 @@ static bool rule_holds(const ls_model *m, ps *s, const ls__rule *r,
   return true;
 }
 
+/* Moves a sequence rule's chains on by the event; true when the event
+ * completes the last step within `within` of its chain's first step. For
+ * each step the state keeps the start of the latest chain that got that
+ * far (the latest start leaves the most time); steps are looked at last
+ * first, so one event is one step of a chain, never two. */
+static bool sequence_done(const ls_model *m, ps *s, const ls__rule *r,
+                          const ls_fold_event *ev) {
+  ls_time *st = ts_of(m, s) + r->slot_seq;
+  bool done = false;
+  for (size_t k = r->nsteps; k-- > 0;) {
+    const ls__seqstep *sp = &r->steps[k];
+    if (sp->type != ev->type || !ls__predset_holds(m, sp->preds, ev->pred)) continue;
+    ls_time start = k == 0 ? ev->time : st[k - 1];
+    if (k > 0 && !within(start, ev->time, r->seq_within)) continue;
+    if (k + 1 == r->nsteps) done = true;
+    else if (is_never(st[k]) || ls_time_cmp(start, st[k]) > 0) put_time(&st[k], start);
+  }
+  return done;
+}
+
 static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
                  const ls_fold_event *ev, const visit_facts *v,
                  const ls_fold_sink *sink) {
@@ -427,7 +447,11 @@ bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
   for (uint32_t k = lo; k < hi; k++) {
     uint32_t ri = m->type_rules[k];
     const ls__rule *r = &m->rules[ri];
-    if (rule_holds(m, s, r, ev, &v)) fire(m, s, r, ri, ev, &v, sink);
+    if (r->nsteps && !sequence_done(m, s, r, ev)) continue;
+    if (!rule_holds(m, s, r, ev, &v)) continue;
+    fire(m, s, r, ri, ev, &v, sink);
+    for (size_t k = 0; k + 1 < r->nsteps; k++) /* a completed journey starts over */
+      put_time(&ts_of(m, s)[r->slot_seq + (int32_t)k], NEVER);
   }
 
   if (m->nfits) refit(m, s, ev, sink);

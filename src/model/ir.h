@@ -112,6 +112,13 @@ typedef enum ls__recent_kind {
   LS__RECENT_RULE         /* rule `arg` fired (gave points) */
 } ls__recent_kind;
 
+/* One step of a sequence rule: an event of `type` whose predicates hold. */
+typedef struct ls__seqstep {
+  uint16_t type;
+  ls__predset preds;
+  uint32_t plist; /* loader only: its predicate list */
+} ls__seqstep;
+
 typedef struct ls__rule {
   char *id;
   char *label_en; /* may be NULL */
@@ -140,6 +147,13 @@ typedef struct ls__rule {
    * points firings give points in a window: the state keeps their times */
   int64_t cap_points, cap_per;
   int32_t cap_k; /* 0: no cap */
+  /* sequence: the rule fires on the event that completes steps[0..nsteps)
+   * in order, all within seq_within of the first step's event */
+  ls__seqstep *steps;
+  size_t nsteps; /* 0: not a sequence rule */
+  int64_t seq_within;
+  int32_t slot_seq; /* nsteps - 1 tslots: start of the latest chain that
+                       has completed steps 0..k */
   uint64_t *in_stages; /* stage bitset: the rule applies only while the
                           person is in one of them (before the event); NULL:
                           in any stage */

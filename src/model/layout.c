@@ -166,6 +166,10 @@ static int layout_slots(ls_model *m) {
         o->slot_fired_ord = (int32_t)is++;
       }
     }
+    if (r->nsteps) {
+      r->slot_seq = (int32_t)ts;
+      ts += (uint32_t)(r->nsteps - 1);
+    }
     if (r->cap_k > 0) {
       r->slot_cap_ring = (int32_t)ts;
       ts += (uint32_t)r->cap_k;

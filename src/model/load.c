@@ -321,6 +321,9 @@ static int compile(ls__lctx *c) {
     r = build_set(c, &c->rule_preds[i], &m->rules[i].preds);
   for (size_t i = 0; i < m->ntrans && !r; i++)
     r = build_set(c, &c->trans_preds[i], &m->trans[i].preds);
+  for (size_t i = 0; i < m->nrules && !r; i++)
+    for (size_t k = 0; k < m->rules[i].nsteps && !r; k++)
+      r = build_set(c, &c->step_preds[m->rules[i].steps[k].plist], &m->rules[i].steps[k].preds);
   if (r) return r;
   m->schema.prop_keys = m->prop_keys;
   m->schema.nprops = m->nprops;
@@ -339,6 +342,8 @@ static void ctx_free(ls__lctx *c) {
   free(c->trans_preds);
   free(c->rule_recent_rule);
   free(c->rule_in_stages);
+  for (size_t i = 0; i < c->nstep_preds; i++) free(c->step_preds[i].v);
+  free(c->step_preds);
   free(c->stage_cadence);
   free(c->nodes);
   free(c->pool);

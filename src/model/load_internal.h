@@ -95,6 +95,8 @@ typedef struct ls__lctx {
   ls__plist *trans_preds; /* [m->ntrans] */
   const ls__ynode **rule_recent_rule;  /* [m->nrules]: recent.rule value */
   const ls__ynode **rule_in_stages;    /* [m->nrules]: in_stages value */
+  ls__plist *step_preds; /* sequence steps' if: lists (ls__seqstep.plist) */
+  size_t nstep_preds, step_preds_cap;
   const ls__ynode **stage_cadence;     /* [m->nstages]: cadence: value */
 } ls__lctx;
 

@@ -267,6 +267,7 @@ typedef struct rule_tmp {
   const ls__ynode *visit_only; /* visit_page / visit_start key */
   const ls__ynode *needs_visits; /* first key that needs a visits section */
   const ls__ynode *cap;          /* the cap key */
+  const ls__ynode *sequence, *within; /* the sequence and within keys */
 } rule_tmp;
 
 static void needs_visits(rule_tmp *t, const ls__ynode *k) {
@@ -542,6 +543,63 @@ int ls__resolve_rule_stages(ls__lctx *c) {
   return LS_OK;
 }
 
+typedef struct step_tmp {
+  ls__seqstep *s;
+  const ls__ynode *on;
+} step_tmp;
+
+static int step_on(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  ((step_tmp *)obj)->on = v;
+  return ls__intern_type(c, v, &((step_tmp *)obj)->s->type);
+}
+
+static int step_if(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  step_tmp *t = obj;
+  if (ls__grow((void **)&c->step_preds, &c->step_preds_cap, c->nstep_preds + 1,
+               sizeof *c->step_preds))
+    return ls__oom(c);
+  memset(&c->step_preds[c->nstep_preds], 0, sizeof *c->step_preds);
+  t->s->plist = (uint32_t)c->nstep_preds++;
+  return ls__load_if(c, v, &c->step_preds[t->s->plist]);
+}
+
+static const ls__key step_keys[] = {
+    {"on", step_on, LS__KEY_REQUIRED},
+    {"if", step_if, 0},
+};
+
+static int rule_sequence(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  rule_tmp *t = obj;
+  ls__rule *r = t->r;
+  t->sequence = k;
+  int rc = ls__want_seq(c, v, "sequence steps ({on: TYPE, if: [...]})");
+  if (rc) return rc;
+  if (v->count < 2 || v->count > 16)
+    return ls__lerr(c, v, "a sequence has 2 to 16 steps");
+  /* an empty predicate list for steps without if: */
+  if (ls__grow((void **)&c->step_preds, &c->step_preds_cap, c->nstep_preds + 1,
+               sizeof *c->step_preds))
+    return ls__oom(c);
+  memset(&c->step_preds[c->nstep_preds], 0, sizeof *c->step_preds);
+  uint32_t none = (uint32_t)c->nstep_preds++;
+  if (!(r->steps = calloc(v->count, sizeof *r->steps))) return ls__oom(c);
+  for (const ls__ynode *e = ls__y_first(c, v); e; e = ls__y_next(c, e)) {
+    step_tmp st = {&r->steps[r->nsteps], NULL};
+    st.s->plist = none;
+    r->nsteps++;
+    if ((rc = ls__walk_map(c, e, "sequence step", step_keys, 2, &st))) return rc;
+  }
+  return LS_OK;
+}
+
+static int rule_within(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  rule_tmp *t = obj;
+  t->within = k;
+  return ls__want_duration(c, v, "within", &t->r->seq_within);
+}
+
 static int rule_cap(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
   rule_tmp *t = obj;
   t->cap = k;
@@ -564,6 +622,8 @@ static const ls__key rule_keys[] = {
     {"once_per", rule_once_per, 0},
     {"cap", rule_cap, 0},
     {"in_stages", rule_in_stages, 0},
+    {"sequence", rule_sequence, 0},
+    {"within", rule_within, 0},
 };
 
 /* Checks that need the whole rule. */
@@ -585,6 +645,23 @@ static int rule_check(ls__lctx *c, const ls__ynode *n, rule_tmp *t) {
   } else if (m->nscores > 1) {
     return ls__lerr(c, n, "the rule needs `score: NAME` because the model has "
                     "%zu scores", m->nscores);
+  }
+  if (t->sequence) {
+    if (t->on || c->rule_preds[t->index].n)
+      return ls__lerr(c, t->sequence, "a sequence rule has no on: or if: of its own (the "
+                      "steps say which events; the last step's event fires it)");
+    if (!t->within)
+      return ls__lerr(c, t->sequence, "a sequence needs within: DURATION (the time from the "
+                      "first step to the last)");
+    /* the rule is looked at for the events of every step */
+    if (!(r->types = calloc(r->nsteps, sizeof *r->types))) return ls__oom(c);
+    for (size_t k = 0; k < r->nsteps; k++) {
+      size_t j = 0;
+      while (j < r->ntypes && r->types[j] != r->steps[k].type) j++;
+      if (j == r->ntypes) r->types[r->ntypes++] = r->steps[k].type;
+    }
+  } else if (t->within) {
+    return ls__lerr(c, t->within, "within: goes with sequence:");
   }
   if (t->cap) {
     if (r->points <= 0)
@@ -650,7 +727,7 @@ int ls__load_rules(ls__lctx *c, const ls__ynode *n) {
   }
   size_t i = 0;
   for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
-    rule_tmp t = {&m->rules[i], i, NULL, NULL, NULL, NULL, NULL};
+    rule_tmp t = {&m->rules[i], i, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     t.r->line = e->line;
     const ls__ynode *id = ls__map_get(c, e, "id");
     char buf[64];

@@ -43,6 +43,8 @@ void ls_model_destroy(ls_model *m) {
     free(m->rules[i].types);
     free(m->rules[i].preds);
     free(m->rules[i].in_stages);
+    for (size_t k = 0; k < m->rules[i].nsteps; k++) free(m->rules[i].steps[k].preds);
+    free(m->rules[i].steps);
   }
   free(m->rules);
   for (size_t i = 0; i < m->nfits; i++) {
@@ -280,8 +282,18 @@ static void put_expr(sbuf *b, const ls_model *m, int32_t i, int min) {
 static void put_rule(sbuf *b, const ls_model *m, const ls__rule *r) {
   put(b, "  %s: %+" PRId64, r->id, r->points);
   if (m->nscores > 1) put(b, " to %s", m->scores[r->score].name);
-  if (r->ntypes == 0) put(b, " on any event");
-  for (size_t i = 0; i < r->ntypes; i++)
+  if (r->nsteps) {
+    put(b, " on the sequence");
+    for (size_t k = 0; k < r->nsteps; k++) {
+      put(b, "%s%s", k ? " then " : " ", m->types[r->steps[k].type]);
+      put_predset(b, m, r->steps[k].preds);
+    }
+    put(b, " within ");
+    put_duration(b, r->seq_within);
+  } else if (r->ntypes == 0) {
+    put(b, " on any event");
+  }
+  for (size_t i = 0; i < r->ntypes && !r->nsteps; i++)
     put(b, "%s%s", i ? ", " : " on ", m->types[r->types[i]]);
   put_predset(b, m, r->preds);
   if (r->visit_page > 0) put(b, "; visit page %" PRId32, r->visit_page);

@@ -542,6 +542,64 @@ static void test_fit(void) {
   pop_model();
 }
 
+/* Sequence rules: steps in order, the whole within a window. */
+static void test_sequence(void) {
+  push_model("leadscore: 1\n"
+             "name: seq\n"
+             "scores: [{name: score}]\n"
+             "rules:\n"
+             "  - id: journey\n"
+             "    sequence: [{on: a}, {on: b, if: [{prop: ok, equals: \"yes\"}]}, {on: c}]\n"
+             "    within: 10d\n"
+             "    points: 40\n"
+             "    once_per: 30d\n"
+             "  - id: twice\n"
+             "    sequence: [{on: x}, {on: x}]\n"
+             "    within: 1d\n"
+             "    points: 1\n"
+             "stages: [{name: prospect, initial: true}]\n");
+  const char *ok = ",\"props\":{\"ok\":\"yes\"}";
+  reset();
+  ev("b", "2026-03-01T00:00:00Z", ok); /* b before any a: nothing */
+  ev("a", "2026-03-02T00:00:00Z", "");
+  ev("c", "2026-03-03T00:00:00Z", ""); /* c without b: nothing */
+  ev("b", "2026-03-04T00:00:00Z", ",\"props\":{\"ok\":\"no\"}"); /* b whose if fails */
+  CHECK_INT(score(), 0);
+  ev("b", "2026-03-05T00:00:00Z", ok);
+  ev("c", "2026-03-12T00:00:00Z", ""); /* exactly 10 d after a: fires */
+  CHECK_INT(score(), 40);
+  CHECK_INT(ledger_n, 1);
+  /* a completed journey starts over; once_per 30d holds the next one back */
+  ev("a", "2026-03-13T00:00:00Z", "");
+  ev("b", "2026-03-14T00:00:00Z", ok);
+  ev("c", "2026-03-15T00:00:00Z", "");
+  CHECK_INT(score(), 40);
+  /* too slow: 10 d + 1 s from a to c */
+  reset();
+  ev("a", "2026-03-01T00:00:00Z", "");
+  ev("b", "2026-03-02T00:00:00Z", ok);
+  ev("c", "2026-03-11T00:00:01Z", "");
+  CHECK_INT(score(), 0);
+  /* ... but a later a restarts the clock: the latest start is kept */
+  reset();
+  ev("a", "2026-03-01T00:00:00Z", "");
+  ev("a", "2026-03-05T00:00:00Z", "");
+  ev("b", "2026-03-06T00:00:00Z", ok);
+  ev("c", "2026-03-14T00:00:00Z", ""); /* 13 d after the first a, 9 d after the second */
+  CHECK_INT(score(), 40);
+  /* one event is one step: x then x needs two events */
+  reset();
+  ev("x", "2026-03-01T00:00:00Z", "");
+  CHECK_INT(score(), 0);
+  ev("x", "2026-03-01T12:00:00Z", "");
+  CHECK_INT(score(), 1);
+  ev("x", "2026-03-01T13:00:00Z", ""); /* starts over: this x is a first step */
+  CHECK_INT(score(), 1);
+  ev("x", "2026-03-01T14:00:00Z", "");
+  CHECK_INT(score(), 2);
+  pop_model();
+}
+
 int main(void) {
   ls_diag d = {0};
   if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
@@ -559,6 +617,7 @@ int main(void) {
   test_stage_scoped();
   test_grades();
   test_fit();
+  test_sequence();
   ls_event_parser_destroy(P);
   ls_model_destroy(M);
   return ls_test_done();

@@ -632,6 +632,14 @@ static const struct bad {
      "fit rule 1: fit rule is missing the required key \"attr\""},
     {"fit-row-two-tests.yaml", 6, 42,
      "fit rule \"ind\": a row has one test, but this one has both gte and lt ("},
+    {"sequence-with-on.yaml", 6, 20,
+     "rule \"j\": a sequence rule has no on: or if: of its own (the steps say "},
+    {"sequence-no-within.yaml", 6, 13,
+     "rule \"j\": a sequence needs within: DURATION (the time from the first s"},
+    {"sequence-one-step.yaml", 6, 23,
+     "rule \"j\": a sequence has 2 to 16 steps"},
+    {"within-alone.yaml", 6, 20,
+     "rule \"j\": within: goes with sequence:"},
 };
 
 static void test_bad(void) {
