@@ -151,6 +151,10 @@ static int64_t bounded(const ls__score *sc, int64_t v, int64_t d) {
 
 static int64_t decay_step(const ls__score *sc, int64_t v) {
   if (sc->has_floor && v <= sc->floor) return v;
+  if (sc->half_life) { /* C division truncates toward zero: 75 -> 37, -5 -> -2 */
+    int64_t n = bounded(sc, v, v / 2 - v);
+    return sc->has_floor && n < sc->floor ? sc->floor : n;
+  }
   for (size_t b = 0; b < sc->nbands; b++) {
     if (v >= sc->bands[b].at_least) {
       int64_t n = bounded(sc, v, sc->bands[b].points);

@@ -67,6 +67,8 @@ typedef struct ls__score {
   char *name;
   int64_t initial;
   int64_t decay_every; /* seconds of inactivity per step; 0 = no decay */
+  bool half_life;      /* a step halves the score (toward zero) instead of
+                          applying bands; decay_every is the half-life */
   ls__band *bands;     /* ordered by at_least, descending */
   size_t nbands;
   bool has_floor;

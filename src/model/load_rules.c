@@ -86,9 +86,17 @@ static int decay_floor(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                       &s->floor);
 }
 
+static int decay_half_life(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  ls__score *s = ((score_tmp *)obj)->s;
+  s->half_life = true;
+  return ls__want_duration(c, v, "half_life", &s->decay_every);
+}
+
 static const ls__key decay_keys[] = {
-    {"every", decay_every, LS__KEY_REQUIRED},
-    {"bands", decay_bands, LS__KEY_REQUIRED},
+    {"every", decay_every, 0},
+    {"bands", decay_bands, 0},
+    {"half_life", decay_half_life, 0},
     {"floor", decay_floor, 0},
 };
 
@@ -121,8 +129,19 @@ static int score_decay(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                        void *obj) {
   if (!((score_tmp *)obj)->stateful) ((score_tmp *)obj)->stateful = k;
   (void)k;
-  return ls__walk_map(c, v, "decay", decay_keys,
-                      sizeof decay_keys / sizeof decay_keys[0], obj);
+  int r = ls__walk_map(c, v, "decay", decay_keys, sizeof decay_keys / sizeof decay_keys[0], obj);
+  if (r) return r;
+  /* banded steps (every + bands) or halving (half_life), not both */
+  const ls__ynode *every = ls__map_get(c, v, "every"), *bands = ls__map_get(c, v, "bands");
+  const ls__ynode *half = ls__map_get(c, v, "half_life");
+  if (half && (every || bands))
+    return ls__lerr(c, every ? every : bands, "half_life decays on its own clock; it takes no "
+                    "every: or bands:");
+  if (!half && !every)
+    return ls__lerr(c, v, "decay is missing the required key \"every\" (or use half_life: D)");
+  if (!half && !bands)
+    return ls__lerr(c, v, "decay is missing the required key \"bands\"");
+  return LS_OK;
 }
 
 static int score_max(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {

@@ -342,7 +342,12 @@ static void put_scores(sbuf *b, const ls_model *m) {
       continue;
     }
     put(b, "  %s: initial %" PRId64, s->name, s->initial);
-    if (s->decay_every > 0) {
+    if (s->half_life) {
+      put(b, "; halved every ");
+      put_duration(b, s->decay_every);
+      put(b, " without activity (toward zero)");
+      if (s->has_floor) put(b, "; floor %" PRId64, s->floor);
+    } else if (s->decay_every > 0) {
       put(b, "; decay every ");
       put_duration(b, s->decay_every);
       put(b, " without activity:");

@@ -600,6 +600,31 @@ static void test_sequence(void) {
   pop_model();
 }
 
+/* Half-life decay: halved toward zero per half-life without activity. */
+static void test_half_life(void) {
+  push_model("leadscore: 1\n"
+             "name: hl\n"
+             "scores: [{name: score, decay: {half_life: 30d}}]\n"
+             "rules: [{id: p, on: p, points: 75}, {id: m, on: m, points: -80}]\n"
+             "stages: [{name: prospect, initial: true}]\n");
+  reset();
+  ev("p", "2026-01-01T00:00:00Z", "");
+  advance("2026-01-30T23:59:59Z");
+  CHECK_INT(score(), 75);
+  advance("2026-01-31T00:00:00Z"); /* 30 d: 75 / 2 = 37 (toward zero) */
+  CHECK_INT(score(), 37);
+  advance("2026-04-01T00:00:00Z"); /* 90 d: 18, 9 */
+  CHECK_INT(score(), 9);
+  CHECK_INT(ledger_sum, 75 - 38 - 19 - 9);
+  ev("m", "2026-04-15T00:00:00Z", ""); /* decay first (04-30 is later): 9 - 80 = -71 */
+  CHECK_INT(score(), -71);
+  advance("2026-05-15T00:00:00Z"); /* -71 / 2 = -35 */
+  CHECK_INT(score(), -35);
+  advance("2027-12-31T00:00:00Z"); /* -17, -8, -4, -2, -1, 0, then nothing */
+  CHECK_INT(score(), 0);
+  pop_model();
+}
+
 int main(void) {
   ls_diag d = {0};
   if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
@@ -618,6 +643,7 @@ int main(void) {
   test_grades();
   test_fit();
   test_sequence();
+  test_half_life();
   ls_event_parser_destroy(P);
   ls_model_destroy(M);
   return ls_test_done();

@@ -640,6 +640,7 @@ static const struct bad {
      "rule \"j\": a sequence has 2 to 16 steps"},
     {"within-alone.yaml", 6, 20,
      "rule \"j\": within: goes with sequence:"},
+    {"half-life-bands.yaml", 5, 50, "half_life decays on its own clock; it takes no every: or bands:"},
 };
 
 static void test_bad(void) {
