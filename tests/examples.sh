@@ -56,5 +56,13 @@ expect_rc 0 "fit-engagement explain dev" explain --model "$M" dev@small.example 
 n=$(grep -c 're-roll' "$T/o")
 [[ $n == 3 ]] && ok || bad "dev's re-rolls: $n, expected 3 (re-syncs change nothing)"
 
+# lint: warnings name FILE:LINE on stderr; the model is still valid
+expect_rc 0 "check-model lint" check-model examples/models/buying-cycle.yaml
+has "$T/e" 'examples/models/buying-cycle.yaml:65: warning: rules "page" and "pricing" both count every event that "pricing" counts' "the overlap warning"
+has "$T/o" "examples/models/buying-cycle.yaml: ok (with warnings)" "ok with warnings"
+printf 'leadscore: 1\nname: x\nscores: [{name: s}]\nrules: [{id: r, on: e, points: 1}]\nstages: [{name: a, initial: true}]\n' >"$T/infl.yaml"
+expect_rc 0 "check-model inflation" check-model "$T/infl.yaml"
+has "$T/e" "infl.yaml:4: warning: rule \"r\": +1 to s with no cap" "the inflation warning"
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

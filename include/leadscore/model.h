@@ -83,6 +83,14 @@ size_t ls_model_cap_reason(const ls_model *m, size_t rule, int capped, char *buf
 size_t ls_model_fit_row_text(const ls_model *m, size_t rule, int32_t row, char *buf,
                              size_t cap);
 
+/* Lints a loaded model: calls fn(ud, line, message) for each warning —
+ * positive rules that can inflate a score without limit (no cap, no decay,
+ * no max), condition thresholds a score can never reach, rules whose tests
+ * contradict each other, stateless rules that count the same events twice
+ * — and returns their number. */
+size_t ls_model_lint(const ls_model *m, void (*fn)(void *ud, unsigned line, const char *msg),
+                     void *ud);
+
 /* Returns a new NUL-terminated human summary (scores, rules, stages,
  * transitions, cadences); the caller frees it. NULL when out of memory. */
 char *ls_model_summary(const ls_model *m);

@@ -8,7 +8,16 @@ static const char usage[] =
     "\n"
     "Validates a model file and prints a summary of its scores, rules, stages,\n"
     "transitions and cadences. Errors name FILE:LINE:COL and what was expected.\n"
-    "Exit status: 0 valid, 2 invalid model or usage error, 3 I/O error.\n";
+    "Warnings (FILE:LINE: warning: ...) on standard error point at what loads\n"
+    "but is probably wrong: rules that can inflate a score without limit,\n"
+    "thresholds that cannot be reached, rules that can never match, rules that\n"
+    "count the same event twice.\n"
+    "Exit status: 0 valid (warnings or not), 2 invalid model or usage error,\n"
+    "3 I/O error.\n";
+
+static void on_warning(void *ud, unsigned line, const char *msg) {
+  fprintf(stderr, "%s:%u: warning: %s\n", (const char *)ud, line, msg);
+}
 
 int ls_cmd_check_model(int argc, char **argv) {
   ls_opts o;
@@ -27,7 +36,8 @@ int ls_cmd_check_model(int argc, char **argv) {
     ls_cli_error("out of memory");
     return LS_EXIT_INTERNAL;
   }
-  printf("%s: ok\n%s", path, summary);
+  size_t nw = ls_model_lint(m, on_warning, (void *)path);
+  printf("%s: ok%s\n%s", path, nw ? " (with warnings)" : "", summary);
   free(summary);
   ls_model_destroy(m);
   return fflush(stdout) == 0 ? LS_EXIT_OK : LS_EXIT_IO;
