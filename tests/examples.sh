@@ -56,6 +56,13 @@ expect_rc 0 "fit-engagement explain dev" explain --model "$M" dev@small.example 
 n=$(grep -c 're-roll' "$T/o")
 [[ $n == 3 ]] && ok || bad "dev's re-rolls: $n, expected 3 (re-syncs change nothing)"
 
+# the inflation report finds the newsletter fan, and only them
+expect_rc 0 "inflation report" replay -q --model examples/models/anti-inflation.yaml --report inflation examples/events/anti-inflation.jsonl
+same "inflation report" "$T/o" "lead_id,score,rule,points,share
+email:fan@example.com,score,newsletter_open,20,100.0%"
+expect_rc 2 "unknown report" replay -q --model examples/models/anti-inflation.yaml --report x examples/events/anti-inflation.jsonl
+has "$T/e" "--report takes inflation" "names the report"
+
 # lint: warnings name FILE:LINE on stderr; the model is still valid
 expect_rc 0 "check-model lint" check-model examples/models/buying-cycle.yaml
 has "$T/e" 'examples/models/buying-cycle.yaml:65: warning: rules "page" and "pricing" both count every event that "pricing" counts' "the overlap warning"

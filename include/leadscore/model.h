@@ -54,6 +54,9 @@ const char *ls_model_matrix_name(const ls_model *m);
 size_t ls_model_nstages(const ls_model *m);
 const char *ls_model_stage_name(const ls_model *m, size_t i);
 size_t ls_model_nrules(const ls_model *m);
+size_t ls_model_nfits(const ls_model *m);
+/* The points of event rule i per firing (0 for a fit rule). */
+int64_t ls_model_rule_points(const ls_model *m, size_t i);
 /* Rules 0 .. nrules-1 are the event rules; fit rule f is rule nrules + f
  * (ledgers name both kinds by that index). */
 const char *ls_model_rule_id(const ls_model *m, size_t i);

@@ -54,6 +54,10 @@ void ls_cli_json_str(FILE *out, const char *s, size_t n);
 /* Prints a person's scores, then its grades and matrix cell, one per line
  * ("name        value"), for explain and show. */
 void ls_cli_print_scores(FILE *out, const ls_model *m, const void *state);
+/* replay --report inflation: writes lead_id,score,rule,points,share for
+ * every person whose positive points on a score come for 80 % or more from
+ * one rule of at most 1 point per event (10 points or more from it). */
+int ls_cli_report_inflation(const ls_model *m, const ls_replay *r, FILE *out);
 
 /* Subcommands: argv[0] is the subcommand name. */
 int ls_cmd_replay(int argc, char **argv);

@@ -12,7 +12,7 @@
 
 static const char usage[] =
     "usage: leadscore replay --model FILE [--as-of T] [--out FILE] [--strict]\n"
-    "                        [--quiet] EVENTS...\n"
+    "                        [--quiet] [--report inflation] EVENTS...\n"
     "\n"
     "Replays JSON Lines event files (\"-\" or none: standard input) through the\n"
     "model and writes the leads CSV (lead_id,score,stage,mql_count,last_mql_at),\n"
@@ -24,6 +24,11 @@ static const char usage[] =
     "  --out FILE     write the CSV to FILE instead of standard output\n"
     "  --strict       exit 1 when any input line was rejected\n"
     "  --quiet, -q    no summary line on standard error\n"
+    "  --report inflation\n"
+    "                 instead of the leads, list the persons whose points on a\n"
+    "                 score come for 80 % or more from one rule of at most 1\n"
+    "                 point per event, 10 points or more of them\n"
+    "                 (lead_id,score,rule,points,share)\n"
     "\n"
     "Rejected lines are reported on standard error as FILE:LINE: reason; the\n"
     "rest of the input is still processed.\n"
@@ -131,7 +136,7 @@ int ls_cmd_replay(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, usage,
                          LS_OPT_MODEL | LS_OPT_AS_OF | LS_OPT_OUT | LS_OPT_STRICT |
-                             LS_OPT_QUIET, &o);
+                             LS_OPT_QUIET | LS_OPT_REPORT, &o);
   if (code >= 0) return code;
   ls_cli_result res;
   code = ls_cli_run(&o, argv + o.first_arg, argc - o.first_arg, &res);
@@ -141,7 +146,8 @@ int ls_cmd_replay(int argc, char **argv) {
       ls_cli_error("cannot write %s: %s", o.out, strerror(errno));
       code = LS_EXIT_IO;
     } else {
-      int rc = write_leads(&res, out);
+      int rc = o.report ? ls_cli_report_inflation(res.model, res.replay, out)
+                        : write_leads(&res, out);
       if (rc == LS_ENOMEM) {
         ls_cli_error("out of memory");
         code = LS_EXIT_INTERNAL;

@@ -26,17 +26,18 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
       {"min-score", required_argument, NULL, 'M'},
       {"sort", required_argument, NULL, 'O'},
       {"limit", required_argument, NULL, 'L'},
+      {"report", required_argument, NULL, 'R'},
       {NULL, 0, NULL, 0}};
   static const unsigned bit[] = {LS_OPT_MODEL, LS_OPT_AS_OF, LS_OPT_OUT,
                                  LS_OPT_FORMAT, LS_OPT_STRICT, LS_OPT_QUIET,
                                  LS_OPT_HELP, LS_OPT_DB, LS_OPT_TO, LS_OPT_BATCH,
                                  LS_OPT_EXCEL, LS_OPT_QUERY, LS_OPT_QUERY,
-                                 LS_OPT_QUERY, LS_OPT_QUERY};
-  struct option longopts[16];
+                                 LS_OPT_QUERY, LS_OPT_QUERY, LS_OPT_REPORT};
+  struct option longopts[17];
   size_t n = 0;
   for (size_t i = 0; all[i].name; i++)
     if (allowed & bit[i] || bit[i] == LS_OPT_HELP) longopts[n++] = all[i];
-  longopts[n] = all[15];
+  longopts[n] = all[16];
   memset(o, 0, sizeof *o);
   optind = 1;
   opterr = 0;
@@ -55,6 +56,13 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
         break;
       case 'd': o->db = optarg; break;
       case 'x': o->excel = true; break;
+      case 'R':
+        if (strcmp(optarg, "inflation")) {
+          ls_cli_error("%s: --report takes inflation, got \"%s\"", argv[0], optarg);
+          return LS_EXIT_USAGE;
+        }
+        o->report = optarg;
+        break;
       case 'S': o->stage = optarg; break;
       case 'O':
         if (strcmp(optarg, "score") && strcmp(optarg, "lead_id")) {

@@ -15,7 +15,8 @@ enum {
   LS_OPT_TO = 1u << 8,
   LS_OPT_BATCH = 1u << 9,
   LS_OPT_EXCEL = 1u << 10,
-  LS_OPT_QUERY = 1u << 11 /* --stage, --min-score, --sort, --limit */
+  LS_OPT_QUERY = 1u << 11, /* --stage, --min-score, --sort, --limit */
+  LS_OPT_REPORT = 1u << 12
 };
 
 typedef struct ls_opts {
@@ -27,6 +28,7 @@ typedef struct ls_opts {
   ls_time as_of;
   bool strict, quiet, excel;
   const char *stage, *sort;
+  const char *report; /* replay --report: "inflation" */
   bool has_min_score;
   long long min_score;
   long limit;

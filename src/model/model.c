@@ -108,6 +108,10 @@ const char *ls_model_stage_name(const ls_model *m, size_t i) {
 }
 
 size_t ls_model_nrules(const ls_model *m) { return m->nrules; }
+size_t ls_model_nfits(const ls_model *m) { return m->nfits; }
+int64_t ls_model_rule_points(const ls_model *m, size_t i) {
+  return i < m->nrules ? m->rules[i].points : 0;
+}
 
 const char *ls_model_rule_id(const ls_model *m, size_t i) {
   if (i < m->nrules) return m->rules[i].id;
