@@ -70,7 +70,8 @@ typedef enum ls_cap {
   LS_CAP_NONE = 0,
   LS_CAP_RULE = 1, /* the rule's own cap: cap.points per cap.per (0 given) */
   LS_CAP_MAX = 2,  /* the score's max */
-  LS_CAP_MIN = 3   /* the score's min */
+  LS_CAP_MIN = 3,  /* the score's min */
+  LS_CAP_GROUP = 4 /* the cap of the rule's group (0 given) */
 } ls_cap;
 
 /* Writes why rule `rule` was capped (`capped`: an ls_cap), e.g. "capped:

@@ -360,6 +360,7 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
   if (r->points == 0) return;
   uint8_t capped = LS_CAP_NONE;
   int64_t give = r->points;
+  ls_time undo = NEVER; /* what the rule's ring held before this grant */
   if (r->cap_k > 0) {
     /* The ring holds the times of the rule's latest cap_k grants; its
      * oldest inside (t - per, t] means the window is full. */
@@ -370,8 +371,31 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
       capped = LS_CAP_RULE;
       give = 0;
     } else {
+      undo = oldest;
       put_time(&ring[*head], ev->time);
       *head = (*head + 1) % r->cap_k;
+    }
+  }
+  if (give && r->group >= 0) {
+    /* The group's ring: its latest grants (time, points); the sum of those
+     * inside (t - per, t] plus this firing must stay within the cap. */
+    const ls__group *g = &m->groups[r->group];
+    ls_time *gt = ts + g->slot_times, from = ls_time_add(ev->time, -g->cap_per);
+    int64_t *gp = is + g->slot_points, *head = gp + g->k, sum = give;
+    for (int32_t k = 0; k < g->k; k++)
+      if (!is_never(gt[k]) && ls_time_cmp(gt[k], from) > 0) sum += gp[k];
+    if (sum > g->cap_points) {
+      capped = LS_CAP_GROUP;
+      give = 0;
+      if (r->cap_k > 0) { /* not a grant after all: undo the rule's ring */
+        int64_t *rh = &is[r->slot_cap_head];
+        *rh = (*rh + r->cap_k - 1) % r->cap_k;
+        put_time(&ts[r->slot_cap_ring + *rh], undo);
+      }
+    } else {
+      put_time(&gt[*head], ev->time);
+      gp[*head] = give;
+      *head = (*head + 1) % g->k;
     }
   }
   const ls__score *so = &m->scores[r->score];

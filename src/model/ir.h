@@ -149,6 +149,7 @@ typedef struct ls__rule {
    * points firings give points in a window: the state keeps their times */
   int64_t cap_points, cap_per;
   int32_t cap_k; /* 0: no cap */
+  int32_t group; /* index into groups (a shared cap), or -1 */
   /* sequence: the rule fires on the event that completes steps[0..nsteps)
    * in order, all within seq_within of the first step's event */
   ls__seqstep *steps;
@@ -172,6 +173,21 @@ typedef struct ls__rule {
   int32_t slot_cap_ring;   /* cap_k tslots: times of the latest grants */
   int32_t slot_cap_head;   /* islot: the ring's oldest entry */
 } ls__rule;
+
+/* ---- groups: a cap shared by several rules ---- */
+
+/* At most cap_points from the group's rules together in any (t - cap_per,
+ * t]; a firing gives all or nothing, so at most k = cap_points / (the
+ * smallest points of its rules) grants fit in a window: the state keeps
+ * their times and points in a ring. */
+typedef struct ls__group {
+  char *name;
+  int64_t cap_points, cap_per;
+  int32_t k;
+  int32_t slot_times;  /* k tslots */
+  int32_t slot_points; /* k islots, then the ring's head */
+  unsigned line;
+} ls__group;
 
 /* ---- fit rules: level functions of current attributes ---- */
 
@@ -292,6 +308,9 @@ struct ls_model {
 
   ls__fit *fits; /* in ledgers, fit rule f is rule nrules + f */
   size_t nfits;
+
+  ls__group *groups;
+  size_t ngroups;
 
   ls__expr *exprs;
   size_t nexprs;

@@ -184,6 +184,12 @@ static int layout_slots(ls_model *m) {
       if (rc) return rc;
     }
   }
+  for (size_t g = 0; g < m->ngroups; g++) { /* k times; k points and the head */
+    m->groups[g].slot_times = (int32_t)ts;
+    ts += (uint32_t)m->groups[g].k;
+    m->groups[g].slot_points = (int32_t)is;
+    is += (uint32_t)m->groups[g].k + 1;
+  }
   for (size_t f = 0; f < m->nfits; f++) { /* the row, then the points it gave */
     m->fits[f].slot = (int32_t)is;
     is += 2;

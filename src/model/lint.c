@@ -33,7 +33,8 @@ static void warn(lint *l, unsigned line, const char *fmt, ...) {
  * first_value, once, cap, sequence or stage conditions). */
 static bool stateless(const ls__rule *r) {
   return r->visit_page <= 0 && r->visit_start < 0 && r->recent_kind == LS__RECENT_NONE &&
-         r->first_value < 0 && r->once == LS__ONCE_NONE && !r->cap_k && !r->nsteps &&
+         r->first_value < 0 && r->once == LS__ONCE_NONE && !r->cap_k && r->group < 0 &&
+         !r->nsteps &&
          !r->in_stages;
 }
 
@@ -42,7 +43,8 @@ static void inflation(lint *l) {
   for (size_t i = 0; i < m->nrules; i++) {
     const ls__rule *r = &m->rules[i];
     const ls__score *s = &m->scores[r->score];
-    if (r->points <= 0 || r->cap_k || r->once == LS__ONCE_PER_PERSON || s->decay_every ||
+    if (r->points <= 0 || r->cap_k || r->group >= 0 || r->once == LS__ONCE_PER_PERSON ||
+        s->decay_every ||
         s->has_max)
       continue;
     warn(l, r->line, "rule \"%s\": %+" PRId64 " to %s with no cap, and %s has no decay and no "

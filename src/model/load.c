@@ -227,7 +227,7 @@ static const char *const sec_names[LS__SEC_COUNT] = {
     [LS__SEC_VISITS] = "visits", [LS__SEC_RULES] = "rules",
     [LS__SEC_STAGES] = "stages", [LS__SEC_CADENCES] = "cadences",
     [LS__SEC_ARMING] = "arming", [LS__SEC_TRANSITIONS] = "transitions",
-    [LS__SEC_GRADES] = "grades", [LS__SEC_MATRIX] = "matrix", [LS__SEC_FIT] = "fit",
+    [LS__SEC_GRADES] = "grades", [LS__SEC_MATRIX] = "matrix", [LS__SEC_FIT] = "fit", [LS__SEC_GROUPS] = "groups",
 };
 
 static int top_key(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
@@ -252,6 +252,7 @@ static const ls__key top_keys[] = {
     {"matrix", top_key, 0},
     {"rules", top_key, 0},
     {"fit", top_key, 0},
+    {"groups", top_key, 0},
     {"stages", top_key, LS__KEY_REQUIRED},
     {"arming", top_key, 0},
     {"transitions", top_key, 0},
@@ -307,6 +308,7 @@ static int compile(ls__lctx *c) {
   if (!r && c->sec[LS__SEC_VISITS]) r = ls__load_visits(c, c->sec[LS__SEC_VISITS]);
   if (!r && c->sec[LS__SEC_RULES]) r = ls__load_rules(c, c->sec[LS__SEC_RULES]);
   if (!r && c->sec[LS__SEC_FIT]) r = ls__load_fit(c, c->sec[LS__SEC_FIT]);
+  if (!r && c->sec[LS__SEC_GROUPS]) r = ls__load_groups(c, c->sec[LS__SEC_GROUPS]);
   if (!r) r = ls__load_stages(c, c->sec[LS__SEC_STAGES]);
   if (!r) r = ls__resolve_rule_stages(c);
   if (!r) r = ls__load_cadences(c, c->sec[LS__SEC_CADENCES]);

@@ -1,4 +1,6 @@
-/* Section `fit`: rules that give points for who a person is, as a level
+/* Sections `fit` and `groups`.
+ *
+ * `fit`: rules that give points for who a person is, as a level
  * function of the current value of one attribute.
  *
  *   fit:
@@ -118,6 +120,119 @@ int ls__load_fit(ls__lctx *c, const ls__ynode *n) {
     m->fits[i].slot = -1;
     ls__set_prefix(c, "fit rule %zu: ", i + 1);
     r = load_one(c, e, i);
+  }
+  ls__set_prefix(c, "%s", "");
+  return r;
+}
+
+/* ---- groups: a cap shared by several rules ----
+ *
+ *   groups:
+ *     - name: email
+ *       rules: [newsletter_open, newsletter_click]
+ *       cap: {points: 10, per: 30d}
+ */
+
+typedef struct group_tmp {
+  ls__group *g;
+  size_t index;
+  const ls__ynode *rules;
+  bool has_cap;
+} group_tmp;
+
+static int group_name(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  group_tmp *t = obj;
+  int r = ls__want_name(c, v, "group name", &t->g->name);
+  for (size_t i = 0; !r && i < t->index; i++)
+    if (!strcmp(c->m->groups[i].name, t->g->name))
+      r = ls__lerr(c, v, "two groups are named \"%s\"", t->g->name);
+  return r;
+}
+
+static int group_rules(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  int r = ls__want_seq(c, v, "rule ids");
+  if (!r && v->count == 0) r = ls__lerr(c, v, "a group needs at least one rule");
+  ((group_tmp *)obj)->rules = v;
+  return r;
+}
+
+static int gcap_points(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_int(c, v, "cap points", 1, LS__MAX_POINTS, &((ls__group *)obj)->cap_points);
+}
+static int gcap_per(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_duration(c, v, "cap per", &((ls__group *)obj)->cap_per);
+}
+static const ls__key gcap_keys[] = {
+    {"points", gcap_points, LS__KEY_REQUIRED},
+    {"per", gcap_per, LS__KEY_REQUIRED},
+};
+static int group_cap(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  ((group_tmp *)obj)->has_cap = true;
+  return ls__walk_map(c, v, "cap ({points: N, per: DURATION})", gcap_keys, 2,
+                      ((group_tmp *)obj)->g);
+}
+
+static const ls__key group_keys[] = {
+    {"name", group_name, LS__KEY_REQUIRED},
+    {"rules", group_rules, LS__KEY_REQUIRED},
+    {"cap", group_cap, LS__KEY_REQUIRED},
+};
+
+/* Puts the listed rules in group gi; k from the smallest of their points. */
+static int group_members(ls__lctx *c, size_t gi, const ls__ynode *list) {
+  ls_model *m = c->m;
+  ls__group *g = &m->groups[gi];
+  int64_t least = 0;
+  for (const ls__ynode *e = ls__y_first(c, list); e; e = ls__y_next(c, e)) {
+    const char *id = NULL;
+    int r = ls__want_text(c, e, "rule id", &id);
+    if (r) return r;
+    size_t i = 0;
+    while (i < m->nrules && strcmp(m->rules[i].id, id)) i++;
+    if (i == m->nrules) return ls__lerr(c, e, "\"%s\" is not the id of a rule", id);
+    ls__rule *rule = &m->rules[i];
+    if (rule->group >= 0)
+      return ls__lerr(c, e, "rule \"%s\" is in group \"%s\" already (a rule has one group)",
+                      id, m->groups[rule->group].name);
+    if (rule->points <= 0)
+      return ls__lerr(c, e, "rule \"%s\" gives %lld points; a group caps rules that give "
+                      "points", id, (long long)rule->points);
+    rule->group = (int32_t)gi;
+    if (!least || rule->points < least) least = rule->points;
+  }
+  if (g->cap_points < least)
+    return ls__lerr(c, list, "the cap (%lld points) is below every rule's points: the group "
+                    "could never give any", (long long)g->cap_points);
+  int64_t k = g->cap_points / least;
+  if (k > LS__MAX_CAP_K)
+    return ls__lerr(c, list, "the cap allows %lld firings per period; at most %d can be "
+                    "tracked (give more points per firing or lower the cap)", (long long)k,
+                    LS__MAX_CAP_K);
+  g->k = (int32_t)k;
+  return LS_OK;
+}
+
+int ls__load_groups(ls__lctx *c, const ls__ynode *n) {
+  ls_model *m = c->m;
+  int r = ls__want_seq(c, n, "groups ({name: NAME, rules: [...], cap: {...}})");
+  if (r || n->count == 0) return r;
+  if (!(m->groups = calloc(n->count, sizeof *m->groups))) return ls__oom(c);
+  size_t i = 0;
+  for (const ls__ynode *e = ls__y_first(c, n); e && !r; e = ls__y_next(c, e), i++) {
+    m->ngroups = i + 1;
+    group_tmp t = {&m->groups[i], i, NULL, false};
+    t.g->line = e->line;
+    ls__set_prefix(c, "group %zu: ", i + 1);
+    r = ls__walk_map(c, e, "group", group_keys, 3, &t);
+    if (!r) {
+      ls__set_prefix(c, "group \"%s\": ", t.g->name);
+      r = group_members(c, i, t.rules);
+    }
   }
   ls__set_prefix(c, "%s", "");
   return r;

@@ -71,6 +71,7 @@ enum {
   LS__SEC_GRADES,
   LS__SEC_MATRIX,
   LS__SEC_FIT,
+  LS__SEC_GROUPS,
   LS__SEC_COUNT
 };
 
@@ -237,6 +238,8 @@ int ls__intern_attr_pred(ls__lctx *c, const ls__ynode *n, uint8_t op, uint32_t k
                          int32_t *out);
 /* A label: `{en: TEXT, ja: TEXT}` or a plain string (= en). */
 int ls__load_label(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, char **en, char **ja);
+/* Section `groups` (load_fit.c), after `rules`. */
+int ls__load_groups(ls__lctx *c, const ls__ynode *n);
 /* Section `fit` (load_fit.c), after `rules`. */
 int ls__load_fit(ls__lctx *c, const ls__ynode *n);
 

@@ -54,6 +54,8 @@ void ls_model_destroy(ls_model *m) {
     free(m->fits[i].rows);
   }
   free(m->fits);
+  for (size_t i = 0; i < m->ngroups; i++) free(m->groups[i].name);
+  free(m->groups);
   free(m->exprs);
   for (size_t i = 0; i < m->nstages; i++) free(m->stages[i].name);
   free(m->stages);
@@ -332,6 +334,11 @@ static void put_rule(sbuf *b, const ls_model *m, const ls__rule *r) {
     put(b, "; at most %" PRId64 " points per ", r->cap_points);
     put_duration(b, r->cap_per);
   }
+  if (r->group >= 0) {
+    const ls__group *g = &m->groups[r->group];
+    put(b, "; group %s: at most %" PRId64 " points per ", g->name, g->cap_points);
+    put_duration(b, g->cap_per);
+  }
   put(b, "\n");
 }
 
@@ -479,6 +486,10 @@ size_t ls_model_cap_reason(const ls_model *m, size_t rule, int capped, char *buf
   if (r && capped == LS_CAP_RULE) {
     put(&b, "capped: at most %" PRId64 " points per ", r->cap_points);
     put_duration(&b, r->cap_per);
+  } else if (r && capped == LS_CAP_GROUP && r->group >= 0) {
+    const ls__group *g = &m->groups[r->group];
+    put(&b, "capped: group %s at most %" PRId64 " points per ", g->name, g->cap_points);
+    put_duration(&b, g->cap_per);
   } else if (sc && capped == LS_CAP_MAX) {
     put(&b, "capped: %s max %" PRId64, sc->name, sc->max);
   } else if (sc && capped == LS_CAP_MIN) {

@@ -625,6 +625,51 @@ static void test_half_life(void) {
   pop_model();
 }
 
+/* A cap shared by a group of rules. */
+static void test_group_cap(void) {
+  push_model("leadscore: 1\n"
+             "name: g\n"
+             "scores: [{name: score}]\n"
+             "rules:\n"
+             "  - {id: open, on: open, points: 2, cap: {points: 4, per: 7d}}\n"
+             "  - {id: click, on: click, points: 3}\n"
+             "  - {id: other, on: other, points: 1}\n"
+             "groups:\n"
+             "  - {name: email, rules: [open, click], cap: {points: 7, per: 10d}}\n"
+             "stages: [{name: prospect, initial: true}]\n");
+  reset();
+  ev("open", "2026-03-01T00:00:00Z", "");  /* 2 (group 2) */
+  ev("click", "2026-03-02T00:00:00Z", ""); /* 3 (group 5) */
+  ev("open", "2026-03-03T00:00:00Z", "");  /* 2 (group 7; open's own 4) */
+  CHECK_INT(score(), 7);
+  ev("other", "2026-03-03T01:00:00Z", ""); /* not in the group */
+  CHECK_INT(score(), 8);
+  ev("click", "2026-03-04T00:00:00Z", ""); /* group full: 0 */
+  CHECK_INT(score(), 8);
+  CHECK_INT(last_capped, LS_CAP_GROUP);
+  /* 03-11 00:00: the 03-01 open (2) left the 10-day window: 5 + 2 fits, but
+   * open's own cap (4 per 7 d: 03-03 is in) still allows one more */
+  ev("open", "2026-03-11T00:00:00Z", "");
+  CHECK_INT(score(), 10);
+  /* the group then holds 03-02 click 3, 03-03 open 2, 03-11 open 2 = 7 */
+  /* the rule's own cap would allow this one (03-03 is out of its 7 days),
+   * the group's would not (7 + 2 > 7): capped by the group, and the rule's
+   * ring is left as it was */
+  ev("open", "2026-03-11T12:00:00Z", "");
+  CHECK_INT(last_capped, LS_CAP_GROUP);
+  CHECK_INT(score(), 10);
+  ev("click", "2026-03-12T00:00:01Z", ""); /* 03-02 left: 2 + 2 + 3 = 7: fits */
+  CHECK_INT(score(), 13);
+  /* rule: only 03-11 in (03-06, 03-13]; group: 03-11 2 + 03-12 3 + 2 = 7 */
+  ev("open", "2026-03-13T00:00:00Z", "");
+  CHECK_INT(score(), 15);
+  CHECK_INT(last_capped, LS_CAP_NONE);
+  char why[128];
+  ls_model_cap_reason(M, 1, LS_CAP_GROUP, why, sizeof why);
+  CHECK_STR(why, "capped: group email at most 7 points per 10d");
+  pop_model();
+}
+
 int main(void) {
   ls_diag d = {0};
   if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
@@ -644,6 +689,7 @@ int main(void) {
   test_fit();
   test_sequence();
   test_half_life();
+  test_group_cap();
   ls_event_parser_destroy(P);
   ls_model_destroy(M);
   return ls_test_done();

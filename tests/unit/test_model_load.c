@@ -641,6 +641,10 @@ static const struct bad {
     {"within-alone.yaml", 6, 20,
      "rule \"j\": within: goes with sequence:"},
     {"half-life-bands.yaml", 5, 50, "half_life decays on its own clock; it takes no every: or bands:"},
+    {"group-unknown-rule.yaml", 6, 31,
+     "group \"g\": \"b\" is not the id of a rule"},
+    {"group-twice.yaml", 8, 23,
+     "group \"h\": rule \"a\" is in group \"g\" already (a rule has one group)"},
 };
 
 static void test_bad(void) {
