@@ -35,8 +35,10 @@ size_t ls_model_pred_words(const ls_model *m);
 
 /* Classifies a parsed event for the fold: its type index (0 when the model
  * does not name the type) and its predicate bits (`bits` has
- * ls_model_pred_words() words; every predicate of the model that holds for
- * the event gets its bit set). Borrows everything; allocates nothing. */
+ * ls_model_pred_words() words; every predicate that an event of its type
+ * can use — in a rule, a sequence step, an event transition, a fit rule —
+ * gets its bit set when it holds; the others stay 0). Borrows everything;
+ * allocates nothing. */
 uint16_t ls_model_type_index(const ls_model *m, ls_slice type);
 void ls_model_eval_preds(const ls_model *m, const ls_event_fields *ev,
                          uint64_t *bits);

@@ -333,6 +333,9 @@ struct ls_model {
                                type_rule_off[t+1]); t = 0..ntypes; rules with
                                no types are in every list */
   uint32_t *type_rule_off;  /* [ntypes + 2] */
+  uint32_t *type_preds;     /* predicates an event of type t needs:
+                               type_preds[type_pred_off[t] .. [t+1]) */
+  uint32_t *type_pred_off;  /* [ntypes + 2] */
   bool *controlled;         /* [ntypes + 1]: type triggers a transition */
   int32_t *type_slot;       /* [ntypes + 1]: tslot of "last event of this
                                type" when some rule needs it, else -1 */

@@ -93,6 +93,59 @@ static int build_type_rules(ls_model *m) {
   return LS_OK;
 }
 
+static void or_set(uint64_t *need, ls__predset set, size_t words) {
+  for (size_t w = 0; set && w < words; w++) need[w] |= set[w];
+}
+
+/* The predicates an event of each type needs (type_preds): those of its
+ * rules, sequence steps and event transitions, plus the fit and first_value
+ * ones that every event needs. A model with many rules on many types then
+ * evaluates, per event, only what its type can use. */
+static int build_type_preds(ls_model *m) {
+  size_t nt = m->ntypes + 1, words = m->pred_words;
+  uint64_t *need = calloc(nt * words, sizeof *need), *all = calloc(words, sizeof *all);
+  m->type_pred_off = calloc(nt + 1, sizeof *m->type_pred_off);
+  if (!need || !all || !m->type_pred_off) {
+    free(need);
+    free(all);
+    return LS_ENOMEM;
+  }
+  for (size_t f = 0; f < m->nfits; f++) {
+    all[m->fits[f].has_pred >> 6] |= UINT64_C(1) << (m->fits[f].has_pred & 63);
+    for (size_t k = 0; k < m->fits[f].nrows; k++)
+      all[m->fits[f].rows[k].pred >> 6] |= UINT64_C(1) << (m->fits[f].rows[k].pred & 63);
+  }
+  for (size_t a = 0; a < m->nattrs; a++)
+    if (m->attr_value_pred[a] >= 0)
+      all[m->attr_value_pred[a] >> 6] |= UINT64_C(1) << (m->attr_value_pred[a] & 63);
+  size_t total = 0;
+  for (size_t t = 0; t < nt; t++) {
+    uint64_t *n = need + t * words;
+    or_set(n, all, words);
+    for (uint32_t k = m->type_rule_off[t]; k < m->type_rule_off[t + 1]; k++) {
+      const ls__rule *r = &m->rules[m->type_rules[k]];
+      or_set(n, r->preds, words);
+      for (size_t s = 0; s < r->nsteps; s++) or_set(n, r->steps[s].preds, words);
+    }
+    for (size_t i = 0; i < m->ntrans; i++)
+      if (m->trans[i].on_type == (int32_t)t) or_set(n, m->trans[i].preds, words);
+    for (size_t i = 0; i < m->npreds; i++) total += (n[i >> 6] >> (i & 63)) & 1;
+  }
+  m->type_preds = malloc((total ? total : 1) * sizeof *m->type_preds);
+  if (m->type_preds) {
+    size_t k = 0;
+    for (size_t t = 0; t < nt; t++) {
+      m->type_pred_off[t] = (uint32_t)k;
+      for (size_t i = 0; i < m->npreds; i++)
+        if ((need[t * words + (i >> 6)] >> (i & 63)) & 1) m->type_preds[k++] = (uint32_t)i;
+    }
+    m->type_pred_off[nt] = (uint32_t)k;
+  }
+  free(need);
+  free(all);
+  return m->type_preds ? LS_OK : LS_ENOMEM;
+}
+
 static int check_refs(ls_model *m, ls_diag *d) {
   if (m->nstages == 0) return fail(d, 0, "the model has no stages%s", NULL);
   if (m->initial_stage >= m->nstages)
@@ -211,6 +264,9 @@ int ls__model_finalize(ls_model *m, ls_diag *diag) {
       if ((rc = widen(&m->rules[i].preds, old_w, new_w))) return rc;
     for (size_t i = 0; i < m->ntrans; i++)
       if ((rc = widen(&m->trans[i].preds, old_w, new_w))) return rc;
+    for (size_t i = 0; i < m->nrules; i++)
+      for (size_t s = 0; s < m->rules[i].nsteps; s++)
+        if ((rc = widen(&m->rules[i].steps[s].preds, old_w, new_w))) return rc;
   }
   m->pred_words = new_w;
   m->schema.prop_keys = m->prop_keys;
@@ -218,7 +274,8 @@ int ls__model_finalize(ls_model *m, ls_diag *diag) {
   m->schema.attr_keys = m->attr_keys;
   m->schema.nattrs = m->nattrs;
   if ((rc = build_type_hash(m))) return rc;
-  return build_type_rules(m);
+  if ((rc = build_type_rules(m))) return rc;
+  return build_type_preds(m);
 }
 
 uint16_t ls_model_type_index(const ls_model *m, ls_slice type) {

@@ -73,6 +73,8 @@ void ls_model_destroy(ls_model *m) {
   /* derived by ls__model_finalize */
   free(m->type_rules);
   free(m->type_rule_off);
+  free(m->type_preds);
+  free(m->type_pred_off);
   free(m->controlled);
   free(m->type_slot);
   free(m->attr_seen_slot);

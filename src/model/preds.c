@@ -183,7 +183,10 @@ void ls_model_eval_preds(const ls_model *m, const ls_event_fields *ev,
   memset(bits, 0, m->pred_words * sizeof *bits);
   path_memo pm;
   pm.done = 0;
-  for (size_t i = 0; i < m->npreds; i++) {
+  /* only what the event's type can use (see build_type_preds) */
+  uint16_t t = ls_model_type_index(m, ev->type);
+  for (uint32_t k = m->type_pred_off[t]; k < m->type_pred_off[t + 1]; k++) {
+    size_t i = m->type_preds[k];
     const ls__pred *p = &m->preds[i];
     const ls_jvalue *vals = p->src == LS__SRC_PROP ? ev->props : ev->attrs;
     size_t nvals = p->src == LS__SRC_PROP ? m->nprops : m->nattrs;
