@@ -277,7 +277,7 @@ typedef struct visit_facts {
 
 static bool rule_holds(const ls_model *m, ps *s, const ls__rule *r,
                        const ls_fold_event *ev, const visit_facts *v) {
-  if (!ls__predset_holds(m, r->preds, ev->pred)) return false;
+  if (!ls__rule_preds_hold(r, ev->pred)) return false;
   if (r->in_stages && !((r->in_stages[s->stage >> 6] >> (s->stage & 63)) & 1)) return false;
   if (r->visit_page > 0 && (!v->is_visit || v->page != r->visit_page))
     return false;

@@ -46,6 +46,7 @@ typedef struct ls__pred {
   bool negate;   /* `not:` — the bit is set when the test does NOT hold */
   uint32_t key;  /* index into prop_keys or attr_keys (by src) */
   char **strs;   /* NUL-terminated copies; lengths in lens */
+  char *lower;   /* contains_ci: strs[0] folded to ASCII lower case */
   size_t *lens;
   size_t nstrs;
   double num;
@@ -133,6 +134,7 @@ typedef struct ls__rule {
   uint16_t *types;
   size_t ntypes;
   ls__predset preds; /* the `if:` predicates, all must hold */
+  uint32_t pw_lo, pw_hi; /* the words [lo, hi) of preds that are not 0 */
 
   /* stateful conditions, evaluated on the state before the event */
   int32_t visit_page;  /* > 0: the event is the Nth visit event of its visit */
@@ -354,6 +356,13 @@ int ls__model_finalize(ls_model *m, ls_diag *diag);
 /* Tests `m->preds[i]` bit in an event's predicate words. */
 static inline bool ls__bit(const uint64_t *bits, size_t i) {
   return (bits[i >> 6] >> (i & 63)) & 1u;
+}
+
+/* ls__predset_holds for a rule: only the words its predicates are in. */
+static inline bool ls__rule_preds_hold(const struct ls__rule *r, const uint64_t *bits) {
+  for (uint32_t w = r->pw_lo; w < r->pw_hi; w++)
+    if ((bits[w] & r->preds[w]) != r->preds[w]) return false;
+  return true;
 }
 
 /* True when every predicate of `set` is set in `bits`. */

@@ -255,6 +255,15 @@ static int layout_slots(ls_model *m) {
 int ls__model_finalize(ls_model *m, ls_diag *diag) {
   int rc = check_refs(m, diag);
   if (rc) return rc;
+  for (size_t i = 0; i < m->npreds; i++) { /* folded needles for memmem */
+    ls__pred *p = &m->preds[i];
+    if (p->op != LS__P_CONTAINS_CI || p->lower) continue;
+    if (!(p->lower = malloc(p->lens[0] + 1))) return LS_ENOMEM;
+    for (size_t k = 0; k <= p->lens[0]; k++) {
+      unsigned char ch = (unsigned char)p->strs[0][k];
+      p->lower[k] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
+    }
+  }
   size_t old_w = m->pred_words ? m->pred_words : 1;
   if ((rc = layout_slots(m))) return rc;
   size_t new_w = (m->npreds + 63) / 64;
@@ -269,6 +278,15 @@ int ls__model_finalize(ls_model *m, ls_diag *diag) {
         if ((rc = widen(&m->rules[i].steps[s].preds, old_w, new_w))) return rc;
   }
   m->pred_words = new_w;
+  for (size_t i = 0; i < m->nrules; i++) {
+    ls__rule *r = &m->rules[i];
+    r->pw_lo = r->pw_hi = 0;
+    for (size_t w = 0; r->preds && w < new_w; w++)
+      if (r->preds[w]) {
+        if (r->pw_hi == 0) r->pw_lo = (uint32_t)w;
+        r->pw_hi = (uint32_t)w + 1;
+      }
+  }
   m->schema.prop_keys = m->prop_keys;
   m->schema.nprops = m->nprops;
   m->schema.attr_keys = m->attr_keys;

@@ -22,6 +22,7 @@ void ls_model_destroy(ls_model *m) {
     for (size_t j = 0; j < m->preds[i].nstrs; j++) free(m->preds[i].strs[j]);
     free(m->preds[i].strs);
     free(m->preds[i].lens);
+    free(m->preds[i].lower);
   }
   free(m->preds);
   for (size_t i = 0; i < m->nscores; i++) {

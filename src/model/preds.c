@@ -46,6 +46,19 @@ static bool contains_ci(const char *h, size_t hn, const char *nd, size_t nn) {
   return false;
 }
 
+/* nd in h, byte for byte: memchr for the first byte (short URLs and
+ * needles: cheaper than memmem's set-up). */
+static bool find(const char *h, size_t hn, const char *nd, size_t nn) {
+  if (nn == 0) return true;
+  for (const char *s = h, *end = h + hn; (size_t)(end - s) >= nn;) {
+    const char *c = memchr(s, nd[0], (size_t)(end - s) - nn + 1);
+    if (!c) return false;
+    if (memcmp(c + 1, nd + 1, nn - 1) == 0) return true;
+    s = c + 1;
+  }
+  return false;
+}
+
 static bool has_prefix(const char *s, size_t n, const char *p, size_t pn) {
   return n >= pn && (pn == 0 || memcmp(s, p, pn) == 0);
 }
@@ -123,12 +136,32 @@ static bool compare(double a, uint8_t cmp, double b) {
   }
 }
 
-/* URL paths of the captured props, computed at most once per event (a model
- * usually has several path_prefix rules on the same `url`). */
+/* URL paths and lower-cased copies of the captured props, computed at most
+ * once per event (a model usually has several path_prefix or contains_ci
+ * rules on the same `url`). */
 typedef struct path_memo {
-  uint32_t done; /* bit k: paths[k] is valid (keys 0..31) */
+  uint32_t done;  /* bit k: paths[k] is valid (prop keys 0..31) */
+  uint32_t lowed; /* bit k: lower[k] is valid */
   ls_slice paths[32];
+  ls_slice lower[32];
+  size_t used;
+  char buf[2048]; /* lower[] copies; a value that does not fit is folded per test */
 } path_memo;
+
+/* v folded to ASCII lower case, once per event and key; NULL when it does
+ * not fit the memo. */
+static const ls_slice *lowered(path_memo *pm, const ls__pred *p, const ls_jvalue *v) {
+  if (p->src != LS__SRC_PROP || p->key >= 32) return NULL;
+  if (!(pm->lowed >> p->key & 1)) {
+    if (v->s.n > sizeof pm->buf - pm->used) return NULL;
+    char *d = pm->buf + pm->used;
+    for (size_t i = 0; i < v->s.n; i++) d[i] = (char)fold((unsigned char)v->s.p[i]);
+    pm->lower[p->key] = (ls_slice){d, v->s.n};
+    pm->used += v->s.n;
+    pm->lowed |= UINT32_C(1) << p->key;
+  }
+  return &pm->lower[p->key];
+}
 
 static ls_slice url_path_of(path_memo *pm, const ls__pred *p, const ls_jvalue *v) {
   if (p->src != LS__SRC_PROP || p->key >= 32) return ls__url_path(v->s);
@@ -154,8 +187,11 @@ static bool test(const ls__pred *p, const ls_jvalue *v, path_memo *pm) {
           if (n == p->lens[i] && (n == 0 || memcmp(s, p->strs[i], n) == 0))
             return true;
         return false;
-      case LS__P_CONTAINS_CI:
-        return contains_ci(s, n, p->strs[0], p->lens[0]);
+      case LS__P_CONTAINS_CI: {
+        const ls_slice *l = p->lower ? lowered(pm, p, v) : NULL;
+        if (!l) return contains_ci(s, n, p->strs[0], p->lens[0]);
+        return find(l->p, l->n, p->lower, p->lens[0]);
+      }
       case LS__P_PREFIX:
         return has_prefix(s, n, p->strs[0], p->lens[0]);
       case LS__P_PATH_PREFIX: {
@@ -182,7 +218,8 @@ void ls_model_eval_preds(const ls_model *m, const ls_event_fields *ev,
                          uint64_t *bits) {
   memset(bits, 0, m->pred_words * sizeof *bits);
   path_memo pm;
-  pm.done = 0;
+  pm.done = pm.lowed = 0;
+  pm.used = 0;
   /* only what the event's type can use (see build_type_preds) */
   uint16_t t = ls_model_type_index(m, ev->type);
   for (uint32_t k = m->type_pred_off[t]; k < m->type_pred_off[t + 1]; k++) {
