@@ -52,6 +52,7 @@ typedef struct ls_stage_change {
   uint16_t from, to;
   bool mql; /* the entry into `to` is an MQL */
   ls_slice event_id;
+  int32_t route; /* the transition's route (ls_model_route_name), or -1 */
 } ls_stage_change;
 
 /* Optional observer; any member may be NULL. Called synchronously. */
@@ -96,6 +97,9 @@ uint32_t ls_fold_mql_count(const ls_model *m, const void *state);
 bool ls_fold_last_mql(const ls_model *m, const void *state, ls_time *out);
 bool ls_fold_identified(const ls_model *m, const void *state);
 /* Time the current stage was entered; false while in the initial stage. */
+/* The route of the person's latest stage entry ("" when its transition had
+ * none), e.g. "senior" after a stage skip. */
+const char *ls_fold_route(const ls_model *m, const void *state);
 bool ls_fold_stage_since(const ls_model *m, const void *state, ls_time *out);
 
 /* A follow-up task from the cadence of the stage entered at `entered`. */

@@ -49,6 +49,8 @@ size_t ls_model_nscores(const ls_model *m);
 const char *ls_model_score_name(const ls_model *m, size_t i);
 /* True when score i is computed by a formula (no rules, no ledger rows). */
 bool ls_model_score_is_formula(const ls_model *m, size_t i);
+size_t ls_model_nroutes(const ls_model *m);
+const char *ls_model_route_name(const ls_model *m, size_t i);
 size_t ls_model_ngrades(const ls_model *m);
 const char *ls_model_grade_name(const ls_model *m, size_t i);
 /* The matrix's name (the export column), or NULL when the model has none. */

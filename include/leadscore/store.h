@@ -62,7 +62,8 @@ typedef struct ls_store_ledger {
                * points cut by the score's min/max, 'f' a fit rule's re-roll
                * (points: the difference), 'd' decay, 's' stage */
   ls_time time;
-  const char *rule; /* rule id; NULL for decay and stage rows */
+  const char *rule; /* rule id; NULL for decay rows; for stage rows the
+                     * transition's route, or NULL */
   int64_t points, after;
   const char *from_stage, *to_stage; /* stage rows */
   bool mql;

@@ -152,8 +152,11 @@ static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
   for (size_t i = 0; i < s->n; i++) {
     const row *r = &s->r[i];
     if (r->kind != 1) continue;
-    char to[64];
+    char to[160];
     snprintf(to, sizeof to, "%s%s", ls_model_stage_name(m, r->c.to), r->c.mql ? " (MQL)" : "");
+    if (r->c.route >= 0)
+      snprintf(to + strlen(to), sizeof to - strlen(to), " [%s]",
+               ls_model_route_name(m, (size_t)r->c.route));
     fprintf(out, "  %-24s %-13s %-13s %s\n", tstr(r->t, a),
             ls_model_stage_name(m, r->c.from), to, r->event);
   }

@@ -89,7 +89,9 @@ int ls_export_leads_header(const ls_model *m, ls_buf *b) {
     rc = put_str(b, ",");
     if (!rc) rc = put_str(b, ls_model_matrix_name(m));
   }
-  return rc ? rc : put_str(b, ",stage,mql_count,last_mql_at\n");
+  if (!rc) rc = put_str(b, ",stage,mql_count,last_mql_at");
+  if (!rc && ls_model_nroutes(m)) rc = put_str(b, ",route");
+  return rc ? rc : put_str(b, "\n");
 }
 
 int ls_export_leads_row(const ls_model *m, const ls_person_row *row, ls_buf *b) {
@@ -117,6 +119,10 @@ int ls_export_leads_row(const ls_model *m, const ls_person_row *row, ls_buf *b) 
   if (!rc && ls_fold_last_mql(m, row->state, &t)) {
     char ts[LS_TIME_FMT_MAX];
     rc = ls_buf_append(b, ts, ls_time_format(t, ts));
+  }
+  if (!rc && ls_model_nroutes(m)) { /* route names are model names: no quoting */
+    rc = put_str(b, ",");
+    if (!rc) rc = put_str(b, ls_fold_route(m, row->state));
   }
   return rc ? rc : put_str(b, "\n");
 }

@@ -22,7 +22,7 @@ typedef struct ps {
   uint8_t has_mql;
   uint8_t has_stage_since;
   uint32_t mql_count;
-  uint32_t reserved;
+  uint32_t route; /* the route of the latest stage entry + 1; 0: none */
   int64_t nev;         /* applied events so far */
   int64_t visit_no;    /* visits started so far */
   int64_t visit_pages; /* visit events in the current visit */
@@ -219,8 +219,9 @@ static void enter(const ls_model *m, ps *s, const ls__transition *t,
   }
   if (t->arms) s->armed = 1;
   if (t->disarms) s->armed = 0;
+  s->route = (uint32_t)(t->route + 1);
   if (sink && sink->stage) {
-    ls_stage_change c = {ev->time, from, t->to, mql, ev->id};
+    ls_stage_change c = {ev->time, from, t->to, mql, ev->id, t->route};
     sink->stage(sink->ud, &c);
   }
 }
@@ -240,13 +241,23 @@ static const ls__transition *event_transition(const ls_model *m, const ps *s,
 /* Condition transitions after an applied event, until none fires; the bound
  * stops a model whose conditions chase each other round a cycle. */
 static void settle(const ls_model *m, ps *s, const ls_fold_event *ev,
-                   const ls_fold_sink *sink) {
+                   const ls_fold_sink *sink, uint64_t fired) {
   for (size_t guard = 0; guard <= m->ntrans; guard++) {
     rearm(m, s);
     const ls__transition *hit = NULL;
+    /* a rule that fired on this event takes its transition first (a stage
+     * skip); each firing moves the person once */
+    for (size_t i = 0; i < m->ntrans && fired && !hit; i++) {
+      const ls__transition *t = &m->trans[i];
+      if (t->fired >= 0 && t->from == s->stage && (!t->requires_armed || s->armed) &&
+          (fired >> m->rules[t->fired].trigger & 1)) {
+        hit = t;
+        fired &= ~(UINT64_C(1) << m->rules[t->fired].trigger);
+      }
+    }
     for (size_t i = 0; i < m->ntrans && !hit; i++) {
       const ls__transition *t = &m->trans[i];
-      if (t->on_type < 0 && t->from == s->stage &&
+      if (t->on_type < 0 && t->fired < 0 && t->from == s->stage &&
           (!t->requires_armed || s->armed) && eval(m, s, t->when))
         hit = t;
     }
@@ -471,6 +482,7 @@ bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
 
   /* Conditions read the state before the event; fire() writes only the
    * firing rule's own slots, which no other rule reads (see ir.h). */
+  uint64_t fired = 0; /* rules that trigger transitions (fired:) and fired */
   uint32_t lo = m->type_rule_off[ev->type], hi = m->type_rule_off[ev->type + 1];
   for (uint32_t k = lo; k < hi; k++) {
     uint32_t ri = m->type_rules[k];
@@ -478,6 +490,7 @@ bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
     if (r->nsteps && !sequence_done(m, s, r, ev)) continue;
     if (!rule_holds(m, s, r, ev, &v)) continue;
     fire(m, s, r, ri, ev, &v, sink);
+    if (r->trigger >= 0) fired |= UINT64_C(1) << r->trigger;
     for (size_t k = 0; k + 1 < r->nsteps; k++) /* a completed journey starts over */
       put_time(&ts_of(m, s)[r->slot_seq + (int32_t)k], NEVER);
   }
@@ -506,7 +519,7 @@ bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
   if (ev->identifies) s->identified = 1;
 
   if (tr) enter(m, s, tr, ev, sink);
-  settle(m, s, ev, sink);
+  settle(m, s, ev, sink, fired);
   return true;
 }
 
@@ -550,6 +563,11 @@ bool ls_fold_last_mql(const ls_model *m, const void *state, ls_time *out) {
 bool ls_fold_identified(const ls_model *m, const void *state) {
   (void)m;
   return ((const ps *)state)->identified;
+}
+
+const char *ls_fold_route(const ls_model *m, const void *state) {
+  uint32_t r = ((const ps *)state)->route;
+  return r && r <= m->nroutes ? m->routes[r - 1] : "";
 }
 
 bool ls_fold_stage_since(const ls_model *m, const void *state, ls_time *out) {

@@ -152,6 +152,7 @@ typedef struct ls__rule {
   int64_t cap_points, cap_per;
   int32_t cap_k; /* 0: no cap */
   int32_t group; /* index into groups (a shared cap), or -1 */
+  int32_t trigger; /* 0..63 when a transition has fired: this rule, or -1 */
   /* sequence: the rule fires on the event that completes steps[0..nsteps)
    * in order, all within seq_within of the first step's event */
   ls__seqstep *steps;
@@ -254,6 +255,10 @@ typedef struct ls__transition {
                           "controlled" type); -1: condition transition */
   ls__predset preds;   /* for event transitions: the `if:` predicates */
   int32_t when;        /* condition transitions: expr root index */
+  int32_t fired;       /* -1, or a rule: taken when that rule fires on the
+                          event (a stage skip on a strong signal) */
+  int32_t route;       /* -1, or the route (index into routes) that tags
+                          the entry */
   bool requires_armed; /* fires only while the person is armed */
   bool arms, disarms;  /* effect on the arming flag */
   unsigned line;
@@ -323,6 +328,8 @@ struct ls_model {
 
   ls__transition *trans;
   size_t ntrans;
+  char **routes; /* the route names of transitions, first use first */
+  size_t nroutes;
 
   bool initially_armed;
   int32_t rearm_when; /* expr root, or -1: never re-armed by condition */

@@ -174,8 +174,8 @@ static int check_refs(ls_model *m, ls_diag *d) {
     const ls__transition *t = &m->trans[i];
     if (t->from >= m->nstages || t->to >= m->nstages)
       return fail(d, t->line, "transition names an unknown stage%s", NULL);
-    if (t->on_type < 0 && (t->when < 0 || (size_t)t->when >= m->nexprs))
-      return fail(d, t->line, "transition needs `on:` or `when:`%s", NULL);
+    if (t->on_type < 0 && t->fired < 0 && (t->when < 0 || (size_t)t->when >= m->nexprs))
+      return fail(d, t->line, "transition needs `on:`, `when:` or `fired:`%s", NULL);
   }
   for (size_t i = 0; i < m->nscores; i++)
     for (size_t b = 1; b < m->scores[i].nbands; b++)

@@ -739,6 +739,7 @@ int ls__load_rules(ls__lctx *c, const ls__ynode *n) {
   m->nrules = n->count;
   for (size_t i = 0; i < m->nrules; i++) {
     m->rules[i].group = -1;
+    m->rules[i].trigger = -1;
     m->rules[i].visit_start = -1;
     m->rules[i].first_value = -1;
     m->rules[i].recent_arg = -1;

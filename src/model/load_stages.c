@@ -284,7 +284,7 @@ int ls__load_arming(ls__lctx *c, const ls__ynode *n) {
 
 typedef struct trans_tmp {
   ls__transition *t;
-  const ls__ynode *from, *to, *on, *if_, *if_key, *when, *when_key;
+  const ls__ynode *from, *to, *on, *if_, *if_key, *when, *when_key, *fired, *fired_key;
 } trans_tmp;
 
 static int tr_from(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
@@ -346,6 +346,36 @@ static int tr_disarms(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
   return ls__want_bool(c, v, "disarms", &((trans_tmp *)obj)->t->disarms);
 }
 
+static int tr_fired(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)c;
+  ((trans_tmp *)obj)->fired = v;
+  ((trans_tmp *)obj)->fired_key = k;
+  return LS_OK;
+}
+
+static int tr_route(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  ls_model *m = c->m;
+  char *name = NULL;
+  int r = ls__want_name(c, v, "route", &name);
+  if (r) return r;
+  size_t i = 0;
+  while (i < m->nroutes && strcmp(m->routes[i], name)) i++;
+  if (i < m->nroutes) {
+    free(name);
+  } else {
+    char **nr = realloc(m->routes, (m->nroutes + 1) * sizeof *nr);
+    if (!nr) {
+      free(name);
+      return ls__oom(c);
+    }
+    m->routes = nr;
+    m->routes[m->nroutes++] = name;
+  }
+  ((trans_tmp *)obj)->t->route = (int32_t)i;
+  return LS_OK;
+}
+
 static const ls__key trans_keys[] = {
     {"from", tr_from, LS__KEY_REQUIRED},
     {"to", tr_to, LS__KEY_REQUIRED},
@@ -355,6 +385,8 @@ static const ls__key trans_keys[] = {
     {"requires_armed", tr_requires_armed, 0},
     {"arms", tr_arms, 0},
     {"disarms", tr_disarms, 0},
+    {"fired", tr_fired, 0},
+    {"route", tr_route, 0},
 };
 
 int ls__find_stage(ls__lctx *c, const ls__ynode *v, const char *what, uint16_t *out) {
@@ -381,6 +413,8 @@ static int load_transition(ls__lctx *c, const ls__ynode *e, size_t i) {
   t.t->line = e->line;
   t.t->on_type = -1;
   t.t->when = -1;
+  t.t->fired = -1;
+  t.t->route = -1;
   int r = ls__walk_map(c, e, "transition", trans_keys,
                        sizeof trans_keys / sizeof trans_keys[0], &t);
   if (!r) r = ls__find_stage(c, t.from, "from", &t.t->from);
@@ -395,9 +429,29 @@ static int load_transition(ls__lctx *c, const ls__ynode *e, size_t i) {
   if (t.on && t.when)
     return ls__lerr(c, t.when_key, "a transition has either on: (an event "
                     "type) or when: (a condition), not both");
-  if (!t.on && !t.when)
-    return ls__lerr(c, e, "a transition needs on: EVENT_TYPE or when: "
-                    "CONDITION");
+  if (t.fired && (t.on || t.when))
+    return ls__lerr(c, t.fired_key, "a transition has one trigger: on:, when: or fired:");
+  if (!t.on && !t.when && !t.fired)
+    return ls__lerr(c, e, "a transition needs on: EVENT_TYPE, when: CONDITION or "
+                    "fired: RULE");
+  if (t.fired) {
+    const char *id = NULL;
+    if ((r = ls__want_text(c, t.fired, "fired", &id))) return r;
+    size_t j = 0;
+    while (j < m->nrules && strcmp(m->rules[j].id, id)) j++;
+    if (j == m->nrules)
+      return ls__lerr(c, t.fired, "fired: \"%s\" is not the id of a rule", id);
+    t.t->fired = (int32_t)j;
+    if (m->rules[j].trigger < 0) {
+      int32_t n = 0;
+      for (size_t k = 0; k < m->nrules; k++) n += m->rules[k].trigger >= 0;
+      if (n >= 64)
+        return ls__lerr(c, t.fired, "at most 64 rules can trigger transitions (fired:)");
+      m->rules[j].trigger = n;
+    }
+    return t.if_ ? ls__lerr(c, t.if_key, "if: only goes with on: (an event transition)")
+                 : LS_OK;
+  }
   if (t.if_ && !t.on)
     return ls__lerr(c, t.if_key, "if: only goes with on: (an event "
                     "transition); write the condition in when:");

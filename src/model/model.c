@@ -57,6 +57,8 @@ void ls_model_destroy(ls_model *m) {
   free(m->fits);
   for (size_t i = 0; i < m->ngroups; i++) free(m->groups[i].name);
   free(m->groups);
+  for (size_t i = 0; i < m->nroutes; i++) free(m->routes[i]);
+  free(m->routes);
   free(m->exprs);
   for (size_t i = 0; i < m->nstages; i++) free(m->stages[i].name);
   free(m->stages);
@@ -101,6 +103,10 @@ bool ls_model_score_is_formula(const ls_model *m, size_t i) {
   return i < m->nscores && m->scores[i].formula >= 0;
 }
 size_t ls_model_ngrades(const ls_model *m) { return m->ngrades; }
+size_t ls_model_nroutes(const ls_model *m) { return m->nroutes; }
+const char *ls_model_route_name(const ls_model *m, size_t i) {
+  return i < m->nroutes ? m->routes[i] : NULL;
+}
 const char *ls_model_grade_name(const ls_model *m, size_t i) {
   return i < m->ngrades ? m->grades[i].name : NULL;
 }
@@ -441,6 +447,8 @@ static void put_transitions(sbuf *b, const ls_model *m) {
     if (t->on_type > 0) {
       put(b, " on %s", m->types[t->on_type]);
       put_predset(b, m, t->preds);
+    } else if (t->fired >= 0) {
+      put(b, " when rule %s fires", m->rules[t->fired].id);
     } else {
       put(b, " when ");
       put_expr(b, m, t->when, 0);
@@ -448,6 +456,7 @@ static void put_transitions(sbuf *b, const ls_model *m) {
     if (t->requires_armed) put(b, "; requires armed");
     if (t->arms) put(b, "; arms");
     if (t->disarms) put(b, "; disarms");
+    if (t->route >= 0) put(b, "; route %s", m->routes[t->route]);
     put(b, "\n");
   }
 }

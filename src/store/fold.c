@@ -148,6 +148,7 @@ static void on_stage(void *ud, const ls_stage_change *sc) {
   e.to_stage = ls_model_stage_name(c->s->model, sc->to);
   e.mql = sc->mql;
   e.event_id = sc->event_id;
+  e.rule = sc->route >= 0 ? ls_model_route_name(c->s->model, (size_t)sc->route) : NULL;
   put_row(c, &e);
 }
 

@@ -670,6 +670,39 @@ static void test_group_cap(void) {
   pop_model();
 }
 
+/* Stage skips: a rule that fires moves the person, tagged with a route. */
+static void test_stage_skip(void) {
+  push_model("leadscore: 1\n"
+             "name: skip\n"
+             "scores: [{name: score}]\n"
+             "rules:\n"
+             "  - {id: page, on: page_view, points: 1}\n"
+             "  - id: signal\n"
+             "    sequence: [{on: demo_request}, {on: page_view, if: [{prop: url, prefix: /pricing}]}]\n"
+             "    within: 1d\n"
+             "    points: 0\n"
+             "stages: [{name: prospect, initial: true}, {name: hot, mql: true}, {name: sales}]\n"
+             "transitions:\n"
+             "  - {from: prospect, to: hot, when: score >= 50}\n"
+             "  - {from: prospect, to: hot, fired: signal, route: senior}\n"
+             "  - {from: hot, to: sales, on: accepted}\n");
+  reset();
+  ev("demo_request", "2026-03-01T10:00:00Z", "");
+  ev("page_view", "2026-03-02T10:00:01Z", ",\"props\":{\"url\":\"/pricing\"}"); /* 1 d + 1 s */
+  CHECK_STR(stage(), "prospect");
+  CHECK_STR(ls_fold_route(M, state), "");
+  ev("demo_request", "2026-03-03T10:00:00Z", "");
+  ev("page_view", "2026-03-03T18:00:00Z", ",\"props\":{\"url\":\"/pricing\"}");
+  CHECK_STR(stage(), "hot"); /* with a score of 2: straight to sales' queue */
+  CHECK_INT(score(), 2);
+  CHECK_STR(ls_fold_route(M, state), "senior");
+  CHECK_INT(ls_fold_mql_count(M, state), 1);
+  ev("accepted", "2026-03-04T00:00:00Z", "");
+  CHECK_STR(stage(), "sales");
+  CHECK_STR(ls_fold_route(M, state), ""); /* the entry into sales had no route */
+  pop_model();
+}
+
 int main(void) {
   ls_diag d = {0};
   if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
@@ -690,6 +723,7 @@ int main(void) {
   test_sequence();
   test_half_life();
   test_group_cap();
+  test_stage_skip();
   ls_event_parser_destroy(P);
   ls_model_destroy(M);
   return ls_test_done();

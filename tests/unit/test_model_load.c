@@ -528,7 +528,7 @@ static const struct bad {
      "when: (a condition), not both"},
     {"if-with-when.yaml", 10, 5, "if: only goes with on:"},
     {"no-trigger.yaml", 7, 5,
-     "a transition needs on: EVENT_TYPE or when: CONDITION"},
+     "a transition needs on: EVENT_TYPE, when: CONDITION or fired: RULE"},
     {"same-stage.yaml", 7, 19, "a transition must lead to another stage"},
     {"arms-and-disarms.yaml", 7, 5, "a transition cannot both arm and disarm"},
     {"expr-syntax.yaml", 7, 35,
