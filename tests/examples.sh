@@ -35,7 +35,8 @@ expect_rc 0 "anti-inflation explain" explain --model "$M" fan@example.com "$E"
 n=$(grep -c 'capped: at most 5 points per 30d' "$T/o")
 [[ $n == 80 ]] && ok || bad "the fan's capped opens: $n, expected 80 (100 - 4 x 5)"
 
-# fit-engagement: fit re-rolled from attributes, engagement from activity.
+# fit-engagement: fit re-rolled from attributes, engagement from activity
+# in a 90-day window.
 #  ceo: software 30 + 5000 employees 30 + CEO 25 + JP 10 + phone 5 = 100 (A);
 #       webinar 25 + demo 40 = 65 (level 4): A4, hot at the demo.
 #  dev: retail 5 + 50 employees 10 + Engineer 5 = 20 (C), re-synced three
@@ -50,6 +51,12 @@ same "fit-engagement leads" "$T/o" "lead_id,fit,engagement,grade,level,cell,stag
 email:ceo@big.example,100,65,A,4,A4,hot,1,2026-03-03T09:00:00Z
 email:dev@small.example,20,65,C,4,C4,prospect,0,
 email:vp@mid.example,75,37,A,3,A3,hot,1,2026-03-10T09:00:00Z"
+# four months later the 90-day window has emptied engagement; fit stays
+expect_rc 0 "fit-engagement later" replay --model "$M" --as-of 2026-07-01T00:00:00Z "$E"
+same "fit-engagement later" "$T/o" "lead_id,fit,engagement,grade,level,cell,stage,mql_count,last_mql_at
+email:ceo@big.example,100,0,A,1,A1,hot,1,2026-03-03T09:00:00Z
+email:dev@small.example,20,0,C,1,C1,prospect,0,
+email:vp@mid.example,75,0,A,1,A1,hot,1,2026-03-10T09:00:00Z"
 expect_rc 0 "fit-engagement explain" explain --model "$M" vp@mid.example "$E"
 has "$T/o" "company_size               +10       75  c4 [fit] (re-roll: attr employees gte 100 -> attr employees gte 1000)" "the re-roll in the ledger"
 expect_rc 0 "fit-engagement explain dev" explain --model "$M" dev@small.example "$E"

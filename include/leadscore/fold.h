@@ -45,6 +45,7 @@ typedef struct ls_ledger_entry {
   /* a fit rule's re-roll (ls_model_rule_is_fit): the rows of its values
    * table before and after, -1 for no value */
   int32_t fit_from, fit_to;
+  bool window; /* rule -1: points leaving a sliding window (else a decay step) */
 } ls_ledger_entry;
 
 typedef struct ls_stage_change {

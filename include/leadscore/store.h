@@ -60,7 +60,8 @@ typedef struct ls_store_ledger {
   int64_t n;
   char kind; /* 'p' points, 'c' capped by the rule's cap (0 points), 'b'
                * points cut by the score's min/max, 'f' a fit rule's re-roll
-               * (points: the difference), 'd' decay, 's' stage */
+               * (points: the difference), 'd' decay, 'w' points leaving a
+               * sliding window, 's' stage */
   ls_time time;
   const char *rule; /* rule id; NULL for decay rows; for stage rows the
                      * transition's route, or NULL */

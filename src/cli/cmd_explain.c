@@ -164,7 +164,8 @@ static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
   for (size_t i = 0; i < s->n; i++) {
     const row *r = &s->r[i];
     if (r->kind != 0) continue;
-    const char *rule = r->l.rule < 0 ? "(decay)" : ls_model_rule_id(m, (size_t)r->l.rule);
+    const char *rule = r->l.rule >= 0 ? ls_model_rule_id(m, (size_t)r->l.rule)
+                       : r->l.window ? "(window)" : "(decay)";
     char pts[32];
     snprintf(pts, sizeof pts, "%+" PRId64, r->l.points);
     fprintf(out, "  %-24s %-23s %6s %8" PRId64 "  %s", tstr(r->t, a), rule, pts, r->l.after,
@@ -276,7 +277,7 @@ static void print_json(const ls_model *m, const ls_replay *rp, size_t p, const i
     if (r->kind != 0) continue;
     fprintf(out, "%s{\"time\":\"%s\",\"rule\":", first ? "" : ",", tstr(r->t, a));
     first = false;
-    if (r->l.rule < 0) fputs("null,\"label\":\"decay\"", out);
+    if (r->l.rule < 0) fprintf(out, "null,\"label\":\"%s\"", r->l.window ? "window" : "decay");
     else {
       jstr(out, ls_model_rule_id(m, (size_t)r->l.rule));
       fputs(",\"label\":", out);

@@ -164,7 +164,8 @@ static int on_row(void *ud, const ls_store_ledger *e) {
                      : e->kind == 'b' ? " (cut by the score's min/max)"
                      : e->kind == 'f' ? " (fit re-roll)" : "";
   return ls_buf_appendf(&o->ledger, "  %-24s %-22s %+6" PRId64 " %8" PRId64 "  %-12.*s v%" PRId64 "%s\n",
-              t, e->kind == 'd' ? "(decay)" : e->rule, e->points, e->after,
+              t, e->kind == 'd' ? "(decay)" : e->kind == 'w' ? "(window)" : e->rule,
+              e->points, e->after,
               (int)e->event_id.n, e->event_id.p, e->model_version, note);
 }
 

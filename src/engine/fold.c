@@ -165,6 +165,67 @@ static int64_t decay_step(const ls__score *sc, int64_t v) {
   return v;
 }
 
+/* ---- sliding windows ---- */
+
+/* The step of time t (floor division: steps before 1970 are negative). */
+static int64_t win_index(const ls__score *sc, ls_time t) {
+  int64_t q = t.sec / sc->win_step;
+  return (t.sec % sc->win_step < 0) ? q - 1 : q;
+}
+
+/* When the oldest non-empty bucket of score i leaves the window; false
+ * when every bucket is empty. */
+static bool win_next(const ls_model *m, ps *s, size_t i, int64_t *step, ls_time *at) {
+  const ls__score *sc = &m->scores[i];
+  int64_t *b = is_of(m, s) + sc->slot_win, newest = b[sc->win_n] - 1;
+  if (b[sc->win_n] == 0) return false;
+  for (int64_t j = newest - sc->win_n + 1; j <= newest; j++) {
+    int64_t k = ((j % sc->win_n) + sc->win_n) % sc->win_n;
+    if (b[k]) {
+      *step = j;
+      *at = (ls_time){(j + sc->win_n) * sc->win_step, 0};
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Takes bucket `step` of score i out of the score (a ledger row at `at`). */
+static void win_expire(const ls_model *m, ps *s, size_t i, int64_t step, ls_time at,
+                       const ls_fold_sink *sink) {
+  const ls__score *sc = &m->scores[i];
+  int64_t *b = is_of(m, s) + sc->slot_win, k = ((step % sc->win_n) + sc->win_n) % sc->win_n;
+  int64_t *v = &scores_of(m, s)[i], gone = b[k];
+  *v -= gone;
+  b[k] = 0;
+  if (sink && sink->ledger) {
+    ls_ledger_entry e = {at, -1, (uint32_t)i, -gone, *v, {NULL, 0}, LS_CAP_NONE, -1, -1, true};
+    sink->ledger(sink->ud, &e);
+  }
+  rearm(m, s);
+}
+
+/* Expires what leaves score i's window at or before t (an event at the
+ * very boundary comes after the expiry: its step reuses the bucket). */
+static void win_catch_up(const ls_model *m, ps *s, size_t i, ls_time t,
+                         const ls_fold_sink *sink) {
+  int64_t step;
+  ls_time at;
+  while (win_next(m, s, i, &step, &at) && ls_time_cmp(at, t) <= 0)
+    win_expire(m, s, i, step, at, sink);
+}
+
+/* Records `pts` given at t in score i's window (after win_catch_up). */
+static void win_add(const ls_model *m, ps *s, size_t i, ls_time t, int64_t pts) {
+  const ls__score *sc = &m->scores[i];
+  int64_t *b = is_of(m, s) + sc->slot_win, j = win_index(sc, t);
+  if (b[sc->win_n] != 0 && j > b[sc->win_n] - 1) /* steps skipped since: empty */
+    for (int64_t x = b[sc->win_n], c = 0; x <= j && c < sc->win_n; x++, c++)
+      b[((x % sc->win_n) + sc->win_n) % sc->win_n] = 0;
+  if (b[sc->win_n] == 0 || j > b[sc->win_n] - 1) b[sc->win_n] = j + 1;
+  b[((j % sc->win_n) + sc->win_n) % sc->win_n] += pts;
+}
+
 /* Applies, in time order across scores, every decay step due before `limit`
  * (and at it when `inclusive`). A step at d is due only while nothing was
  * applied in (last_activity, d]: the callers guarantee that by applying the
@@ -176,7 +237,19 @@ static void decay_until(const ls_model *m, ps *s, ls_time limit,
   for (;;) {
     size_t best = SIZE_MAX;
     ls_time bd = NEVER;
+    int64_t wstep = 0;
+    bool wbest = false;
     for (size_t i = 0; i < m->nscores; i++) {
+      int64_t st;
+      ls_time wd;
+      if (m->scores[i].win_n) { /* points leaving a window */
+        if (!win_next(m, s, i, &st, &wd)) continue;
+        int c = ls_time_cmp(wd, limit);
+        if ((c < 0 || (inclusive && c == 0)) && (best == SIZE_MAX || ls_time_cmp(wd, bd) < 0)) {
+          best = i, bd = wd, wstep = st, wbest = true;
+        }
+        continue;
+      }
       if (!m->scores[i].decay_every || dk[i] == DORMANT) continue;
       ls_time d =
           ls_time_add(s->last_activity, (dk[i] + 1) * m->scores[i].decay_every);
@@ -185,9 +258,14 @@ static void decay_until(const ls_model *m, ps *s, ls_time limit,
           (best == SIZE_MAX || ls_time_cmp(d, bd) < 0)) {
         best = i;
         bd = d;
+        wbest = false;
       }
     }
     if (best == SIZE_MAX) return;
+    if (wbest) {
+      win_expire(m, s, best, wstep, bd, sink);
+      continue;
+    }
     int64_t old = sc[best], nv = decay_step(&m->scores[best], old);
     if (nv == old) { /* a fixed point: every later step is a no-op too */
       dk[best] = DORMANT;
@@ -196,7 +274,8 @@ static void decay_until(const ls_model *m, ps *s, ls_time limit,
     dk[best]++;
     sc[best] = nv;
     if (sink && sink->ledger) {
-      ls_ledger_entry e = {bd, -1, (uint32_t)best, nv - old, nv, {NULL, 0}, LS_CAP_NONE, -1, -1};
+      ls_ledger_entry e = {bd, -1, (uint32_t)best, nv - old, nv, {NULL, 0}, LS_CAP_NONE, -1, -1,
+                           false};
       sink->ledger(sink->ud, &e);
     }
     rearm(m, s);
@@ -410,16 +489,18 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
     }
   }
   const ls__score *so = &m->scores[r->score];
+  if (so->win_n) win_catch_up(m, s, r->score, ev->time, sink);
   int64_t old = sc[r->score];
   if (give && (so->has_max || so->has_min)) {
     int64_t n = bounded(so, old, give);
     if (n - old != give) capped = give > 0 ? LS_CAP_MAX : LS_CAP_MIN;
     give = n - old;
   }
+  if (so->win_n && give) win_add(m, s, r->score, ev->time, give);
   sc[r->score] = old + give;
   if (sink && sink->ledger) {
     ls_ledger_entry e = {ev->time, (int32_t)ri, r->score, give, sc[r->score], ev->id, capped,
-                         -1, -1};
+                         -1, -1, false};
     sink->ledger(sink->ud, &e);
   }
 }
@@ -449,7 +530,7 @@ static void refit(const ls_model *m, ps *s, const ls_fold_event *ev, const ls_fo
     is[fr->slot + 1] = n - base;
     if (sink && sink->ledger) {
       ls_ledger_entry e = {ev->time, (int32_t)(m->nrules + f), fr->score, n - old, n, ev->id,
-                           capped, (int32_t)cur - 1, (int32_t)row - 1};
+                           capped, (int32_t)cur - 1, (int32_t)row - 1, false};
       sink->ledger(sink->ud, &e);
     }
   }

@@ -79,6 +79,12 @@ typedef struct ls__score {
   int64_t max, min;
   int32_t formula; /* expr root of a formula score (computed from others;
                       no rules, no decay), or -1 */
+  /* a sliding window: only points given in the last win_n steps of
+   * win_step seconds (steps counted from the Unix epoch) count; 0: none */
+  int64_t win_step;
+  int32_t win_n;
+  int32_t slot_win; /* islots: win_n buckets (step j at j % win_n), then
+                       the newest step + 1 (0: none yet) */
   unsigned line;
 } ls__score;
 

@@ -21,6 +21,7 @@ typedef struct score_tmp {
   size_t index;
   const ls__ynode *formula;  /* formula: value */
   const ls__ynode *stateful; /* the first of initial, decay, max, min */
+  const ls__ynode *window;   /* the window key */
 } score_tmp;
 
 static int band_at_least(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
@@ -167,6 +168,33 @@ static int score_formula(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, vo
   return LS_OK;
 }
 
+static int win_length(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_duration(c, v, "length", (int64_t *)obj);
+}
+static int win_step(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_duration(c, v, "step", (int64_t *)obj + 1);
+}
+static const ls__key window_keys[] = {
+    {"length", win_length, LS__KEY_REQUIRED},
+    {"step", win_step, LS__KEY_REQUIRED},
+};
+
+static int score_window(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  score_tmp *t = obj;
+  if (!t->stateful) t->stateful = k;
+  int64_t ls[2] = {0, 0};
+  int r = ls__walk_map(c, v, "window ({length: 90d, step: 1d})", window_keys, 2, ls);
+  if (r) return r;
+  if (ls[0] % ls[1] || ls[0] / ls[1] > 64)
+    return ls__lerr(c, v, "the window's length must be 1 to 64 steps (a multiple of step)");
+  t->s->win_step = ls[1];
+  t->s->win_n = (int32_t)(ls[0] / ls[1]);
+  t->window = k;
+  return LS_OK;
+}
+
 static const ls__key score_keys[] = {
     {"name", score_name, LS__KEY_REQUIRED},
     {"formula", score_formula, 0},
@@ -174,6 +202,7 @@ static const ls__key score_keys[] = {
     {"decay", score_decay, 0},
     {"max", score_max, 0},
     {"min", score_min, 0},
+    {"window", score_window, 0},
 };
 
 /* Bounds that every value of the score must respect, its initial included. */
@@ -218,7 +247,7 @@ int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
   if (!formulas) return ls__oom(c);
   size_t i = 0;
   for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
-    score_tmp t = {&m->scores[i], i, NULL, NULL};
+    score_tmp t = {&m->scores[i], i, NULL, NULL, NULL};
     t.s->formula = -1;
     t.s->line = e->line;
     const ls__ynode *name = ls__map_get(c, e, "name");
@@ -232,6 +261,9 @@ int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
     r = ls__walk_map(c, e, "score", score_keys,
                      sizeof score_keys / sizeof score_keys[0], &t);
     if (!r) r = score_check(c, e, t.s);
+    if (!r && t.window && (t.s->decay_every || t.s->has_min))
+      r = ls__lerr(c, t.window, "a window is how the score forgets: it takes no decay and "
+                   "no min");
     if (!r && t.formula && t.stateful)
       r = ls__lerr(c, t.stateful, "a formula score is computed from other scores; it "
                    "has no %s (give them to the scores it uses)", ls__y_text(c, t.stateful));

@@ -376,6 +376,12 @@ static void put_scores(sbuf *b, const ls_model *m) {
             s->bands[j].at_least, s->bands[j].points);
       if (s->has_floor) put(b, "; floor %" PRId64, s->floor);
     }
+    if (s->win_n) {
+      put(b, "; counts the last ");
+      put_duration(b, s->win_step * s->win_n);
+      put(b, " in steps of ");
+      put_duration(b, s->win_step);
+    }
     if (s->has_min) put(b, "; min %" PRId64, s->min);
     if (s->has_max) put(b, "; max %" PRId64, s->max);
     put(b, "\n");

@@ -321,6 +321,7 @@ static int ledger_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
                      : e->kind == 'b' ? "bounded"
                      : e->kind == 'f' ? "fit"
                      : e->kind == 'd' ? "decay"
+                     : e->kind == 'w' ? "window"
                                       : "stage";
   bool st = e->kind == 's';
   int rc = cell(b, lead.p, lead.n, false);

@@ -126,7 +126,8 @@ static void on_ledger(void *ud, const ls_ledger_entry *l) {
   sink_ctx *c = ud;
   ls_store_ledger e = {0};
   /* 'c': the rule's cap gave nothing; 'b': the score's min/max cut it */
-  e.kind = l->rule < 0                                          ? 'd'
+  e.kind = l->rule < 0 && l->window                             ? 'w'
+           : l->rule < 0                                        ? 'd'
            : ls_model_rule_is_fit(c->s->model, (size_t)l->rule) ? 'f'
            : l->capped == LS_CAP_RULE                           ? 'c'
            : l->capped                                          ? 'b'

@@ -703,6 +703,51 @@ static void test_stage_skip(void) {
   pop_model();
 }
 
+/* Sliding windows: points count for `length`, to whole steps. */
+static int window_rows;
+static void on_window_ledger(void *ud, const ls_ledger_entry *e) {
+  on_ledger(ud, e);
+  window_rows += e->window;
+}
+
+static void test_window(void) {
+  push_model("leadscore: 1\n"
+             "name: win\n"
+             "scores: [{name: eng, max: 25, window: {length: 3d, step: 1d}}]\n"
+             "rules: [{id: p, on: p, points: 10}, {id: q, on: q, points: 1}]\n"
+             "stages: [{name: prospect, initial: true}, {name: hot}]\n"
+             "transitions: [{from: prospect, to: hot, when: eng >= 25}]\n");
+  ls_fold_sink keep = sink;
+  sink.ledger = on_window_ledger;
+  window_rows = 0;
+  reset();
+  ev("p", "2026-03-01T10:00:00Z", ""); /* step 03-01: leaves at 03-04 00:00 */
+  ev("p", "2026-03-02T23:00:00Z", ""); /* step 03-02: leaves at 03-05 00:00 */
+  CHECK_INT(score(), 20);
+  advance("2026-03-03T23:59:59Z");
+  CHECK_INT(score(), 20);
+  ev("q", "2026-03-04T00:00:00Z", ""); /* the 03-01 points left just before */
+  CHECK_INT(score(), 11);
+  CHECK_INT(window_rows, 1);
+  ev("p", "2026-03-04T01:00:00Z", ""); /* 21 */
+  ev("p", "2026-03-04T02:00:00Z", ""); /* 31, cut at max 25: 4 given, 4 kept in the step */
+  CHECK_INT(score(), 25);
+  CHECK_STR(stage(), "hot");
+  advance("2026-03-05T00:00:00Z"); /* 03-02's 10 leave: 15 */
+  CHECK_INT(score(), 15);
+  advance("2026-03-07T00:00:00Z"); /* 03-04: 1 + 10 + 4 = 15 leave: 0 */
+  CHECK_INT(score(), 0);
+  CHECK_INT(ledger_sum, 0); /* everything given has left */
+  CHECK_INT(window_rows, 3);
+  /* a long pause: the ring is reused, nothing stale comes back */
+  ev("q", "2026-06-01T12:00:00Z", "");
+  CHECK_INT(score(), 1);
+  advance("2026-06-04T00:00:00Z");
+  CHECK_INT(score(), 0);
+  sink = keep;
+  pop_model();
+}
+
 int main(void) {
   ls_diag d = {0};
   if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
@@ -724,6 +769,7 @@ int main(void) {
   test_half_life();
   test_group_cap();
   test_stage_skip();
+  test_window();
   ls_event_parser_destroy(P);
   ls_model_destroy(M);
   return ls_test_done();

@@ -645,6 +645,8 @@ static const struct bad {
      "group \"g\": \"b\" is not the id of a rule"},
     {"group-twice.yaml", 8, 23,
      "group \"h\": rule \"a\" is in group \"g\" already (a rule has one group)"},
+    {"window-steps.yaml", 5, 25, "the window's length must be 1 to 64 steps (a multiple of step)"},
+    {"window-decay.yaml", 5, 17, "a window is how the score forgets: it takes no decay and no min"},
 };
 
 static void test_bad(void) {
