@@ -44,7 +44,7 @@ static void inflation(lint *l) {
     const ls__rule *r = &m->rules[i];
     const ls__score *s = &m->scores[r->score];
     if (r->points <= 0 || r->cap_k || r->group >= 0 || r->once == LS__ONCE_PER_PERSON ||
-        s->decay_every ||
+        s->decay_every || s->win_n ||
         s->has_max)
       continue;
     warn(l, r->line, "rule \"%s\": %+" PRId64 " to %s with no cap, and %s has no decay and no "

@@ -41,12 +41,14 @@ int main(void) {
                       "  - {id: open, on: email_open, points: 1}\n" STAGES), 1);
   CHECK(strstr(got, "5: rule \"open\": +1 to s with no cap, and s has no decay and no max") != NULL);
   /* ... none with a cap, a decay, a max, or once per person */
-  CHECK_INT(lint(HEAD "scores: [{name: s}, {name: d, decay: {half_life: 30d}}, {name: x, max: 9}]\n"
+  CHECK_INT(lint(HEAD "scores: [{name: s}, {name: d, decay: {half_life: 30d}}, {name: x, max: 9},"
+                      " {name: w, window: {length: 7d, step: 1d}}]\n"
                       "rules:\n"
                       "  - {id: c, on: e, points: 1, score: s, cap: {points: 5, per: 30d}}\n"
                       "  - {id: o, on: f, points: 1, score: s, once_per: person}\n"
                       "  - {id: dd, on: e, points: 1, score: d}\n"
-                      "  - {id: xx, on: e, points: 1, score: x}\n" STAGES), 0);
+                      "  - {id: xx, on: e, points: 1, score: x}\n"
+                      "  - {id: ww, on: e, points: 1, score: w}\n" STAGES), 0);
   CHECK_STR(got, "");
 
   /* thresholds: s reaches at most 20 (max) / 15 (once per person + fit) */
