@@ -457,7 +457,7 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
     ls_time *ring = ts + r->slot_cap_ring;
     int64_t *head = &is[r->slot_cap_head];
     ls_time oldest = ring[*head];
-    if (!is_never(oldest) && ls_time_cmp(oldest, ls_time_add(ev->time, -r->cap_per)) > 0) {
+    if (!is_never(oldest) && ls_time_cmp(oldest, ls_time_add(ev->time, -r->cap.per)) > 0) {
       capped = LS_CAP_RULE;
       give = 0;
     } else {
@@ -470,11 +470,11 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
     /* The group's ring: its latest grants (time, points); the sum of those
      * inside (t - per, t] plus this firing must stay within the cap. */
     const ls__group *g = &m->groups[r->group];
-    ls_time *gt = ts + g->slot_times, from = ls_time_add(ev->time, -g->cap_per);
+    ls_time *gt = ts + g->slot_times, from = ls_time_add(ev->time, -g->cap.per);
     int64_t *gp = is + g->slot_points, *head = gp + g->k, sum = give;
     for (int32_t k = 0; k < g->k; k++)
       if (!is_never(gt[k]) && ls_time_cmp(gt[k], from) > 0) sum += gp[k];
-    if (sum > g->cap_points) {
+    if (sum > g->cap.points) {
       capped = LS_CAP_GROUP;
       give = 0;
       if (r->cap_k > 0) { /* not a grant after all: undo the rule's ring */

@@ -121,6 +121,11 @@ typedef enum ls__recent_kind {
   LS__RECENT_RULE         /* rule `arg` fired (gave points) */
 } ls__recent_kind;
 
+/* A cap: at most `points` in any window (t - per, t]. */
+typedef struct ls__capdef {
+  int64_t points, per;
+} ls__capdef;
+
 /* One step of a sequence rule: an event of `type` whose predicates hold. */
 typedef struct ls__seqstep {
   uint16_t type;
@@ -155,7 +160,7 @@ typedef struct ls__rule {
   /* cap: at most cap_points from this rule in any (t - cap_per, t]; a
    * firing gives all its points or none, so at most cap_k = cap_points /
    * points firings give points in a window: the state keeps their times */
-  int64_t cap_points, cap_per;
+  ls__capdef cap;
   int32_t cap_k; /* 0: no cap */
   int32_t group; /* index into groups (a shared cap), or -1 */
   int32_t trigger; /* 0..63 when a transition has fired: this rule, or -1 */
@@ -191,7 +196,7 @@ typedef struct ls__rule {
  * their times and points in a ring. */
 typedef struct ls__group {
   char *name;
-  int64_t cap_points, cap_per;
+  ls__capdef cap;
   int32_t k;
   int32_t slot_times;  /* k tslots */
   int32_t slot_points; /* k islots, then the ring's head */

@@ -141,7 +141,6 @@ typedef struct group_tmp {
   ls__group *g;
   size_t index;
   const ls__ynode *rules;
-  bool has_cap;
 } group_tmp;
 
 static int group_name(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
@@ -162,23 +161,9 @@ static int group_rules(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void
   return r;
 }
 
-static int gcap_points(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
-  (void)k;
-  return ls__want_int(c, v, "cap points", 1, LS__MAX_POINTS, &((ls__group *)obj)->cap_points);
-}
-static int gcap_per(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
-  (void)k;
-  return ls__want_duration(c, v, "cap per", &((ls__group *)obj)->cap_per);
-}
-static const ls__key gcap_keys[] = {
-    {"points", gcap_points, LS__KEY_REQUIRED},
-    {"per", gcap_per, LS__KEY_REQUIRED},
-};
 static int group_cap(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
   (void)k;
-  ((group_tmp *)obj)->has_cap = true;
-  return ls__walk_map(c, v, "cap ({points: N, per: DURATION})", gcap_keys, 2,
-                      ((group_tmp *)obj)->g);
+  return ls__load_cap(c, v, &((group_tmp *)obj)->g->cap);
 }
 
 static const ls__key group_keys[] = {
@@ -209,10 +194,10 @@ static int group_members(ls__lctx *c, size_t gi, const ls__ynode *list) {
     rule->group = (int32_t)gi;
     if (!least || rule->points < least) least = rule->points;
   }
-  if (g->cap_points < least)
+  if (g->cap.points < least)
     return ls__lerr(c, list, "the cap (%lld points) is below every rule's points: the group "
-                    "could never give any", (long long)g->cap_points);
-  int64_t k = g->cap_points / least;
+                    "could never give any", (long long)g->cap.points);
+  int64_t k = g->cap.points / least;
   if (k > LS__MAX_CAP_K)
     return ls__lerr(c, list, "the cap allows %lld firings per period; at most %d can be "
                     "tracked (give more points per firing or lower the cap)", (long long)k,
@@ -229,7 +214,7 @@ int ls__load_groups(ls__lctx *c, const ls__ynode *n) {
   size_t i = 0;
   for (const ls__ynode *e = ls__y_first(c, n); e && !r; e = ls__y_next(c, e), i++) {
     m->ngroups = i + 1;
-    group_tmp t = {&m->groups[i], i, NULL, false};
+    group_tmp t = {&m->groups[i], i, NULL};
     t.g->line = e->line;
     ls__set_prefix(c, "group %zu: ", i + 1);
     r = ls__walk_map(c, e, "group", group_keys, 3, &t);

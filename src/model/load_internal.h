@@ -236,6 +236,8 @@ int ls__load_fit_row(ls__lctx *c, const ls__ynode *n, uint32_t key, int32_t *pre
 /* Interns an argument-less predicate (op) on attr key; *out its index. */
 int ls__intern_attr_pred(ls__lctx *c, const ls__ynode *n, uint8_t op, uint32_t key,
                          int32_t *out);
+/* A cap `{points: N, per: DURATION}` (load_rules.c). */
+int ls__load_cap(ls__lctx *c, const ls__ynode *v, ls__capdef *out);
 /* A label: `{en: TEXT, ja: TEXT}` or a plain string (= en). */
 int ls__load_label(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, char **en, char **ja);
 /* Section `groups` (load_fit.c), after `rules`. */

@@ -545,18 +545,22 @@ static int rule_once_per(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
 
 static int cap_points(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
   (void)k;
-  return ls__want_int(c, v, "cap points", 1, LS__MAX_POINTS, &((ls__rule *)obj)->cap_points);
+  return ls__want_int(c, v, "cap points", 1, LS__MAX_POINTS, &((ls__capdef *)obj)->points);
 }
 
 static int cap_per(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
   (void)k;
-  return ls__want_duration(c, v, "cap per", &((ls__rule *)obj)->cap_per);
+  return ls__want_duration(c, v, "cap per", &((ls__capdef *)obj)->per);
 }
 
 static const ls__key cap_keys[] = {
     {"points", cap_points, LS__KEY_REQUIRED},
     {"per", cap_per, LS__KEY_REQUIRED},
 };
+
+int ls__load_cap(ls__lctx *c, const ls__ynode *v, ls__capdef *out) {
+  return ls__walk_map(c, v, "cap ({points: N, per: DURATION})", cap_keys, 2, out);
+}
 
 static int rule_in_stages(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
   (void)k;
@@ -654,7 +658,7 @@ static int rule_within(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void
 static int rule_cap(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
   rule_tmp *t = obj;
   t->cap = k;
-  return ls__walk_map(c, v, "cap ({points: N, per: DURATION})", cap_keys, 2, t->r);
+  return ls__load_cap(c, v, &t->r->cap);
 }
 
 /* A later version adds here: category, stages (stage-scoped rules),
@@ -717,10 +721,10 @@ static int rule_check(ls__lctx *c, const ls__ynode *n, rule_tmp *t) {
   if (t->cap) {
     if (r->points <= 0)
       return ls__lerr(c, t->cap, "cap applies to rules that give points (points > 0)");
-    if (r->cap_points < r->points)
+    if (r->cap.points < r->points)
       return ls__lerr(c, t->cap, "cap points (%lld) are fewer than the rule's points (%lld): "
-                      "it would never give any", (long long)r->cap_points, (long long)r->points);
-    int64_t k = r->cap_points / r->points;
+                      "it would never give any", (long long)r->cap.points, (long long)r->points);
+    int64_t k = r->cap.points / r->points;
     if (k > LS__MAX_CAP_K)
       return ls__lerr(c, t->cap, "the cap allows %lld firings per period; at most %d can be "
                       "tracked (give more points per firing or lower the cap)",

@@ -340,13 +340,13 @@ static void put_rule(sbuf *b, const ls_model *m, const ls__rule *r) {
       }
   }
   if (r->cap_k > 0) {
-    put(b, "; at most %" PRId64 " points per ", r->cap_points);
-    put_duration(b, r->cap_per);
+    put(b, "; at most %" PRId64 " points per ", r->cap.points);
+    put_duration(b, r->cap.per);
   }
   if (r->group >= 0) {
     const ls__group *g = &m->groups[r->group];
-    put(b, "; group %s: at most %" PRId64 " points per ", g->name, g->cap_points);
-    put_duration(b, g->cap_per);
+    put(b, "; group %s: at most %" PRId64 " points per ", g->name, g->cap.points);
+    put_duration(b, g->cap.per);
   }
   put(b, "\n");
 }
@@ -502,12 +502,12 @@ size_t ls_model_cap_reason(const ls_model *m, size_t rule, int capped, char *buf
                       : ls_model_rule_is_fit(m, rule) ? &m->scores[m->fits[rule - m->nrules].score]
                                                       : NULL;
   if (r && capped == LS_CAP_RULE) {
-    put(&b, "capped: at most %" PRId64 " points per ", r->cap_points);
-    put_duration(&b, r->cap_per);
+    put(&b, "capped: at most %" PRId64 " points per ", r->cap.points);
+    put_duration(&b, r->cap.per);
   } else if (r && capped == LS_CAP_GROUP && r->group >= 0) {
     const ls__group *g = &m->groups[r->group];
-    put(&b, "capped: group %s at most %" PRId64 " points per ", g->name, g->cap_points);
-    put_duration(&b, g->cap_per);
+    put(&b, "capped: group %s at most %" PRId64 " points per ", g->name, g->cap.points);
+    put_duration(&b, g->cap.per);
   } else if (sc && capped == LS_CAP_MAX) {
     put(&b, "capped: %s max %" PRId64, sc->name, sc->max);
   } else if (sc && capped == LS_CAP_MIN) {
