@@ -76,7 +76,7 @@ int ls_batch_push(ls_batch *b, const ls_event_fields *f) {
   }
   uint64_t *bits = b->pred + b->n * b->words;
   memset(bits, 0, b->words * sizeof *bits);
-  ls_model_eval_preds(b->m, f, bits);
+  ls__eval_preds_typed(b->m, f, e->type, bits);
   b->n++;
   return LS_OK;
 }

@@ -167,6 +167,11 @@ static int64_t decay_step(const ls__score *sc, int64_t v) {
 
 /* ---- sliding windows ---- */
 
+/* Where step j of score sc is kept in its ring of buckets. */
+static inline size_t win_slot(const ls__score *sc, int64_t j) {
+  return (size_t)(((j % sc->win_n) + sc->win_n) % sc->win_n);
+}
+
 /* The step of time t (floor division: steps before 1970 are negative). */
 static int64_t win_index(const ls__score *sc, ls_time t) {
   int64_t q = t.sec / sc->win_step;
@@ -180,8 +185,7 @@ static bool win_next(const ls_model *m, ps *s, size_t i, int64_t *step, ls_time 
   int64_t *b = is_of(m, s) + sc->slot_win, newest = b[sc->win_n] - 1;
   if (b[sc->win_n] == 0) return false;
   for (int64_t j = newest - sc->win_n + 1; j <= newest; j++) {
-    int64_t k = ((j % sc->win_n) + sc->win_n) % sc->win_n;
-    if (b[k]) {
+    if (b[win_slot(sc, j)]) {
       *step = j;
       *at = (ls_time){(j + sc->win_n) * sc->win_step, 0};
       return true;
@@ -194,8 +198,9 @@ static bool win_next(const ls_model *m, ps *s, size_t i, int64_t *step, ls_time 
 static void win_expire(const ls_model *m, ps *s, size_t i, int64_t step, ls_time at,
                        const ls_fold_sink *sink) {
   const ls__score *sc = &m->scores[i];
-  int64_t *b = is_of(m, s) + sc->slot_win, k = ((step % sc->win_n) + sc->win_n) % sc->win_n;
-  int64_t *v = &scores_of(m, s)[i], gone = b[k];
+  int64_t *b = is_of(m, s) + sc->slot_win, *v = &scores_of(m, s)[i];
+  size_t k = win_slot(sc, step);
+  int64_t gone = b[k];
   *v -= gone;
   b[k] = 0;
   if (sink && sink->ledger) {
@@ -221,9 +226,9 @@ static void win_add(const ls_model *m, ps *s, size_t i, ls_time t, int64_t pts) 
   int64_t *b = is_of(m, s) + sc->slot_win, j = win_index(sc, t);
   if (b[sc->win_n] != 0 && j > b[sc->win_n] - 1) /* steps skipped since: empty */
     for (int64_t x = b[sc->win_n], c = 0; x <= j && c < sc->win_n; x++, c++)
-      b[((x % sc->win_n) + sc->win_n) % sc->win_n] = 0;
+      b[win_slot(sc, x)] = 0;
   if (b[sc->win_n] == 0 || j > b[sc->win_n] - 1) b[sc->win_n] = j + 1;
-  b[((j % sc->win_n) + sc->win_n) % sc->win_n] += pts;
+  b[win_slot(sc, j)] += pts;
 }
 
 /* Applies, in time order across scores, every decay step due before `limit`
@@ -450,41 +455,36 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
   if (r->points == 0) return;
   uint8_t capped = LS_CAP_NONE;
   int64_t give = r->points;
-  ls_time undo = NEVER; /* what the rule's ring held before this grant */
+  /* Both caps are checked before either ring records the grant. The rule's
+   * ring holds the times of its latest cap_k grants: its oldest inside
+   * (t - per, t] means the window is full. The group's holds its latest
+   * grants (time, points): those inside the window plus this firing must
+   * stay within the group's cap. */
+  const ls__group *g = r->group >= 0 ? &m->groups[r->group] : NULL;
   if (r->cap_k > 0) {
-    /* The ring holds the times of the rule's latest cap_k grants; its
-     * oldest inside (t - per, t] means the window is full. */
-    ls_time *ring = ts + r->slot_cap_ring;
-    int64_t *head = &is[r->slot_cap_head];
-    ls_time oldest = ring[*head];
-    if (!is_never(oldest) && ls_time_cmp(oldest, ls_time_add(ev->time, -r->cap.per)) > 0) {
+    ls_time oldest = ts[r->slot_cap_ring + is[r->slot_cap_head]];
+    if (!is_never(oldest) && ls_time_cmp(oldest, ls_time_add(ev->time, -r->cap.per)) > 0)
       capped = LS_CAP_RULE;
-      give = 0;
-    } else {
-      undo = oldest;
-      put_time(&ring[*head], ev->time);
-      *head = (*head + 1) % r->cap_k;
-    }
   }
-  if (give && r->group >= 0) {
-    /* The group's ring: its latest grants (time, points); the sum of those
-     * inside (t - per, t] plus this firing must stay within the cap. */
-    const ls__group *g = &m->groups[r->group];
+  if (!capped && g) {
     ls_time *gt = ts + g->slot_times, from = ls_time_add(ev->time, -g->cap.per);
-    int64_t *gp = is + g->slot_points, *head = gp + g->k, sum = give;
+    int64_t *gp = is + g->slot_points, sum = give;
     for (int32_t k = 0; k < g->k; k++)
       if (!is_never(gt[k]) && ls_time_cmp(gt[k], from) > 0) sum += gp[k];
-    if (sum > g->cap.points) {
-      capped = LS_CAP_GROUP;
-      give = 0;
-      if (r->cap_k > 0) { /* not a grant after all: undo the rule's ring */
-        int64_t *rh = &is[r->slot_cap_head];
-        *rh = (*rh + r->cap_k - 1) % r->cap_k;
-        put_time(&ts[r->slot_cap_ring + *rh], undo);
-      }
-    } else {
-      put_time(&gt[*head], ev->time);
-      gp[*head] = give;
+    if (sum > g->cap.points) capped = LS_CAP_GROUP;
+  }
+  if (capped) {
+    give = 0;
+  } else {
+    if (r->cap_k > 0) {
+      int64_t *head = &is[r->slot_cap_head];
+      put_time(&ts[r->slot_cap_ring + *head], ev->time);
+      *head = (*head + 1) % r->cap_k;
+    }
+    if (g) {
+      int64_t *head = &is[g->slot_points + g->k];
+      put_time(&ts[g->slot_times + *head], ev->time);
+      is[g->slot_points + *head] = give;
       *head = (*head + 1) % g->k;
     }
   }

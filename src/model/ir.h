@@ -392,6 +392,11 @@ static inline bool ls__predset_holds(const ls_model *m, ls__predset set,
   return true;
 }
 
+/* ls_model_eval_preds for an event whose type index `type` the caller has
+ * already looked up. */
+void ls__eval_preds_typed(const ls_model *m, const ls_event_fields *ev, uint16_t type,
+                          uint64_t *bits);
+
 /* URL path of `url` per spec §9 (a borrowed sub-slice; may be empty). */
 ls_slice ls__url_path(ls_slice url);
 

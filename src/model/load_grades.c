@@ -11,11 +11,9 @@
 /* A name of the condition language that is free: not a score, a grade, the
  * matrix, or a reserved word. */
 static int free_name(ls__lctx *c, const ls__ynode *v, const char *name, size_t upto) {
-  static const char *const reserved[] = {"and", "or", "not", "identified", "in", "stage"};
   const ls_model *m = c->m;
-  for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
-    if (!strcmp(name, reserved[i]))
-      return ls__lerr(c, v, "\"%s\" is a reserved word in conditions", name);
+  if (ls__reserved_word(name))
+    return ls__lerr(c, v, "\"%s\" is a reserved word in conditions", name);
   if (ls__find_score(m, name, strlen(name)) >= 0)
     return ls__lerr(c, v, "\"%s\" already names a score", name);
   for (size_t i = 0; i < upto; i++)

@@ -236,6 +236,9 @@ int ls__load_fit_row(ls__lctx *c, const ls__ynode *n, uint32_t key, int32_t *pre
 /* Interns an argument-less predicate (op) on attr key; *out its index. */
 int ls__intern_attr_pred(ls__lctx *c, const ls__ynode *n, uint8_t op, uint32_t key,
                          int32_t *out);
+/* and, or, not, identified, in, stage: words of the condition language
+ * that cannot name a score, a grade or the matrix (load_rules.c). */
+bool ls__reserved_word(const char *name);
 /* A cap `{points: N, per: DURATION}` (load_rules.c). */
 int ls__load_cap(ls__lctx *c, const ls__ynode *v, ls__capdef *out);
 /* A label: `{en: TEXT, ja: TEXT}` or a plain string (= en). */

@@ -101,17 +101,22 @@ static const ls__key decay_keys[] = {
     {"floor", decay_floor, 0},
 };
 
+bool ls__reserved_word(const char *name) {
+  static const char *const reserved[] = {"and", "or", "not", "identified", "in", "stage"};
+  for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
+    if (!strcmp(name, reserved[i])) return true;
+  return false;
+}
+
 static int score_name(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                       void *obj) {
   (void)k;
   score_tmp *t = obj;
-  static const char *const reserved[] = {"and", "or", "not", "identified", "in", "stage"};
   int r = ls__want_ident(c, v, "score name", &t->s->name);
   if (r) return r;
-  for (size_t i = 0; i < 6; i++)
-    if (!strcmp(t->s->name, reserved[i]))
-      return ls__lerr(c, v, "\"%s\" is a reserved word in conditions and "
-                      "cannot name a score", reserved[i]);
+  if (ls__reserved_word(t->s->name))
+    return ls__lerr(c, v, "\"%s\" is a reserved word in conditions and "
+                    "cannot name a score", t->s->name);
   for (size_t i = 0; i < t->index; i++)
     if (!strcmp(c->m->scores[i].name, t->s->name))
       return ls__lerr(c, v, "two scores are named \"%s\"", t->s->name);

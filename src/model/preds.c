@@ -216,12 +216,16 @@ static bool test(const ls__pred *p, const ls_jvalue *v, path_memo *pm) {
 
 void ls_model_eval_preds(const ls_model *m, const ls_event_fields *ev,
                          uint64_t *bits) {
+  ls__eval_preds_typed(m, ev, ls_model_type_index(m, ev->type), bits);
+}
+
+void ls__eval_preds_typed(const ls_model *m, const ls_event_fields *ev, uint16_t t,
+                          uint64_t *bits) {
   memset(bits, 0, m->pred_words * sizeof *bits);
   path_memo pm;
   pm.done = pm.lowed = 0;
   pm.used = 0;
   /* only what the event's type can use (see build_type_preds) */
-  uint16_t t = ls_model_type_index(m, ev->type);
   for (uint32_t k = m->type_pred_off[t]; k < m->type_pred_off[t + 1]; k++) {
     size_t i = m->type_preds[k];
     const ls__pred *p = &m->preds[i];
