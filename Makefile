@@ -23,7 +23,7 @@ DEMO_PERSONS := 200
 DEMO_SEED    := 20260101
 
 .PHONY: help setup build configure-asan configure-fuzz test test-release \
-        test-asan test-fuzz demo demo-data bench bench-quick fuzz clean
+        test-asan test-fuzz demo demo-data bench bench-quick bench-store bench-rules fuzz clean
 
 help: ## Show this help
 	@echo "leadscore — make targets:"
@@ -94,6 +94,12 @@ bench: build ## Benchmark replay on 100k and 1M generated persons (bench/run.sh)
 
 bench-quick: build ## Benchmark on 100k persons only
 	bash bench/run.sh --quick
+
+bench-store: build ## Benchmark the durable store (bench/store.sh)
+	bash bench/store.sh
+
+bench-rules: build ## Benchmark a 200-rule model against the reference (bench/rules.sh)
+	bash bench/rules.sh
 
 fuzz: setup configure-fuzz ## Long local fuzzing: each harness FUZZ_SECONDS (default 600)
 	$(CMAKE) --build build-fuzz -j$(JOBS) --target fuzzers
