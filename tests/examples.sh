@@ -63,10 +63,45 @@ expect_rc 0 "fit-engagement explain dev" explain --model "$M" dev@small.example 
 n=$(grep -c 're-roll' "$T/o")
 [[ $n == 3 ]] && ok || bad "dev's re-rolls: $n, expected 3 (re-syncs change nothing)"
 
+# customer-growth: before the sale activity (page views 5, capped 25 per
+# 30 days; a demo 40); after deal_won only the customer rules count, and
+# `product` is a category score (one per props.product value, keep 4).
+#  ann: 4 views 20 + demo 40 = 60: hot on 01-09; won 01-20; analytics:
+#       webinar 20 + pricing 25 + page 5 = 50, crm: page 5; logins 2 + 2 and
+#       an NPS promoter 30: loyalty 34; product 50 and loyalty >= 10 on
+#       02-12: expansion, her second MQL.
+#  bob: a view (activity 5), won; crm, erp, hr 20 each, analytics 25; billing
+#       20 drops crm (the fewest points, the oldest of equals); crm 25 again
+#       drops erp: hr 20, analytics 25, billing 20, crm 25 — top analytics
+#       (a tie with crm goes to the category given points first);
+#       an NPS detractor: loyalty -30.
+#  cy:  a prospect; product pages before the sale give no product points;
+#       activity 5 decays to 0 on 02-05 (30 days after 01-06).
+M=examples/models/customer-growth.yaml
+E=examples/events/customer-growth.jsonl
+expect_rc 0 "customer-growth replay" replay --model "$M" "$E"
+same "customer-growth leads" "$T/o" "lead_id,activity,product,loyalty,top_category,stage,mql_count,last_mql_at
+email:ann@acme.example,60,50,34,product:analytics,expansion,2,2026-02-12T09:00:00Z
+email:bob@beta.example,5,25,-30,product:analytics,customer,0,
+email:cy@gamma.example,0,0,0,,prospect,0,"
+# on 05-01: product halves every 60 days without activity (ann: 04-13,
+# analytics 25, crm 2; bob: 03-19, 25 -> 12, 20 -> 10); activity loses 10
+# per 30 days (ann 60 -> 40; bob 5 -> 0). Decay moves no stage.
+expect_rc 0 "customer-growth later" replay --model "$M" --as-of 2026-05-01T00:00:00Z "$E"
+same "customer-growth later" "$T/o" "lead_id,activity,product,loyalty,top_category,stage,mql_count,last_mql_at
+email:ann@acme.example,40,25,34,product:analytics,expansion,2,2026-02-12T09:00:00Z
+email:bob@beta.example,0,12,-30,product:analytics,customer,0,
+email:cy@gamma.example,0,0,0,,prospect,0,"
+expect_rc 0 "customer-growth explain" explain --model "$M" bob@beta.example "$E"
+has "$T/o" "product     25 (hr 20, analytics 25, billing 20, crm 25)" "bob's products"
+has "$T/o" "2026-01-16T09:00:00Z     (evicted)                  -20        0  b7 [product:crm]" "the eviction in the ledger"
+expect_rc 0 "customer-growth explain json" explain --format json --model "$M" bob@beta.example "$E"
+has "$T/o" '"categories":{"product":[{"name":"hr","points":20},{"name":"analytics","points":25},{"name":"billing","points":20},{"name":"crm","points":25}]},"top_category":"product:analytics"' "categories in JSON"
+
 # the store holds the same for the new language: each example's events,
 # reversed and in batches of 2 (late events, re-folds), give the export of
 # replay, and verify is clean
-for name in anti-inflation fit-engagement; do
+for name in anti-inflation fit-engagement customer-growth; do
   db=$T/$name.db
   tac "examples/events/$name.jsonl" >"$T/rev.jsonl"
   expect_rc 0 "$name init" init --db "$db" --model "examples/models/$name.yaml"
@@ -78,6 +113,13 @@ for name in anti-inflation fit-engagement; do
   expect_rc 0 "$name replay" replay -q --model "examples/models/$name.yaml" "examples/events/$name.jsonl"
   if cmp -s "$T/store.csv" "$T/o"; then ok; else bad "$name: store export != replay"; diff "$T/store.csv" "$T/o" | head; fi
 done
+
+# the store names categories from its categories table
+expect_rc 0 "customer-growth show" show --db "$T/customer-growth.db" bob@beta.example
+has "$T/o" "product     25 (hr 20, analytics 25, billing 20, crm 25)" "bob's products from the store"
+has "$T/o" "(evicted)                 -20        0  b9           v1 [erp]" "the eviction in the store's ledger"
+expect_rc 0 "customer-growth ledger csv" export --db "$T/customer-growth.db" ledger
+has "$T/o" "evicted,,-20,0,,,,b7,1,crm" "the eviction in the ledger CSV"
 
 # the inflation report finds the newsletter fan, and only them
 expect_rc 0 "inflation report" replay -q --model examples/models/anti-inflation.yaml --report inflation examples/events/anti-inflation.jsonl

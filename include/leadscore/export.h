@@ -35,10 +35,15 @@ int ls_csv_field(ls_buf *b, const char *p, size_t n);
  * spreadsheet. Plain numbers such as -5 are written as they are. */
 int ls_csv_safe_field(ls_buf *b, const char *p, size_t n);
 
-/* The leads CSV: `lead_id,<one column per score, model order>,stage,
- * mql_count,last_mql_at` — for a model with the single score `score` this is
- * exactly spec §8. Lines end with LF. */
+/* The leads CSV: `lead_id,<one column per score, model order>,<grades>,
+ * <matrix>,<top_category>,stage,mql_count,last_mql_at[,route]` (the middle
+ * columns only where the model defines them) — for a model with the single
+ * score `score` this is exactly spec §8. Lines end with LF. */
 int ls_export_leads_header(const ls_model *m, ls_buf *b);
+/* Appends a category as FAMILY:NAME (e.g. "product:crm"); a hash `names`
+ * does not know is written #<16 hex digits>. `names` may be NULL. */
+int ls_category_text(const ls_model *m, const ls_names *names, size_t score, uint64_t hash,
+                     ls_buf *out);
 int ls_export_leads_row(const ls_model *m, const ls_person_row *row, ls_buf *b);
 
 #ifdef __cplusplus

@@ -46,6 +46,12 @@ typedef struct ls_ledger_entry {
    * table before and after, -1 for no value */
   int32_t fit_from, fit_to;
   bool window; /* rule -1: points leaving a sliding window (else a decay step) */
+  /* a category score's row: the category (ls_model_category_hash; 0 for
+   * plain scores); `after` is then the category's points. A category
+   * dropped to make room for a new one (the family keeps `keep`) is a row
+   * with rule -1 and `evicted`. */
+  uint64_t category;
+  bool evicted;
 } ls_ledger_entry;
 
 typedef struct ls_stage_change {
@@ -92,6 +98,20 @@ const char *ls_fold_grade(const ls_model *m, const void *state, size_t g);
  * into buf (NUL-terminated, cut to cap - 1); returns its length, 0 when the
  * model has no matrix. */
 size_t ls_fold_cell(const ls_model *m, const void *state, char *buf, size_t cap);
+/* One category of a category score (see ls_model_family_score). */
+typedef struct ls_category {
+  uint32_t score;
+  uint64_t hash; /* ls_model_category_hash of its name */
+  int64_t points;
+} ls_category;
+/* Writes up to `cap` of the person's categories of `score` into out, in
+ * the order they were first given points; returns how many it has. */
+size_t ls_fold_categories(const ls_model *m, const void *state, size_t score,
+                          ls_category *out, size_t cap);
+/* The person's top category over every family: the most points; ties go
+ * to the earlier family in the model, then to the category given points
+ * first. False when the person has none. */
+bool ls_fold_top_category(const ls_model *m, const void *state, ls_category *out);
 uint16_t ls_fold_stage(const ls_model *m, const void *state);
 uint32_t ls_fold_mql_count(const ls_model *m, const void *state);
 /* Time of the latest MQL; false when there was none. */

@@ -30,8 +30,23 @@ void ls_model_destroy(ls_model *m);
  * Borrowed from the model; valid for the model's lifetime. */
 const ls_event_schema *ls_model_schema(const ls_model *m);
 
-/* Number of 64-bit words of predicate bits per event (>= 1). */
+/* Number of 64-bit words per event that ls_model_eval_preds fills (>= 1):
+ * the predicate bits, then one category hash per category family. */
 size_t ls_model_pred_words(const ls_model *m);
+
+/* Category scores. A score declared with `by: PROP` is a family: its rules
+ * give points to the category the event's props[PROP] names. Categories are
+ * known by a 64-bit hash of their name (ls_model_category_hash, FNV-1a,
+ * never 0); callers that show names keep hash -> name (ls_names). */
+size_t ls_model_nfamilies(const ls_model *m);
+/* The score of family f. */
+size_t ls_model_family_score(const ls_model *m, size_t f);
+/* The family of score i, or -1 for a plain score. */
+int32_t ls_model_score_family(const ls_model *m, size_t score);
+uint64_t ls_model_category_hash(const char *p, size_t n);
+/* The name of the category of family f that `ev` carries (borrowed from
+ * ev), or an empty slice when it carries none. */
+ls_slice ls_model_event_category(const ls_model *m, const ls_event_fields *ev, size_t f);
 
 /* Classifies a parsed event for the fold: its type index (0 when the model
  * does not name the type) and its predicate bits (`bits` has

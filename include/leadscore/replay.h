@@ -15,6 +15,7 @@
 #include "leadscore/event.h"
 #include "leadscore/fold.h"
 #include "leadscore/model.h"
+#include "leadscore/names.h"
 #include "leadscore/time.h"
 
 #ifdef __cplusplus
@@ -33,6 +34,13 @@ void ls_batch_clear(ls_batch *b);   /* keeps its memory for reuse */
 size_t ls_batch_count(const ls_batch *b);
 /* Copies what the engine needs of `ev` (borrowed) into the batch. */
 int ls_batch_push(ls_batch *b, const ls_event_fields *ev);
+/* The category names of the batch's events (NULL for a model without
+ * category scores). Borrowed; cleared with the batch. */
+const ls_names *ls_batch_categories(const ls_batch *b);
+/* Records in `names` the category names that `ev` carries; `bits` are its
+ * words from ls_model_eval_preds. LS_OK or LS_ENOMEM. */
+int ls_batch_note_categories(const ls_model *m, const ls_event_fields *ev, const uint64_t *bits,
+                             ls_names *names);
 
 typedef struct ls_replay ls_replay;
 
@@ -87,9 +95,13 @@ ls_time ls_replay_as_of(const ls_replay *r);
 typedef struct ls_person_row {
   ls_slice lead_id;     /* "L1", "email:x@y", "anon:c1" */
   const void *state;    /* fold state: read with ls_fold_* */
+  const ls_names *categories; /* category names (NULL: none known) */
 } ls_person_row;
 
 size_t ls_replay_npersons(const ls_replay *r);
+/* The names of every category the replay's events carry (see
+ * ls_model_category_hash); NULL for a model without category scores. */
+const ls_names *ls_replay_categories(const ls_replay *r);
 /* The i-th person in lead_id byte order. */
 ls_person_row ls_replay_person(const ls_replay *r, size_t i);
 

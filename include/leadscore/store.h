@@ -61,7 +61,8 @@ typedef struct ls_store_ledger {
   char kind; /* 'p' points, 'c' capped by the rule's cap (0 points), 'b'
                * points cut by the score's min/max, 'f' a fit rule's re-roll
                * (points: the difference), 'd' decay, 'w' points leaving a
-               * sliding window, 's' stage */
+               * sliding window, 'e' a category dropped to make room for a
+               * new one (the family keeps `keep`), 's' stage */
   ls_time time;
   const char *rule; /* rule id; NULL for decay rows; for stage rows the
                      * transition's route, or NULL */
@@ -70,6 +71,10 @@ typedef struct ls_store_ledger {
   bool mql;
   ls_slice event_id;
   int64_t model_version;
+  /* a category score's row: its category (0: none) and, when read back,
+   * the category's name */
+  uint64_t category;
+  ls_slice category_name;
 } ls_store_ledger;
 
 /* The storage descriptor. Every function returns LS_OK or an ls_err; "find"
@@ -153,6 +158,9 @@ typedef struct ls_store_driver {
   /* Identities of a person. */
   int (*ident_scan)(void *db, int64_t person,
                     int (*fn)(void *ud, int kind, ls_slice value), void *ud);
+  /* Category names (ls_model_category_hash -> name); put keeps the first. */
+  int (*category_put)(void *db, uint64_t hash, ls_slice name);
+  int (*category_scan)(void *db, int (*fn)(void *ud, uint64_t hash, ls_slice name), void *ud);
 } ls_store_driver;
 
 extern const ls_store_driver ls_store_sqlite; /* the embedded default */
@@ -227,6 +235,11 @@ int ls_store_model_diff(ls_store *s, const ls_model *candidate, ls_buf *report,
  * (NULL: the clock); fn returning non-zero stops with that code. */
 int ls_store_leads(ls_store *s, const ls_time *as_of,
                    int (*fn)(void *ud, const ls_person_row *row), void *ud);
+
+/* The names of the store's categories (see ls_model_category_hash), for
+ * showing a category score: *out is new (destroy it with
+ * ls_names_destroy), NULL for a model without category scores. */
+int ls_store_categories(ls_store *s, ls_names **out);
 
 /* The person holding `identity` (a lead id, an e-mail, an anonymous id, or
  * a lead:/email:/anon: form); LS_ENOTFOUND when none. */

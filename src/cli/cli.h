@@ -53,7 +53,11 @@ double ls_cli_now(void);
 void ls_cli_json_str(FILE *out, const char *s, size_t n);
 /* Prints a person's scores, then its grades and matrix cell, one per line
  * ("name        value"), for explain and show. */
-void ls_cli_print_scores(FILE *out, const ls_model *m, const void *state);
+/* Scores (a category score with its categories, named from `names`, which
+ * may be NULL), grades and the matrix cell, one per line. */
+void ls_cli_print_scores(FILE *out, const ls_model *m, const void *state, const ls_names *names);
+/* A category's name from `names`, or #<hex> when unknown (cut to cap). */
+void ls_cli_category(const ls_names *names, uint64_t hash, char *buf, size_t cap);
 /* replay --report inflation: writes lead_id,score,rule,points,share for
  * every person whose positive points on a score come for 80 % or more from
  * one rule of at most 1 point per event (10 points or more from it). */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/run.h"
+#include "leadscore/export.h"
 
 static const char usage[] =
     "usage: leadscore explain --model FILE [--as-of T] [--format table|json]\n"
@@ -140,7 +141,7 @@ static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
     fprintf(out, "stage       %s since %s\n", ls_model_stage_name(m, st), tstr(since, a));
   else
     fprintf(out, "stage       %s\n", ls_model_stage_name(m, st));
-  ls_cli_print_scores(out, m, pr.state);
+  ls_cli_print_scores(out, m, pr.state, pr.categories);
   ls_time lm;
   if (ls_fold_last_mql(m, pr.state, &lm))
     fprintf(out, "MQLs        %" PRIu32 ", last %s\n", ls_fold_mql_count(m, pr.state),
@@ -165,13 +166,18 @@ static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
     const row *r = &s->r[i];
     if (r->kind != 0) continue;
     const char *rule = r->l.rule >= 0 ? ls_model_rule_id(m, (size_t)r->l.rule)
-                       : r->l.window ? "(window)" : "(decay)";
+                       : r->l.window ? "(window)" : r->l.evicted ? "(evicted)" : "(decay)";
     char pts[32];
     snprintf(pts, sizeof pts, "%+" PRId64, r->l.points);
     fprintf(out, "  %-24s %-23s %6s %8" PRId64 "  %s", tstr(r->t, a), rule, pts, r->l.after,
             r->event);
-    if (ls_model_nscores(m) > 1) fprintf(out, " [%s]", ls_model_score_name(m, r->l.score));
     char why[128];
+    if (r->l.category) {
+      ls_cli_category(ls_replay_categories(rp), r->l.category, why, sizeof why);
+      fprintf(out, " [%s:%s]", ls_model_score_name(m, r->l.score), why);
+    } else if (ls_model_nscores(m) > 1) {
+      fprintf(out, " [%s]", ls_model_score_name(m, r->l.score));
+    }
     if (r->l.rule >= 0 && ls_model_rule_is_fit(m, (size_t)r->l.rule)) {
       char from[96], to[96];
       ls_model_fit_row_text(m, (size_t)r->l.rule, r->l.fit_from, from, sizeof from);
@@ -247,6 +253,34 @@ static void print_json(const ls_model *m, const ls_replay *rp, size_t p, const i
     jstr(out, ls_fold_grade(m, pr.state, g));
   }
   fputc('}', out);
+  if (ls_model_nfamilies(m)) {
+    fputs(",\"categories\":{", out);
+    for (size_t f = 0; f < ls_model_nfamilies(m); f++) {
+      size_t sc = ls_model_family_score(m, f);
+      ls_category c[64];
+      size_t n = ls_fold_categories(m, pr.state, sc, c, 64);
+      fprintf(out, "%s", f ? "," : "");
+      jstr(out, ls_model_score_name(m, sc));
+      fputs(":[", out);
+      for (size_t k = 0; k < n && k < 64; k++) {
+        char name[256];
+        ls_cli_category(pr.categories, c[k].hash, name, sizeof name);
+        fputs(k ? ",{\"name\":" : "{\"name\":", out);
+        jstr(out, name);
+        fprintf(out, ",\"points\":%" PRId64 "}", c[k].points);
+      }
+      fputc(']', out);
+    }
+    fputs("},\"top_category\":", out);
+    ls_category top;
+    ls_buf t = {0};
+    if (ls_fold_top_category(m, pr.state, &top) &&
+        !ls_category_text(m, pr.categories, top.score, top.hash, &t))
+      ls_cli_json_str(out, t.p, t.len);
+    else
+      fputs("null", out);
+    ls_buf_free(&t);
+  }
   char cell[40];
   if (ls_fold_cell(m, pr.state, cell, sizeof cell)) {
     fputs(",\"cell\":", out);
@@ -277,7 +311,9 @@ static void print_json(const ls_model *m, const ls_replay *rp, size_t p, const i
     if (r->kind != 0) continue;
     fprintf(out, "%s{\"time\":\"%s\",\"rule\":", first ? "" : ",", tstr(r->t, a));
     first = false;
-    if (r->l.rule < 0) fprintf(out, "null,\"label\":\"%s\"", r->l.window ? "window" : "decay");
+    if (r->l.rule < 0)
+      fprintf(out, "null,\"label\":\"%s\"",
+              r->l.window ? "window" : r->l.evicted ? "evicted" : "decay");
     else {
       jstr(out, ls_model_rule_id(m, (size_t)r->l.rule));
       fputs(",\"label\":", out);
@@ -285,11 +321,16 @@ static void print_json(const ls_model *m, const ls_replay *rp, size_t p, const i
     }
     fputs(",\"score\":", out);
     jstr(out, ls_model_score_name(m, r->l.score));
+    char why[128];
+    if (r->l.category) {
+      ls_cli_category(ls_replay_categories(rp), r->l.category, why, sizeof why);
+      fputs(",\"category\":", out);
+      jstr(out, why);
+    }
     fprintf(out, ",\"points\":%" PRId64 ",\"after\":%" PRId64 ",\"event\":", r->l.points,
             r->l.after);
-    if (r->l.rule < 0) fputs("null", out);
+    if (r->l.rule < 0 && !r->l.evicted) fputs("null", out);
     else ls_cli_json_str(out, r->event, r->event_n);
-    char why[128];
     if (r->l.rule >= 0 && ls_model_rule_is_fit(m, (size_t)r->l.rule)) {
       ls_model_fit_row_text(m, (size_t)r->l.rule, r->l.fit_from, why, sizeof why);
       fputs(",\"reroll_from\":", out);

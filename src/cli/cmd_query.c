@@ -163,10 +163,18 @@ static int on_row(void *ud, const ls_store_ledger *e) {
   const char *note = e->kind == 'c' ? " (capped by the rule's cap)"
                      : e->kind == 'b' ? " (cut by the score's min/max)"
                      : e->kind == 'f' ? " (fit re-roll)" : "";
-  return ls_buf_appendf(&o->ledger, "  %-24s %-22s %+6" PRId64 " %8" PRId64 "  %-12.*s v%" PRId64 "%s\n",
-              t, e->kind == 'd' ? "(decay)" : e->kind == 'w' ? "(window)" : e->rule,
+  char cat[160] = "";
+  if (e->category) {
+    if (e->category_name.n)
+      snprintf(cat, sizeof cat, " [%.*s]", (int)e->category_name.n, e->category_name.p);
+    else
+      snprintf(cat, sizeof cat, " [#%016" PRIx64 "]", e->category);
+  }
+  return ls_buf_appendf(&o->ledger, "  %-24s %-22s %+6" PRId64 " %8" PRId64 "  %-12.*s v%" PRId64 "%s%s\n",
+              t, e->kind == 'd' ? "(decay)" : e->kind == 'w' ? "(window)"
+                 : e->kind == 'e' ? "(evicted)" : e->rule,
               e->points, e->after,
-              (int)e->event_id.n, e->event_id.p, e->model_version, note);
+              (int)e->event_id.n, e->event_id.p, e->model_version, cat, note);
 }
 
 int ls_cmd_show(int argc, char **argv) {
@@ -215,7 +223,9 @@ int ls_cmd_show(int argc, char **argv) {
       printf(" since %s", t);
     }
     printf("\n");
-    ls_cli_print_scores(stdout, m, state);
+    ls_names *names = NULL;
+    if (ls_store_categories(s, &names) == LS_OK) ls_cli_print_scores(stdout, m, state, names);
+    ls_names_destroy(names);
     printf("MQLs        %" PRIu32 "\n", ls_fold_mql_count(m, state));
     printf("\nattributes\n%.*s", (int)out.attrs.len, out.attrs.p);
     printf("\nstage history\n%.*s", (int)out.stages.len, out.stages.p);

@@ -105,9 +105,25 @@ void ls_cli_json_str(FILE *out, const char *s, size_t n) {
   fputc('"', out);
 }
 
-void ls_cli_print_scores(FILE *out, const ls_model *m, const void *state) {
-  for (size_t i = 0; i < ls_model_nscores(m); i++)
-    fprintf(out, "%-11s %" PRId64 "\n", ls_model_score_name(m, i), ls_fold_score(m, state, i));
+void ls_cli_category(const ls_names *names, uint64_t hash, char *buf, size_t cap) {
+  size_t n = 0;
+  const char *name = ls_names_get(names, hash, &n);
+  if (name) snprintf(buf, cap, "%.*s", (int)n, name);
+  else snprintf(buf, cap, "#%016" PRIx64, hash);
+}
+
+void ls_cli_print_scores(FILE *out, const ls_model *m, const void *state, const ls_names *names) {
+  for (size_t i = 0; i < ls_model_nscores(m); i++) {
+    fprintf(out, "%-11s %" PRId64, ls_model_score_name(m, i), ls_fold_score(m, state, i));
+    ls_category c[64];
+    size_t n = ls_fold_categories(m, state, i, c, 64);
+    for (size_t k = 0; k < n && k < 64; k++) { /* a family: its categories */
+      char name[128];
+      ls_cli_category(names, c[k].hash, name, sizeof name);
+      fprintf(out, "%s%s %" PRId64 "%s", k ? ", " : " (", name, c[k].points, k + 1 == n ? ")" : "");
+    }
+    fputc('\n', out);
+  }
   for (size_t g = 0; g < ls_model_ngrades(m); g++)
     fprintf(out, "%-11s %s\n", ls_model_grade_name(m, g), ls_fold_grade(m, state, g));
   char cell[40];

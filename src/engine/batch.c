@@ -13,6 +13,10 @@ ls_batch *ls_batch_new(const ls_model *m) {
   if (!b) return NULL;
   b->m = m;
   b->words = ls_model_pred_words(m);
+  if (m->nfams && !(b->cats = ls_names_new())) {
+    free(b);
+    return NULL;
+  }
   return b;
 }
 
@@ -21,12 +25,27 @@ void ls_batch_destroy(ls_batch *b) {
   free(b->ev);
   free(b->pred);
   free(b->bytes);
+  ls_names_destroy(b->cats);
   free(b);
 }
 
 void ls_batch_clear(ls_batch *b) {
   b->n = 0;
   b->blen = 0;
+  if (b->cats) ls_names_clear(b->cats);
+}
+
+const ls_names *ls_batch_categories(const ls_batch *b) { return b->cats; }
+
+int ls_batch_note_categories(const ls_model *m, const ls_event_fields *f, const uint64_t *bits,
+                             ls_names *names) {
+  for (size_t k = 0; k < m->nfams; k++) {
+    if (!bits[m->pred_words + k]) continue;
+    ls_slice v = ls_model_event_category(m, f, k);
+    int rc = ls_names_put(names, bits[m->pred_words + k], v.p, v.n, NULL);
+    if (rc) return rc;
+  }
+  return LS_OK;
 }
 
 size_t ls_batch_count(const ls_batch *b) { return b->n; }
@@ -77,6 +96,7 @@ int ls_batch_push(ls_batch *b, const ls_event_fields *f) {
   uint64_t *bits = b->pred + b->n * b->words;
   memset(bits, 0, b->words * sizeof *bits);
   ls__eval_preds_typed(b->m, f, e->type, bits);
+  if (b->cats && (rc = ls_batch_note_categories(b->m, f, bits, b->cats))) return rc;
   b->n++;
   return LS_OK;
 }

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 
+#include "leadscore/names.h"
 #include "leadscore/replay.h"
 
 enum { LS__ID_LEAD = 0, LS__ID_EMAIL = 1, LS__ID_ANON = 2 };
@@ -28,6 +29,7 @@ struct ls_batch {
   size_t n, cap;
   char *bytes;
   size_t blen, bcap;
+  ls_names *cats; /* category names seen (models with category scores) */
 };
 
 /* Hash of an identity: its kind is part of the key ("lead:x" != "anon:x"). */

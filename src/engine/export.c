@@ -89,9 +89,31 @@ int ls_export_leads_header(const ls_model *m, ls_buf *b) {
     rc = put_str(b, ",");
     if (!rc) rc = put_str(b, ls_model_matrix_name(m));
   }
+  if (!rc && ls_model_nfamilies(m)) rc = put_str(b, ",top_category");
   if (!rc) rc = put_str(b, ",stage,mql_count,last_mql_at");
   if (!rc && ls_model_nroutes(m)) rc = put_str(b, ",route");
   return rc ? rc : put_str(b, "\n");
+}
+
+int ls_category_text(const ls_model *m, const ls_names *names, size_t score, uint64_t hash,
+                      ls_buf *out) {
+  size_t n = 0;
+  const char *name = ls_names_get(names, hash, &n);
+  int rc = ls_buf_appendf(out, "%s:", ls_model_score_name(m, score));
+  if (rc) return rc;
+  if (name) return ls_buf_append(out, name, n);
+  return ls_buf_appendf(out, "#%016" PRIx64, hash); /* a name the caller lacks */
+}
+
+/* The top category as FAMILY:NAME, a CSV field; empty without one. */
+static int put_category(const ls_model *m, const ls_person_row *row, ls_buf *b) {
+  ls_category top;
+  if (!ls_fold_top_category(m, row->state, &top)) return LS_OK;
+  ls_buf t = {0};
+  int rc = ls_category_text(m, row->categories, top.score, top.hash, &t);
+  if (!rc) rc = ls_csv_field(b, t.p, t.len);
+  ls_buf_free(&t);
+  return rc;
 }
 
 int ls_export_leads_row(const ls_model *m, const ls_person_row *row, ls_buf *b) {
@@ -109,6 +131,10 @@ int ls_export_leads_row(const ls_model *m, const ls_person_row *row, ls_buf *b) 
   if (!rc && ls_model_matrix_name(m)) {
     rc = put_str(b, ",");
     if (!rc) rc = ls_buf_append(b, cell, ls_fold_cell(m, row->state, cell, sizeof cell));
+  }
+  if (!rc && ls_model_nfamilies(m)) {
+    rc = put_str(b, ",");
+    if (!rc) rc = put_category(m, row, b);
   }
   const char *stage = ls_model_stage_name(m, ls_fold_stage(m, row->state));
   if (!rc) rc = put_str(b, ",");

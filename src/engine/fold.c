@@ -204,7 +204,7 @@ static void win_expire(const ls_model *m, ps *s, size_t i, int64_t step, ls_time
   *v -= gone;
   b[k] = 0;
   if (sink && sink->ledger) {
-    ls_ledger_entry e = {at, -1, (uint32_t)i, -gone, *v, {NULL, 0}, LS_CAP_NONE, -1, -1, true};
+    ls_ledger_entry e = {at, -1, (uint32_t)i, -gone, *v, {NULL, 0}, LS_CAP_NONE, -1, -1, true, 0, false};
     sink->ledger(sink->ud, &e);
   }
   rearm(m, s);
@@ -229,6 +229,77 @@ static void win_add(const ls_model *m, ps *s, size_t i, ls_time t, int64_t pts) 
       b[win_slot(sc, x)] = 0;
   if (b[sc->win_n] == 0 || j > b[sc->win_n] - 1) b[sc->win_n] = j + 1;
   b[win_slot(sc, j)] += pts;
+}
+
+/* ---- category families ---- */
+
+/* A family's categories: keep (hash, points) pairs, the used ones first, in
+ * the order they were first given points. */
+static inline int64_t *cats_of(const ls_model *m, ps *s, const ls__score *so) {
+  return is_of(m, s) + so->slot_cat;
+}
+
+static int32_t cat_used(const ls__score *so, const int64_t *c) {
+  int32_t k = 0;
+  while (k < so->keep && c[2 * k]) k++;
+  return k;
+}
+
+/* The family's value: its top category's points (0 without one). */
+static void cat_settle(const ls_model *m, ps *s, size_t i) {
+  const ls__score *so = &m->scores[i];
+  const int64_t *c = cats_of(m, s, so);
+  int64_t top = 0;
+  for (int32_t k = 0; k < so->keep && c[2 * k]; k++)
+    if (k == 0 || c[2 * k + 1] > top) top = c[2 * k + 1];
+  scores_of(m, s)[i] = top;
+}
+
+/* The index of category h of score i, made room for when new: a full
+ * family drops its category with the fewest points (the oldest of equals),
+ * with a ledger row. */
+static int32_t cat_slot(const ls_model *m, ps *s, size_t i, uint64_t h, const ls_fold_event *ev,
+                        const ls_fold_sink *sink) {
+  const ls__score *so = &m->scores[i];
+  int64_t *c = cats_of(m, s, so);
+  int32_t n = cat_used(so, c);
+  for (int32_t k = 0; k < n; k++)
+    if ((uint64_t)c[2 * k] == h) return k;
+  if (n == so->keep) {
+    int32_t low = 0;
+    for (int32_t k = 1; k < n; k++)
+      if (c[2 * k + 1] < c[2 * low + 1]) low = k;
+    if (sink && sink->ledger) {
+      ls_ledger_entry e = {ev->time, -1, (uint32_t)i, -c[2 * low + 1], 0, ev->id, LS_CAP_NONE,
+                           -1, -1, false, (uint64_t)c[2 * low], true};
+      sink->ledger(sink->ud, &e);
+    }
+    memmove(c + 2 * low, c + 2 * low + 2, (size_t)(n - low - 1) * 2 * sizeof *c);
+    n--;
+  }
+  c[2 * n] = (int64_t)h;
+  c[2 * n + 1] = 0;
+  return n;
+}
+
+/* One decay step of every category of family i; false when none moved. */
+static bool cat_decay(const ls_model *m, ps *s, size_t i, ls_time at, const ls_fold_sink *sink) {
+  const ls__score *so = &m->scores[i];
+  int64_t *c = cats_of(m, s, so);
+  bool moved = false;
+  for (int32_t k = 0; k < so->keep && c[2 * k]; k++) {
+    int64_t old = c[2 * k + 1], nv = decay_step(so, old);
+    if (nv == old) continue;
+    moved = true;
+    c[2 * k + 1] = nv;
+    if (sink && sink->ledger) {
+      ls_ledger_entry e = {at, -1, (uint32_t)i, nv - old, nv, {NULL, 0}, LS_CAP_NONE, -1, -1,
+                           false, (uint64_t)c[2 * k], false};
+      sink->ledger(sink->ud, &e);
+    }
+  }
+  if (moved) cat_settle(m, s, i);
+  return moved;
 }
 
 /* Applies, in time order across scores, every decay step due before `limit`
@@ -271,6 +342,15 @@ static void decay_until(const ls_model *m, ps *s, ls_time limit,
       win_expire(m, s, best, wstep, bd, sink);
       continue;
     }
+    if (m->scores[best].by >= 0) {
+      if (cat_decay(m, s, best, bd, sink)) {
+        dk[best]++;
+        rearm(m, s);
+      } else {
+        dk[best] = DORMANT;
+      }
+      continue;
+    }
     int64_t old = sc[best], nv = decay_step(&m->scores[best], old);
     if (nv == old) { /* a fixed point: every later step is a no-op too */
       dk[best] = DORMANT;
@@ -280,7 +360,7 @@ static void decay_until(const ls_model *m, ps *s, ls_time limit,
     sc[best] = nv;
     if (sink && sink->ledger) {
       ls_ledger_entry e = {bd, -1, (uint32_t)best, nv - old, nv, {NULL, 0}, LS_CAP_NONE, -1, -1,
-                           false};
+                           false, 0, false};
       sink->ledger(sink->ud, &e);
     }
     rearm(m, s);
@@ -373,6 +453,8 @@ typedef struct visit_facts {
 static bool rule_holds(const ls_model *m, ps *s, const ls__rule *r,
                        const ls_fold_event *ev, const visit_facts *v) {
   if (!ls__rule_preds_hold(r, ev->pred)) return false;
+  const ls__score *so = &m->scores[r->score];
+  if (so->by >= 0 && !ev->pred[m->pred_words + (size_t)so->fam]) return false;
   if (r->in_stages && !((r->in_stages[s->stage >> 6] >> (s->stage & 63)) & 1)) return false;
   if (r->visit_page > 0 && (!v->is_visit || v->page != r->visit_page))
     return false;
@@ -438,6 +520,32 @@ static bool sequence_done(const ls_model *m, ps *s, const ls__rule *r,
   return done;
 }
 
+/* A rule's grant (after the rule's and group's caps) to the event's
+ * category of the rule's family. */
+static void fire_category(const ls_model *m, ps *s, size_t ri, const ls_fold_event *ev,
+                          int64_t give, uint8_t capped, const ls_fold_sink *sink) {
+  size_t i = m->rules[ri].score;
+  const ls__score *so = &m->scores[i];
+  uint64_t h = ev->pred[m->pred_words + (size_t)so->fam];
+  int64_t *c = cats_of(m, s, so), after = 0;
+  if (give) {
+    int32_t k = cat_slot(m, s, i, h, ev, sink);
+    int64_t n = bounded(so, c[2 * k + 1], give);
+    if (n - c[2 * k + 1] != give) capped = give > 0 ? LS_CAP_MAX : LS_CAP_MIN;
+    give = n - c[2 * k + 1];
+    after = c[2 * k + 1] = n;
+    cat_settle(m, s, i);
+  } else {
+    for (int32_t k = 0; k < so->keep && c[2 * k]; k++)
+      if ((uint64_t)c[2 * k] == h) after = c[2 * k + 1];
+  }
+  if (sink && sink->ledger) {
+    ls_ledger_entry e = {ev->time, (int32_t)ri, (uint32_t)i, give, after, ev->id, capped,
+                         -1, -1, false, h, false};
+    sink->ledger(sink->ud, &e);
+  }
+}
+
 static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
                  const ls_fold_event *ev, const visit_facts *v,
                  const ls_fold_sink *sink) {
@@ -489,6 +597,10 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
     }
   }
   const ls__score *so = &m->scores[r->score];
+  if (so->by >= 0) {
+    fire_category(m, s, ri, ev, give, capped, sink);
+    return;
+  }
   if (so->win_n) win_catch_up(m, s, r->score, ev->time, sink);
   int64_t old = sc[r->score];
   if (give && (so->has_max || so->has_min)) {
@@ -500,7 +612,7 @@ static void fire(const ls_model *m, ps *s, const ls__rule *r, size_t ri,
   sc[r->score] = old + give;
   if (sink && sink->ledger) {
     ls_ledger_entry e = {ev->time, (int32_t)ri, r->score, give, sc[r->score], ev->id, capped,
-                         -1, -1, false};
+                         -1, -1, false, 0, false};
     sink->ledger(sink->ud, &e);
   }
 }
@@ -530,7 +642,7 @@ static void refit(const ls_model *m, ps *s, const ls_fold_event *ev, const ls_fo
     is[fr->slot + 1] = n - base;
     if (sink && sink->ledger) {
       ls_ledger_entry e = {ev->time, (int32_t)(m->nrules + f), fr->score, n - old, n, ev->id,
-                           capped, (int32_t)cur - 1, (int32_t)row - 1, false};
+                           capped, (int32_t)cur - 1, (int32_t)row - 1, false, 0, false};
       sink->ledger(sink->ud, &e);
     }
   }
@@ -622,6 +734,31 @@ size_t ls_fold_cell(const ls_model *m, const void *state, char *buf, size_t cap)
   int n = snprintf(buf, cap, "%s%s", ls_fold_grade(m, state, (size_t)m->matrix_rows),
                    ls_fold_grade(m, state, (size_t)m->matrix_cols));
   return n < 0 ? 0 : (size_t)n;
+}
+
+size_t ls_fold_categories(const ls_model *m, const void *state, size_t score,
+                          ls_category *out, size_t cap) {
+  if (score >= m->nscores || m->scores[score].by < 0) return 0;
+  const ls__score *so = &m->scores[score];
+  const int64_t *c = cats_of(m, (ps *)state, so);
+  int32_t n = cat_used(so, c);
+  for (int32_t k = 0; k < n && (size_t)k < cap; k++)
+    out[k] = (ls_category){(uint32_t)score, (uint64_t)c[2 * k], c[2 * k + 1]};
+  return (size_t)n;
+}
+
+bool ls_fold_top_category(const ls_model *m, const void *state, ls_category *out) {
+  bool any = false;
+  for (size_t f = 0; f < m->nfams; f++) {
+    const ls__score *so = &m->scores[m->fam_score[f]];
+    const int64_t *c = cats_of(m, (ps *)state, so);
+    for (int32_t k = 0; k < so->keep && c[2 * k]; k++)
+      if (!any || c[2 * k + 1] > out->points) {
+        *out = (ls_category){m->fam_score[f], (uint64_t)c[2 * k], c[2 * k + 1]};
+        any = true;
+      }
+  }
+  return any;
 }
 
 uint16_t ls_fold_stage(const ls_model *m, const void *state) {

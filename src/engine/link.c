@@ -247,7 +247,7 @@ size_t ls_replay_npersons(const ls_replay *r) { return r->np; }
 ls_person_row ls_replay_person(const ls_replay *r, size_t i) {
   uint32_t p = r->order[i];
   ls_person_row row = {{r->pid.p + r->pid_off[p], r->pid_len[p]},
-                       r->states + (size_t)p * r->ssize};
+                       r->states + (size_t)p * r->ssize, r->cats};
   return row;
 }
 

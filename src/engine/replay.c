@@ -20,11 +20,16 @@ ls_replay *ls_replay_new(const ls_model *m) {
   if (!r) return NULL;
   r->m = m;
   r->words = ls_model_pred_words(m);
+  if (ls_model_nfamilies(m) && !(r->cats = ls_names_new())) {
+    free(r);
+    return NULL;
+  }
   return r;
 }
 
 void ls_replay_destroy(ls_replay *r) {
   if (!r) return;
+  ls_names_destroy(r->cats);
   free(r->ev);
   free(r->chash);
   free(r->pred);
@@ -202,8 +207,17 @@ static size_t dedup_probe(const ls_replay *r, const char *id, size_t n,
   return j;
 }
 
+const ls_names *ls_replay_categories(const ls_replay *r) { return r->cats; }
+
 int ls_replay_add_batch(ls_replay *r, const ls_batch *b) {
   if (r->linked) return LS_EINVAL;
+  for (size_t i = 0; r->cats && b->cats && i < ls_names_count(b->cats); i++) {
+    uint64_t h;
+    size_t n;
+    const char *name = ls_names_at(b->cats, i, &h, &n);
+    int rc = ls_names_put(r->cats, h, name, n, NULL);
+    if (rc) return rc;
+  }
   for (size_t i = 0; i < b->n; i++) {
     const ls__bev *be = &b->ev[i];
     const char *id = b->bytes + be->id_off;

@@ -46,6 +46,7 @@ typedef struct ls__arena {
 struct ls_replay {
   const ls_model *m;
   size_t words;
+  ls_names *cats; /* category names (models with category scores) */
 
   ls__ev *ev;
   uint64_t *chash; /* content hash per event */

@@ -85,6 +85,14 @@ typedef struct ls__score {
   int32_t win_n;
   int32_t slot_win; /* islots: win_n buckets (step j at j % win_n), then
                        the newest step + 1 (0: none yet) */
+  /* a category family (`by:`): a rule's points go to the category that
+   * the event's props[by] names (a non-empty string; without one the rule
+   * does not apply); the score's value is its top category's points */
+  int32_t by;       /* prop key index, or -1: a plain score */
+  int32_t keep;     /* categories kept per person */
+  int32_t fam;      /* the event's category is word pred_words + fam */
+  int32_t slot_cat; /* islots: keep (hash, points) pairs in the order the
+                       categories were first given points; hash 0: free */
   unsigned line;
 } ls__score;
 
@@ -306,13 +314,16 @@ struct ls_model {
 
   ls__pred *preds;
   size_t npreds;
-  size_t pred_words; /* max(1, ceil(npreds / 64)) */
+  size_t pred_words; /* max(1, ceil(npreds / 64)); an event's words are
+                        these, then one category hash per family */
 
   int32_t visit_type; /* type index of visit events; 0 = no visits */
   int64_t visit_gap;  /* a gap > visit_gap seconds starts a new visit */
 
   ls__score *scores;
   size_t nscores;
+  uint32_t *fam_score; /* [nfams]: the score of each category family */
+  size_t nfams;
 
   ls__grade *grades;
   size_t ngrades;

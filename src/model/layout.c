@@ -242,6 +242,11 @@ static int layout_slots(ls_model *m) {
       m->scores[i].slot_win = (int32_t)is;
       is += (uint32_t)m->scores[i].win_n + 1;
     }
+  for (size_t i = 0; i < m->nscores; i++)
+    if (m->scores[i].by >= 0) { /* keep (hash, points) pairs */
+      m->scores[i].slot_cat = (int32_t)is;
+      is += 2 * (uint32_t)m->scores[i].keep;
+    }
   for (size_t g = 0; g < m->ngroups; g++) { /* k times; k points and the head */
     m->groups[g].slot_times = (int32_t)ts;
     ts += (uint32_t)m->groups[g].k;

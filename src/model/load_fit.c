@@ -104,6 +104,10 @@ static int load_one(ls__lctx *c, const ls__ynode *e, size_t i) {
     return ls__lerr(c, e, "the fit rule needs `score: NAME` because the model has %zu scores",
                     m->nscores);
   }
+  if (m->scores[t.f->score].by >= 0)
+    return ls__lerr(c, t.score ? t.score : e, "score \"%s\" is a category score (by:): "
+                    "fit points are who the person is, not a category of events",
+                    m->scores[t.f->score].name);
   if (m->scores[t.f->score].win_n)
     return ls__lerr(c, t.score ? t.score : e, "score \"%s\" has a window (activity over "
                     "time); fit points are who the person is: give them to another score",

@@ -214,6 +214,8 @@ int ls__want_name(ls__lctx *c, const ls__ynode *n, const char *what,
 
 #define LS__MAX_POINTS INT64_C(1000000000) /* |points|, initial, bands */
 #define LS__MAX_CAP_K 64 /* cap.points / points: firings kept per rule */
+#define LS__MAX_KEEP 64     /* categories kept per person and family */
+#define LS__DEFAULT_KEEP 8
 #define LS__MAX_DURATION (INT64_C(36500) * 86400) /* 100 years */
 #define LS__MAX_ITEMS 65535                       /* per list, types, preds */
 

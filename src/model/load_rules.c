@@ -22,6 +22,7 @@ typedef struct score_tmp {
   const ls__ynode *formula;  /* formula: value */
   const ls__ynode *stateful; /* the first of initial, decay, max, min */
   const ls__ynode *window;   /* the window key */
+  const ls__ynode *by, *keep, *initial; /* those keys */
 } score_tmp;
 
 static int band_at_least(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
@@ -126,7 +127,7 @@ static int score_name(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
 static int score_initial(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                          void *obj) {
   if (!((score_tmp *)obj)->stateful) ((score_tmp *)obj)->stateful = k;
-  (void)k;
+  ((score_tmp *)obj)->initial = k;
   return ls__want_int(c, v, "initial", -LS__MAX_POINTS, LS__MAX_POINTS,
                       &((score_tmp *)obj)->s->initial);
 }
@@ -200,6 +201,41 @@ static int score_window(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, voi
   return LS_OK;
 }
 
+static int score_by(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  score_tmp *t = obj;
+  t->by = k;
+  uint32_t key = 0;
+  int r = ls__intern_key(c, v, LS__SRC_PROP, &key);
+  t->s->by = (int32_t)key;
+  return r;
+}
+
+static int score_keep(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  score_tmp *t = obj;
+  t->keep = k;
+  int64_t n = 0;
+  int r = ls__want_int(c, v, "keep", 1, LS__MAX_KEEP, &n);
+  t->s->keep = (int32_t)n;
+  return r;
+}
+
+/* A category family: what a plain score has that a family cannot. */
+static int family_check(ls__lctx *c, const score_tmp *t) {
+  if (!t->by) {
+    if (t->keep) return ls__lerr(c, t->keep, "keep: is for category scores (by: PROP)");
+    return LS_OK;
+  }
+  if (t->formula)
+    return ls__lerr(c, t->by, "a formula score cannot be a category score (by:)");
+  if (t->window)
+    return ls__lerr(c, t->window, "a category score cannot have a window (yet): "
+                    "use decay");
+  if (t->initial)
+    return ls__lerr(c, t->initial, "a category score has no initial: each "
+                    "category starts at 0");
+  return LS_OK;
+}
+
 static const ls__key score_keys[] = {
     {"name", score_name, LS__KEY_REQUIRED},
     {"formula", score_formula, 0},
@@ -208,6 +244,8 @@ static const ls__key score_keys[] = {
     {"max", score_max, 0},
     {"min", score_min, 0},
     {"window", score_window, 0},
+    {"by", score_by, 0},
+    {"keep", score_keep, 0},
 };
 
 /* Bounds that every value of the score must respect, its initial included. */
@@ -252,8 +290,10 @@ int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
   if (!formulas) return ls__oom(c);
   size_t i = 0;
   for (const ls__ynode *e = ls__y_first(c, n); e; e = ls__y_next(c, e), i++) {
-    score_tmp t = {&m->scores[i], i, NULL, NULL, NULL};
+    score_tmp t = {&m->scores[i], i, NULL, NULL, NULL, NULL, NULL, NULL};
     t.s->formula = -1;
+    t.s->by = t.s->fam = -1;
+    t.s->keep = LS__DEFAULT_KEEP;
     t.s->line = e->line;
     const ls__ynode *name = ls__map_get(c, e, "name");
     char buf[64];
@@ -266,6 +306,7 @@ int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
     r = ls__walk_map(c, e, "score", score_keys,
                      sizeof score_keys / sizeof score_keys[0], &t);
     if (!r) r = score_check(c, e, t.s);
+    if (!r) r = family_check(c, &t);
     if (!r && t.window && (t.s->decay_every || t.s->has_min))
       r = ls__lerr(c, t.window, "a window is how the score forgets: it takes no decay and "
                    "no min");
@@ -281,6 +322,15 @@ int ls__load_scores(ls__lctx *c, const ls__ynode *n) {
   for (i = 0; i < m->nscores && !r; i++)
     if (formulas[i]) r = compile_formula(c, i, formulas);
   free(formulas);
+  for (i = 0; i < m->nscores && !r; i++)
+    if (m->scores[i].by >= 0) m->nfams++;
+  if (!r && m->nfams && !(m->fam_score = malloc(m->nfams * sizeof *m->fam_score)))
+    r = ls__oom(c);
+  for (size_t f = 0, j = 0; !r && j < m->nscores; j++)
+    if (m->scores[j].by >= 0) {
+      m->scores[j].fam = (int32_t)f;
+      m->fam_score[f++] = (uint32_t)j;
+    }
   ls__set_prefix(c, "%s", "");
   return r;
 }

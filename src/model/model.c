@@ -30,6 +30,7 @@ void ls_model_destroy(ls_model *m) {
     free(m->scores[i].bands);
   }
   free(m->scores);
+  free(m->fam_score);
   for (size_t i = 0; i < m->ngrades; i++) {
     for (size_t b = 0; b < m->grades[i].nbands; b++) free(m->grades[i].bands[b].label);
     free(m->grades[i].bands);
@@ -89,7 +90,32 @@ void ls_model_destroy(ls_model *m) {
 const ls_event_schema *ls_model_schema(const ls_model *m) { return &m->schema; }
 
 size_t ls_model_pred_words(const ls_model *m) {
-  return m->pred_words ? m->pred_words : 1;
+  return (m->pred_words ? m->pred_words : 1) + m->nfams;
+}
+
+size_t ls_model_nfamilies(const ls_model *m) { return m->nfams; }
+
+size_t ls_model_family_score(const ls_model *m, size_t f) {
+  return f < m->nfams ? m->fam_score[f] : SIZE_MAX;
+}
+
+int32_t ls_model_score_family(const ls_model *m, size_t score) {
+  return score < m->nscores ? m->scores[score].fam : -1;
+}
+
+/* FNV-1a, 64 bits: fixed forever, since hashes are kept in stored states
+ * and in the store's categories table. 0 means "no category". */
+uint64_t ls_model_category_hash(const char *p, size_t n) {
+  uint64_t h = UINT64_C(0xcbf29ce484222325);
+  for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * UINT64_C(0x100000001b3);
+  return h ? h : 1;
+}
+
+ls_slice ls_model_event_category(const ls_model *m, const ls_event_fields *ev, size_t f) {
+  ls_slice none = {NULL, 0};
+  if (f >= m->nfams || !ev->props) return none;
+  const ls_jvalue *v = &ev->props[m->scores[m->fam_score[f]].by];
+  return v->kind == LS_J_STRING && v->s.n ? v->s : none;
 }
 
 const char *ls_model_name(const ls_model *m) { return m->name; }
@@ -361,7 +387,11 @@ static void put_scores(sbuf *b, const ls_model *m) {
       put(b, "\n");
       continue;
     }
-    put(b, "  %s: initial %" PRId64, s->name, s->initial);
+    if (s->by >= 0)
+      put(b, "  %s: one per props.%s (the top %d kept), each from 0", s->name,
+          m->prop_keys[s->by].p, s->keep);
+    else
+      put(b, "  %s: initial %" PRId64, s->name, s->initial);
     if (s->half_life) {
       put(b, "; halved every ");
       put_duration(b, s->decay_every);

@@ -234,4 +234,8 @@ void ls__eval_preds_typed(const ls_model *m, const ls_event_fields *ev, uint16_t
     const ls_jvalue *v = vals && p->key < nvals ? &vals[p->key] : NULL;
     if (test(p, v, &pm) != p->negate) bits[i >> 6] |= UINT64_C(1) << (i & 63);
   }
+  for (size_t f = 0; f < m->nfams; f++) { /* the categories, after the bits */
+    ls_slice cat = ls_model_event_category(m, ev, f);
+    bits[m->pred_words + f] = cat.n ? ls_model_category_hash(cat.p, cat.n) : 0;
+  }
 }

@@ -180,7 +180,9 @@ int ls_store_leads(ls_store *s, const ls_time *as_of,
     return rc;
   }
   ex_ctx c = {s, at, NULL, 0, 0, {0}, {0}};
-  int rc = s->drv->person_scan(s->db, ex_person, &c);
+  ls_names *names = NULL;
+  int rc = ls_store_categories(s, &names);
+  if (!rc) rc = s->drv->person_scan(s->db, ex_person, &c);
   ls__touched_clear(&s->t);
   uint32_t *order = malloc((c.n ? c.n : 1) * sizeof *order);
   uint32_t *tmp = malloc((c.n ? c.n : 1) * sizeof *tmp);
@@ -191,11 +193,12 @@ int ls_store_leads(ls_store *s, const ls_time *as_of,
   }
   for (size_t i = 0; i < c.n && !rc; i++) {
     const ex_row *r = &c.rows[order[i]];
-    ls_person_row row = {{c.names.p + r->off, r->len}, c.states.p + r->state};
+    ls_person_row row = {{c.names.p + r->off, r->len}, c.states.p + r->state, names};
     rc = fn(ud, &row);
   }
   free(order);
   free(tmp);
+  ls_names_destroy(names);
   free(c.rows);
   free(c.names.p);
   free(c.states.p);
@@ -322,6 +325,7 @@ static int ledger_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
                      : e->kind == 'f' ? "fit"
                      : e->kind == 'd' ? "decay"
                      : e->kind == 'w' ? "window"
+                     : e->kind == 'e' ? "evicted"
                                       : "stage";
   bool st = e->kind == 's';
   int rc = cell(b, lead.p, lead.n, false);
@@ -335,7 +339,8 @@ static int ledger_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
   if (!rc) rc = cells(b, st ? e->to_stage : "", false);
   if (!rc) rc = cells(b, st ? (e->mql ? "1" : "0") : "", false);
   if (!rc) rc = cell(b, e->event_id.p, e->event_id.n, false);
-  if (!rc) rc = num(b, e->model_version, true);
+  if (!rc) rc = num(b, e->model_version, false);
+  if (!rc) rc = cell(b, e->category_name.p, e->category_name.n, true);
   return rc;
 }
 
@@ -404,7 +409,7 @@ static int task_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
 int ls_store_export_csv(ls_store *s, const char *what, ls_buf *out) {
   if (strcmp(what, "ledger") == 0) {
     static const char head[] = "lead_id,n,time,kind,rule,points,score_after,from_stage,"
-                               "to_stage,mql,event_id,model_version\n";
+                               "to_stage,mql,event_id,model_version,category\n";
     int rc = ls_buf_append(out, head, sizeof head - 1);
     return rc ? rc : s->drv->ledger_scan(s->db, NULL, ledger_row, out);
   }

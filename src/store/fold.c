@@ -127,6 +127,7 @@ static void on_ledger(void *ud, const ls_ledger_entry *l) {
   ls_store_ledger e = {0};
   /* 'c': the rule's cap gave nothing; 'b': the score's min/max cut it */
   e.kind = l->rule < 0 && l->window                             ? 'w'
+           : l->rule < 0 && l->evicted                          ? 'e'
            : l->rule < 0                                        ? 'd'
            : ls_model_rule_is_fit(c->s->model, (size_t)l->rule) ? 'f'
            : l->capped == LS_CAP_RULE                           ? 'c'
@@ -137,6 +138,7 @@ static void on_ledger(void *ud, const ls_ledger_entry *l) {
   e.points = l->points;
   e.after = l->after;
   e.event_id = l->event_id;
+  e.category = l->category;
   put_row(c, &e);
 }
 
@@ -244,6 +246,12 @@ static int refold_event(void *ud, ls_slice line) {
   ls_event_fields f;
   ls_fold_event fe;
   int rc = ls__store_classify(c->s, line, &f, &fe);
+  /* a stored event re-read under a new model may name categories first */
+  const ls_model *m = c->s->model;
+  size_t nf = ls_model_nfamilies(m), w0 = ls_model_pred_words(m) - nf;
+  for (size_t k = 0; k < nf && !rc; k++)
+    if (fe.pred[w0 + k])
+      rc = c->s->drv->category_put(c->s->db, fe.pred[w0 + k], ls_model_event_category(m, &f, k));
   const ls_slice ids[3] = {f.lead, f.email, f.anon};
   return rc ? rc : ls__store_fold_one(c->s, c->p, ids, &fe);
 }

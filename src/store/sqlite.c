@@ -9,7 +9,7 @@
 #include "leadscore/store.h"
 #include "store/extent.h"
 
-#define SCHEMA_VERSION "2"
+#define SCHEMA_VERSION "3"
 
 /* Events and ledger rows are appended (rowid order); a person's rows are
  * found through the extents kept in its row, not through an index on
@@ -37,7 +37,8 @@ static const char schema[] =
     "CREATE TABLE ledger(seq INTEGER PRIMARY KEY, person INTEGER NOT NULL,"
     "  n INTEGER NOT NULL, kind TEXT NOT NULL, time TEXT NOT NULL, rule TEXT,"
     "  points INTEGER, after INTEGER, from_stage TEXT, to_stage TEXT,"
-    "  mql INTEGER, event_id BLOB, model_version INTEGER NOT NULL);"
+    "  mql INTEGER, event_id BLOB, model_version INTEGER NOT NULL, category INTEGER);"
+    "CREATE TABLE categories(hash INTEGER PRIMARY KEY, name BLOB NOT NULL);"
     "CREATE TABLE rejected(seq INTEGER PRIMARY KEY, source TEXT NOT NULL,"
     "  line INTEGER NOT NULL, reason TEXT NOT NULL, text BLOB NOT NULL,"
     "  UNIQUE(source, line, text));"
@@ -50,7 +51,7 @@ enum {
   S_EV_SCAN_R, S_EV_SCAN_ALL, S_ID_FIND, S_ID_PUT, S_P_NEW, S_MV_ID, S_MV_EV,
   S_DEL_P, S_DEL_LR, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_REJ_SCAN,
   S_L_SCAN_R, S_L_SCAN_ALL, S_ID_SCAN, S_ER_IDS, S_ER_EV, S_ER_ID, S_ER_ADD, S_DEL_LVR,
-  S_L_SEQ_R, S_DATA_VERSION, S_N
+  S_L_SEQ_R, S_DATA_VERSION, S_CAT_PUT, S_CAT_SCAN, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -79,15 +80,18 @@ static const char *const sql[S_N] = {
     "last_mql_at = ?14, events_at = ?15, ledger_at = ?16 WHERE id = ?1",
     "SELECT id FROM persons ORDER BY id",
     "INSERT INTO ledger(person, n, kind, time, rule, points, after, from_stage, to_stage, "
-    "mql, event_id, model_version) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    "mql, event_id, model_version, category) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     /* re-ingesting a file (after a crash) must not record its lines twice */
     "INSERT OR IGNORE INTO rejected(source, line, reason, text) VALUES(?1, ?2, ?3, ?4)",
     "SELECT source, line, reason, text FROM rejected ORDER BY seq",
     "SELECT n, kind, time, rule, points, after, from_stage, to_stage, mql, event_id, "
-    "model_version FROM ledger WHERE seq BETWEEN ?2 AND ?3 AND person = ?1 ORDER BY seq",
+    "model_version, NULL, category, c.name FROM ledger LEFT JOIN categories c "
+    "ON c.hash = category WHERE seq BETWEEN ?2 AND ?3 AND person = ?1 ORDER BY seq",
     "SELECT n, kind, time, rule, points, after, from_stage, to_stage, mql, event_id, "
-    "model_version, p.lead_id FROM ledger l JOIN persons p "
-    "ON p.id = l.person ORDER BY p.lead_id, l.person, l.n",
+    "model_version, p.lead_id, category, c.name FROM ledger l JOIN persons p "
+    "ON p.id = l.person LEFT JOIN categories c ON c.hash = l.category "
+    "ORDER BY p.lead_id, l.person, l.n",
     "SELECT kind, value FROM identities WHERE person = ?1 ORDER BY kind, value",
     "DELETE FROM event_ids WHERE id IN (SELECT id FROM events WHERE seq BETWEEN ?1 AND ?2)",
     "DELETE FROM events WHERE seq BETWEEN ?1 AND ?2",
@@ -95,7 +99,17 @@ static const char *const sql[S_N] = {
     "INSERT INTO erasures(at, events) VALUES(?1, ?2)",
     "DELETE FROM ledger WHERE seq BETWEEN ?2 AND ?3 AND person = ?1 AND model_version = ?4",
     "SELECT seq FROM ledger WHERE seq BETWEEN ?2 AND ?3 AND person = ?1 ORDER BY seq",
-    "PRAGMA data_version"};
+    "PRAGMA data_version",
+    "INSERT OR IGNORE INTO categories VALUES(?1, ?2)",
+    "SELECT hash, name FROM categories ORDER BY rowid"};
+
+/* Schema 2 -> 3: category scores (ledger.category, the categories table). */
+static const char migrate_2[] =
+    "BEGIN IMMEDIATE;"
+    "ALTER TABLE ledger ADD COLUMN category INTEGER;"
+    "CREATE TABLE categories(hash INTEGER PRIMARY KEY, name BLOB NOT NULL);"
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
+    "COMMIT;";
 
 typedef struct db {
   sqlite3 *h;
@@ -193,6 +207,19 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
     }
     sqlite3_finalize(q);
     if (rc == SQLITE_OK) rc = sqlite3_exec(d->h, schema, NULL, NULL, NULL);
+  }
+  if (rc == SQLITE_OK && !create) { /* an older schema of ours: bring it up to date */
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(d->h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q,
+                           NULL) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW &&
+        strcmp((const char *)sqlite3_column_text(q, 0), "2") == 0) {
+      sqlite3_finalize(q);
+      q = NULL;
+      rc = sqlite3_exec(d->h, migrate_2, NULL, NULL, NULL);
+      if (rc != SQLITE_OK) sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+    }
+    sqlite3_finalize(q);
   }
   for (int i = 0; i < S_N && rc == SQLITE_OK; i++)
     rc = sqlite3_prepare_v3(d->h, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &d->st[i], NULL);
@@ -570,6 +597,7 @@ static int ledger_add(void *h, ls_store_person *p, const ls_store_ledger *e) {
   }
   if (e->event_id.n) blob(s, 11, e->event_id);
   sqlite3_bind_int64(s, 12, e->model_version);
+  if (e->category) sqlite3_bind_int64(s, 13, (int64_t)e->category);
   int rc = step_done(s);
   return rc ? rc : ls__ext_add(p->ledger_at, sqlite3_last_insert_rowid(d->h));
 }
@@ -613,6 +641,8 @@ static int ledger_row(sqlite3_stmt *s, ls_slice lead,
   e.mql = sqlite3_column_int(s, 8);
   if (sqlite3_column_type(s, 9) != SQLITE_NULL) e.event_id = col_blob(s, 9);
   e.model_version = sqlite3_column_int64(s, 10);
+  e.category = (uint64_t)sqlite3_column_int64(s, 12);
+  if (sqlite3_column_type(s, 13) != SQLITE_NULL) e.category_name = col_blob(s, 13);
   return fn(ud, lead.p ? lead : col_blob(s, 11), &e);
 }
 
@@ -643,6 +673,20 @@ static int ident_scan(void *h, int64_t person, int (*fn)(void *, int, ls_slice),
   }
   sqlite3_reset(s);
   return out ? out : (rc == SQLITE_DONE || rc == SQLITE_ROW ? LS_OK : err(rc));
+}
+
+static int category_put(void *h, uint64_t hash, ls_slice name) {
+  sqlite3_stmt *s = stmt(h, S_CAT_PUT);
+  sqlite3_bind_int64(s, 1, (int64_t)hash);
+  blob(s, 2, name);
+  return step_done(s);
+}
+
+static int category_scan(void *h, int (*fn)(void *, uint64_t, ls_slice), void *ud) {
+  sqlite3_stmt *s = stmt(h, S_CAT_SCAN);
+  int out = LS_OK;
+  SCAN_ROWS(s, fn(ud, (uint64_t)sqlite3_column_int64(s, 0), col_blob(s, 1)));
+  return out;
 }
 
 static int person_erase(void *h, const ls_store_person *p, const char *at, int64_t *events) {
@@ -697,4 +741,6 @@ const ls_store_driver ls_store_sqlite = {
     .ledger_scan = ledger_scan,
     .person_erase = person_erase,
     .ident_scan = ident_scan,
+    .category_put = category_put,
+    .category_scan = category_scan,
 };

@@ -206,9 +206,21 @@ static void bump_clock(ls_store *s, ls_time t) {
 
 /* ---- classifying a stored line again ---- */
 
+static int name_put(void *ud, uint64_t hash, ls_slice name) {
+  return ls_names_put(ud, hash, name.p, name.n, NULL);
+}
+
+int ls_store_categories(ls_store *s, ls_names **out) {
+  *out = NULL;
+  if (!ls_model_nfamilies(s->model)) return LS_OK;
+  if (!(*out = ls_names_new())) return LS_ENOMEM;
+  return s->drv->category_scan(s->db, name_put, *out);
+}
+
 int ls__store_classify(ls_store *s, ls_slice line, ls_event_fields *f, ls_fold_event *fe) {
   if (ls_event_parse(s->parser, line.p, line.n, f) != LS_LINE_EVENT) return LS_EIO;
   ls_model_eval_preds(s->model, f, s->bits);
+
   *fe = (ls_fold_event){f->time, f->id, ls_model_type_index(s->model, f->type),
                         f->lead.n > 0 || f->email.n > 0, s->bits};
   return LS_OK;
@@ -295,6 +307,21 @@ static int ingest_event(ls_store *s, size_t i, const ls_batch *b, size_t k,
   return LS_OK;
 }
 
+/* The names of the categories a chunk's events carry (a name stays when
+ * the events that brought it are erased: it names an interest, not a
+ * person). */
+static int put_categories(ls_store *s, const ls_batch *b) {
+  const ls_names *names = b ? ls_batch_categories(b) : NULL;
+  int rc = LS_OK;
+  for (size_t i = 0; i < ls_names_count(names) && !rc; i++) {
+    uint64_t h;
+    size_t n;
+    const char *name = ls_names_at(names, i, &h, &n);
+    rc = s->drv->category_put(s->db, h, (ls_slice){name, n});
+  }
+  return rc;
+}
+
 int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
                     const char *const *lines, const size_t *lens, size_t n,
                     ls_store_stats *st) {
@@ -328,6 +355,7 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
                              (ls_slice){lines[i], lens[i]});
       }
     }
+    if (!rc) rc = put_categories(s, c->b);
   }
   ls__ahead_finish(&s->ahead);
   if (!rc) rc = ls__store_flush(s, st);

@@ -85,6 +85,7 @@ int ls__tx_end(ls_store *s, int rc);
 
 int ls__bytes_set(ls__bytes *b, const char *p, size_t n);
 
+
 /* The person `id` of this batch, loading it unless `fresh`. */
 int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out);
 /* Marks `from` as merged into `into` (both of this batch). */

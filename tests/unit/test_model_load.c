@@ -647,6 +647,13 @@ static const struct bad {
      "group \"h\": rule \"a\" is in group \"g\" already (a rule has one group)"},
     {"window-steps.yaml", 5, 25, "the window's length must be 1 to 64 steps (a multiple of step)"},
     {"window-decay.yaml", 5, 17, "a window is how the score forgets: it takes no decay and no min"},
+    {"category-fit.yaml", 9, 12, "score \"product\" is a category score (by:): fit points are "
+                                 "who the person is"},
+    {"category-formula.yaml", 6, 31, "a formula score cannot be a category score (by:)"},
+    {"category-initial.yaml", 5, 34, "a category score has no initial: each category starts at 0"},
+    {"category-keep-alone.yaml", 5, 19, "keep: is for category scores (by: PROP)"},
+    {"category-keep-range.yaml", 5, 40, "keep must be between 1 and 64, got \"65\""},
+    {"category-window.yaml", 5, 34, "a category score cannot have a window (yet): use decay"},
 };
 
 static void test_bad(void) {
