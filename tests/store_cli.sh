@@ -79,7 +79,7 @@ lsx 0 "export after set" -- export --db "$DB" leads
 "$LS" replay -q --model "$T/m1.yaml" "$T/ev.jsonl" >"$T/replay.csv" 2>/dev/null
 if cmp -s "$T/out" "$T/replay.csv"; then ok; else bad "model set == replay under the new model"; diff "$T/out" "$T/replay.csv" >&2; fi
 lsx 0 "ledger keeps v1" -- export --db "$DB" ledger
-if [ "$(tail -n +2 "$T/out" | awk -F, '{print $NF}' | sort -u | tr '\n' ' ')" = "1 2 " ]; then ok; else bad "ledger rows of versions 1 and 2"; fi
+if [ "$(tail -n +2 "$T/out" | awk -F, '{print $(NF-1)}' | sort -u | tr '\n' ' ')" = "1 2 " ]; then ok; else bad "ledger rows of versions 1 and 2 (model_version: the column before category)"; fi
 printf 'leadscore: 1\nname: x\n' >"$T/bad.yaml"
 lsx 2 "model set bad" -- model set --db "$DB" "$T/bad.yaml"
 has "$T/err" "bad.yaml:1:1" "model error location"

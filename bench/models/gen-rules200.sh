@@ -2,8 +2,8 @@
 # Writes bench/models/rules200.yaml: a model with 200 event rules over 30
 # event types (11 of them in the benchmark data, 19 that never occur), with
 # predicates on the props and attrs the generator writes, visits, once_per,
-# recent, caps, a group, sequences, stage-scoped rules, fit rules, grades
-# and a formula — the kind of model a team grows over a year. Deterministic:
+# recent, caps, a group, sequences, stage-scoped rules, fit rules, grades,
+# a category score (one per search query) and a formula — the kind of model a team grows over a year. Deterministic:
 #   bash bench/models/gen-rules200.sh > bench/models/rules200.yaml
 set -euo pipefail
 paths=(/ /blog /docs /features /product /pricing /customers /integrations /events
@@ -34,6 +34,10 @@ scores:
     decay: {half_life: 45d}
   - name: fit
     max: 100
+  - name: topic
+    by: query
+    keep: 8
+    decay: {half_life: 45d}
   - {name: lead, formula: "2 * fit + activity + engagement"}
 grades:
   - {name: grade, score: fit, bands: [{at_least: 60, label: A}, {at_least: 30, label: B}, {label: C}]}
@@ -54,7 +58,7 @@ for c in "${campaigns[@]}"; do # 3 per campaign: 24
 done
 for q in "${queries[@]}"; do # 2 per query: 20
   rule "on: search, if: [{prop: query, contains_ci: \"$q\"}], points: 4, score: activity"
-  rule "on: search, if: [{prop: query, contains_ci: \"$q\"}, {prop: engine, equals: google}], points: 2, score: engagement"
+  rule "on: search, if: [{prop: query, contains_ci: \"$q\"}, {prop: engine, present: true}], points: 2, score: topic"
 done
 for ct in "${contents[@]}"; do # 3 per content type: 18
   rule "on: content_download, if: [{prop: content_type, equals: \"$ct\"}], points: 8, score: activity"

@@ -6,6 +6,7 @@
 #include "leadscore/fold.h"
 #include "leadscore/model.h"
 #include "ls_test.h"
+#include "ls_test_model.h"
 
 /* A small model with one rule kind per event type, so each test can aim at
  * exactly one mechanism. */
@@ -328,12 +329,7 @@ static ls_event_parser *saved_p;
 static void push_model(const char *yaml) {
   saved_m = M;
   saved_p = P;
-  ls_diag d = {0};
-  M = NULL;
-  if (ls_model_load(yaml, strlen(yaml), &M, &d)) {
-    fprintf(stderr, "test model: %u:%u: %s\n", d.line, d.col, d.msg);
-    exit(2);
-  }
+  M = ls_test_model(yaml, strlen(yaml));
   P = ls_event_parser_new(ls_model_schema(M));
   if (ls_fold_state_size(M) > sizeof state) exit(2);
 }
@@ -749,11 +745,7 @@ static void test_window(void) {
 }
 
 int main(void) {
-  ls_diag d = {0};
-  if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
-    fprintf(stderr, "model: %u:%u: %s\n", d.line, d.col, d.msg);
-    return 2;
-  }
+  M = ls_test_model(model_yaml, sizeof model_yaml - 1);
   if (ls_fold_state_size(M) > sizeof state) return 2;
   P = ls_event_parser_new(ls_model_schema(M));
   test_visits();

@@ -11,6 +11,7 @@
 #include "leadscore/model.h"
 #include "leadscore/names.h"
 #include "ls_test.h"
+#include "ls_test_model.h"
 
 static const char model_yaml[] =
     "leadscore: 1\n"
@@ -208,11 +209,7 @@ static void test_names(void) {
 }
 
 int main(void) {
-  ls_diag d = {0};
-  if (ls_model_load(model_yaml, sizeof model_yaml - 1, &M, &d)) {
-    fprintf(stderr, "model: %u:%u: %s\n", d.line, d.col, d.msg);
-    return 2;
-  }
+  M = ls_test_model(model_yaml, sizeof model_yaml - 1);
   if (ls_fold_state_size(M) > sizeof state) return 2;
   P = ls_event_parser_new(ls_model_schema(M));
   names = ls_names_new();
