@@ -11,7 +11,11 @@
 #   libclang-rt-14-dev  libFuzzer + sanitizer runtimes for clang 14
 #                     (provides libclang_rt.fuzzer-x86_64.a on Debian 12)
 #   python3           the oracle and script tests
-#   libsqlite3-dev    the state store (next issue)
+#   libsqlite3-dev    the state store
+#   libmicrohttpd-dev the HTTP server (leadscore serve)
+#   libssl-dev        SHA-256 / HMAC-SHA256 and random bytes (API keys,
+#                     webhook signatures)
+#   libcurl4-openssl-dev  webhook deliveries (and the HTTP tests' client)
 #   time              /usr/bin/time for bench/run.sh (peak RSS)
 set -euo pipefail
 
@@ -24,6 +28,9 @@ packages=(
   libclang-rt-14-dev
   python3
   libsqlite3-dev
+  libmicrohttpd-dev
+  libssl-dev
+  libcurl4-openssl-dev
   time
 )
 

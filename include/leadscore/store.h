@@ -77,6 +77,44 @@ typedef struct ls_store_ledger {
   ls_slice category_name;
 } ls_store_ledger;
 
+/* The service's records (leadscore serve). Strings are borrowed: from the
+ * caller for puts, valid during the callback for scans. Times are
+ * milliseconds since the Unix epoch. */
+typedef struct ls_store_key {
+  int64_t id;
+  const char *name;
+  const char *scopes;   /* comma-separated: ingest, read, sales, admin */
+  ls_slice hash;        /* SHA-256 of the key (the key itself is never stored) */
+  int64_t created_ms;
+  int64_t revoked_ms;   /* 0: active */
+} ls_store_key;
+
+typedef struct ls_store_hook {
+  int64_t id;
+  const char *url;
+  const char *events; /* comma-separated: mql, stage_changed, task_due */
+  const char *secret; /* signs deliveries, so it is kept as given */
+  int64_t created_ms;
+} ls_store_hook;
+
+enum { LS_DELIVERY_PENDING = 0, LS_DELIVERY_DONE = 1, LS_DELIVERY_DEAD = 2 };
+
+/* One webhook delivery in the outbox: written in the transaction of the
+ * change it reports, so a committed change never loses its alert. */
+typedef struct ls_store_delivery {
+  int64_t id;
+  int64_t hook;
+  const char *delivery_id; /* unique per hook: re-folds do not duplicate */
+  const char *kind;        /* mql, stage_changed, task_due */
+  ls_slice person;         /* lead id: deliveries of a person go in order */
+  ls_slice body;           /* the JSON body */
+  int status;              /* LS_DELIVERY_* */
+  int attempts;
+  int64_t next_ms;         /* due at */
+  int64_t created_ms;
+  const char *last_error;  /* may be NULL */
+} ls_store_delivery;
+
 /* The storage descriptor. Every function returns LS_OK or an ls_err; "find"
  * functions return LS_ENOTFOUND when there is no such row. `db` is the
  * driver's handle. */
@@ -161,6 +199,29 @@ typedef struct ls_store_driver {
   /* Category names (ls_model_category_hash -> name); put keeps the first. */
   int (*category_put)(void *db, uint64_t hash, ls_slice name);
   int (*category_scan)(void *db, int (*fn)(void *ud, uint64_t hash, ls_slice name), void *ud);
+
+  /* The service's records. key_put and hook_put set the new row's id. */
+  int (*key_put)(void *db, ls_store_key *k);
+  int (*key_scan)(void *db, int (*fn)(void *ud, const ls_store_key *k), void *ud);
+  /* Revokes the active key named `name` at `at_ms`; LS_ENOTFOUND if none. */
+  int (*key_revoke)(void *db, const char *name, int64_t at_ms);
+  int (*hook_put)(void *db, ls_store_hook *h);
+  int (*hook_scan)(void *db, int (*fn)(void *ud, const ls_store_hook *h), void *ud);
+  /* Deletes a subscription and its pending deliveries; LS_ENOTFOUND. */
+  int (*hook_delete)(void *db, int64_t id);
+  /* Adds a delivery unless the hook has one with its delivery_id. */
+  int (*outbox_add)(void *db, const ls_store_delivery *d);
+  /* Pending deliveries due at now_ms, oldest first, at most `max`, and
+   * none of a (hook, person) that has an older one pending. */
+  int (*outbox_due)(void *db, int64_t now_ms, size_t max,
+                    int (*fn)(void *ud, const ls_store_delivery *d), void *ud);
+  int (*outbox_set)(void *db, int64_t id, int status, int attempts, int64_t next_ms,
+                    const char *last_error);
+  /* Every delivery (status NULL) or those of one status, by id. */
+  int (*outbox_scan)(void *db, const int *status,
+                     int (*fn)(void *ud, const ls_store_delivery *d), void *ud);
+  /* Persons per stage (as of each person's last fold), by stage name. */
+  int (*stage_counts)(void *db, int (*fn)(void *ud, const char *stage, int64_t n), void *ud);
 } ls_store_driver;
 
 extern const ls_store_driver ls_store_sqlite; /* the embedded default */
@@ -209,6 +270,59 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
 int ls_store_group_begin(ls_store *s);
 int ls_store_group_commit(ls_store *s);
 void ls_store_group_rollback(ls_store *s);
+
+/* ---- the service (leadscore serve) ---- */
+
+/* Catches up with what other connections committed (the clock, a new
+ * model): a long-lived connection calls it before each unit of work. Cheap
+ * when nothing changed. */
+int ls_store_refresh(ls_store *s);
+
+/* A stage change as the store folds it, with the person it happened to. */
+typedef struct ls_store_stage_info {
+  int64_t person;
+  ls_slice lead_id;            /* the person's lead id after the event */
+  const void *state;           /* the fold state after the event */
+  const ls_stage_change *change;
+  const ls_store_person *row;  /* for ls_store_person_ledger */
+  /* reported again by a re-fold from the stored history: the change is
+   * before every event of this call, so it was folded (and reported) before */
+  bool replayed;
+} ls_store_stage_info;
+typedef int (*ls_store_stage_fn)(void *ud, ls_store *s, const ls_store_stage_info *info);
+
+/* Calls fn for every stage change the store folds, inside the transaction
+ * that writes it (so what fn writes, e.g. ls_store_outbox_add, commits or
+ * is undone with it). A person re-folded from its history reports its
+ * changes again (`replayed` says which are old), and a change moved by a
+ * late event is reported anew: fn must be idempotent. fn returning non-zero fails the
+ * call. NULL removes the hook. */
+void ls_store_set_stage_hook(ls_store *s, ls_store_stage_fn fn, void *ud);
+/* The ledger rows of a person (in a stage hook: `info->row`). */
+int ls_store_person_ledger(ls_store *s, const ls_store_person *p,
+                           int (*fn)(void *ud, ls_slice lead_id, const ls_store_ledger *e),
+                           void *ud);
+/* Calls fn for every rejected line of the ingest calls to come, with its
+ * 0-based index in the call's lines and the reason. NULL removes it. */
+void ls_store_set_reject_hook(ls_store *s, void (*fn)(void *ud, size_t index, const char *why),
+                              void *ud);
+
+/* API keys, webhook subscriptions and the outbox (see ls_store_driver). */
+int ls_store_key_add(ls_store *s, ls_store_key *k);
+int ls_store_key_scan(ls_store *s, int (*fn)(void *ud, const ls_store_key *k), void *ud);
+int ls_store_key_revoke(ls_store *s, const char *name, int64_t at_ms);
+int ls_store_hook_add(ls_store *s, ls_store_hook *h);
+int ls_store_hook_scan(ls_store *s, int (*fn)(void *ud, const ls_store_hook *h), void *ud);
+int ls_store_hook_delete(ls_store *s, int64_t id);
+int ls_store_outbox_add(ls_store *s, const ls_store_delivery *d);
+int ls_store_outbox_due(ls_store *s, int64_t now_ms, size_t max,
+                        int (*fn)(void *ud, const ls_store_delivery *d), void *ud);
+int ls_store_outbox_set(ls_store *s, int64_t id, int status, int attempts, int64_t next_ms,
+                        const char *last_error);
+int ls_store_outbox_scan(ls_store *s, const int *status,
+                         int (*fn)(void *ud, const ls_store_delivery *d), void *ud);
+int ls_store_stage_counts(ls_store *s, int (*fn)(void *ud, const char *stage, int64_t n),
+                          void *ud);
 
 /* Applies decay up to `to` to every person (one transaction). */
 int ls_store_advance(ls_store *s, ls_time to);

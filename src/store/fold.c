@@ -55,7 +55,7 @@ int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out) {
   p->id = id;
   p->idx = (uint32_t)t->n;
   p->fresh = fresh;
-  p->refold = p->dropped = false;
+  p->refold = p->dropped = p->refolding = p->has_new = false;
   p->last_id.len = p->lead_id.len = 0;
   memset(&p->row, 0, sizeof p->row);
   p->events_at.len = p->ledger_at.len = 0;
@@ -153,6 +153,10 @@ static void on_stage(void *ud, const ls_stage_change *sc) {
   e.event_id = sc->event_id;
   e.rule = sc->route >= 0 ? ls_model_route_name(c->s->model, (size_t)sc->route) : NULL;
   put_row(c, &e);
+  ls_store *s = c->s;
+  if (!s->stage_hook || c->rc) return;
+  if (ls__grow((void **)&s->chg, &s->chg_cap, s->nchg + 1, sizeof *s->chg)) c->rc = LS_ENOMEM;
+  else s->chg[s->nchg++] = *sc;
 }
 
 /* Spec §2 event by event: the first lead; else the first e-mail; else the
@@ -175,13 +179,23 @@ static int choose_id(ls__tp *p, const ls_slice ids[3]) {
 int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_slice ids[3],
                        const ls_fold_event *fe) {
   sink_ctx c = {s, p, LS_OK};
+  s->nchg = 0;
   ls_fold_sink sink = {&c, on_ledger, on_stage, NULL};
   ls_fold_apply(s->model, p->state, fe, &sink);
   if (c.rc) return c.rc;
   p->fresh = false;
   p->row.last_time = fe->time;
   if (ls__bytes_set(&p->last_id, fe->id.p, fe->id.n)) return LS_ENOMEM;
-  return ids && p->row.lead_kind > 0 ? choose_id(p, ids) : LS_OK;
+  int rc = ids && p->row.lead_kind > 0 ? choose_id(p, ids) : LS_OK;
+  /* after the event, so that the hook sees the lead id it gave */
+  for (size_t i = 0; i < s->nchg && !rc; i++) {
+    /* a re-fold reports again the changes before this batch's first event */
+    bool replayed = p->refolding && (!p->has_new || ls_time_cmp(s->chg[i].time, p->first_new) < 0);
+    ls_store_stage_info info = {p->id, {p->lead_id.p ? p->lead_id.p : "", p->lead_id.len},
+                                p->state, &s->chg[i], &p->row, replayed};
+    rc = s->stage_hook(s->stage_ud, s, &info);
+  }
+  return rc;
 }
 
 /* ---- a person's history ---- */
@@ -265,7 +279,10 @@ static int refold(ls_store *s, ls__tp *p) {
   p->row.has_advance = false; /* decay after the last event: at export */
   p->lead_id.len = p->last_id.len = 0;
   refold_ctx c = {s, p};
-  return ls__store_history(s, p, refold_event, &c);
+  p->refolding = true;
+  rc = ls__store_history(s, p, refold_event, &c);
+  p->refolding = false;
+  return rc;
 }
 
 int ls__store_put(ls_store *s, ls__tp *p) {
@@ -297,6 +314,10 @@ static int fold_pending(ls_store *s, ls_store_stats *st) {
     ls_slice line = {s->lines[e->line], s->lens[e->line]};
     bool first = i == 0 || s->pend[i - 1].tp != e->tp;
     if (first && !p->refold && !ls__store_appends(p, e->time, e->id)) p->refold = true;
+    if (first) { /* merged persons' events come along, sorted: the earliest */
+      p->has_new = true;
+      p->first_new = e->time;
+    }
     ls_store_event se = {0, e->id, p->id, e->time, line};
     int rc = s->drv->event_put(s->db, &p->row, &se);
     if (rc) return rc;

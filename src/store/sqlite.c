@@ -8,6 +8,7 @@
 
 #include "leadscore/store.h"
 #include "store/extent.h"
+#include "store/sqlite_db.h"
 
 #define SCHEMA_VERSION "3"
 
@@ -112,7 +113,7 @@ static const char migrate_2[] =
     "COMMIT;";
 
 typedef struct db {
-  sqlite3 *h;
+  ls__sqdb base; /* first: sqlite_service.c sees a db as an ls__sqdb */
   sqlite3_stmt *st[S_N];
   /* person_get's blobs, copied so that its statement can be reset at once:
    * an open read statement would pin the WAL and stop checkpoints. */
@@ -144,6 +145,8 @@ static int err(int rc) {
   }
 }
 
+int ls__sq_err(int rc) { return err(rc); }
+
 static sqlite3_stmt *stmt(db *d, int i) {
   sqlite3_stmt *s = d->st[i];
   sqlite3_reset(s);
@@ -166,7 +169,8 @@ static void db_close(void *h) {
   db *d = h;
   if (!d) return;
   for (int i = 0; i < S_N; i++) sqlite3_finalize(d->st[i]);
-  sqlite3_close(d->h);
+  ls__svc_close(d->base.svc);
+  sqlite3_close(d->base.h);
   free(d->blob[0]);
   free(d->blob[1]);
   free(d);
@@ -177,15 +181,15 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
   if (!d) return LS_ENOMEM;
   /* NOMUTEX: a store is used by one thread at a time; no lock per call. */
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-  int rc = sqlite3_open_v2(path, &d->h, flags, NULL);
+  int rc = sqlite3_open_v2(path, &d->base.h, flags, NULL);
   const char *what = "cannot open the store";
   if (rc == SQLITE_OK) {
-    sqlite3_busy_timeout(d->h, 5000);
+    sqlite3_busy_timeout(d->base.h, 5000);
     /* 16 KiB pages: rows are appended in bulk, and larger pages mean fewer
      * B-tree splits and WAL frames per batch (ingest ~15% faster than with
      * 4 KiB; docs/benchmarks.md). Only a new file takes it; WAL fixes it. */
-    if (create) rc = sqlite3_exec(d->h, "PRAGMA page_size=16384;", NULL, NULL, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_exec(d->h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+    if (create) rc = sqlite3_exec(d->base.h, "PRAGMA page_size=16384;", NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(d->base.h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                             "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
                             /* savepoint journals in memory, not a temp file
                              * created per nested unit of a group */
@@ -200,29 +204,29 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
   }
   if (rc == SQLITE_OK && create) {
     sqlite3_stmt *q = NULL;
-    rc = sqlite3_prepare_v2(d->h, "SELECT count(*) FROM sqlite_master", -1, &q, NULL);
+    rc = sqlite3_prepare_v2(d->base.h, "SELECT count(*) FROM sqlite_master", -1, &q, NULL);
     if (rc == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0) {
       rc = SQLITE_ERROR;
       what = "a store already exists there";
     }
     sqlite3_finalize(q);
-    if (rc == SQLITE_OK) rc = sqlite3_exec(d->h, schema, NULL, NULL, NULL);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(d->base.h, schema, NULL, NULL, NULL);
   }
   if (rc == SQLITE_OK && !create) { /* an older schema of ours: bring it up to date */
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(d->h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q,
+    if (sqlite3_prepare_v2(d->base.h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q,
                            NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW &&
         strcmp((const char *)sqlite3_column_text(q, 0), "2") == 0) {
       sqlite3_finalize(q);
       q = NULL;
-      rc = sqlite3_exec(d->h, migrate_2, NULL, NULL, NULL);
-      if (rc != SQLITE_OK) sqlite3_exec(d->h, "ROLLBACK", NULL, NULL, NULL);
+      rc = sqlite3_exec(d->base.h, migrate_2, NULL, NULL, NULL);
+      if (rc != SQLITE_OK) sqlite3_exec(d->base.h, "ROLLBACK", NULL, NULL, NULL);
     }
     sqlite3_finalize(q);
   }
   for (int i = 0; i < S_N && rc == SQLITE_OK; i++)
-    rc = sqlite3_prepare_v3(d->h, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &d->st[i], NULL);
+    rc = sqlite3_prepare_v3(d->base.h, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &d->st[i], NULL);
   if (rc == SQLITE_OK && !create) { /* a file of ours, of our schema version */
     char v[16] = "";
     sqlite3_stmt *s = stmt(d, S_META_GET);
@@ -234,7 +238,7 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
   }
   if (rc != SQLITE_OK) {
     if (diag) snprintf(diag->msg, sizeof diag->msg, "%s (%s)", what,
-                       d->h ? sqlite3_errmsg(d->h) : "no memory");
+                       d->base.h ? sqlite3_errmsg(d->base.h) : "no memory");
     db_close(d);
     return rc == SQLITE_NOMEM ? LS_ENOMEM : LS_EIO;
   }
@@ -243,7 +247,7 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
 }
 
 static int db_exec(void *h, const char *s) {
-  return err(sqlite3_exec(((db *)h)->h, s, NULL, NULL, NULL));
+  return err(sqlite3_exec(((db *)h)->base.h, s, NULL, NULL, NULL));
 }
 static int db_begin(void *h) { return db_exec(h, "BEGIN IMMEDIATE"); }
 static int db_commit(void *h) { return db_exec(h, "COMMIT"); }
@@ -255,12 +259,12 @@ static int db_rollback_to(void *h) { return db_exec(h, "ROLLBACK TO unit; RELEAS
 static int set_checkpoint(void *h, int64_t bytes) {
   sqlite3_stmt *q = NULL;
   int64_t page = 4096;
-  if (sqlite3_prepare_v2(((db *)h)->h, "PRAGMA page_size", -1, &q, NULL) == SQLITE_OK &&
+  if (sqlite3_prepare_v2(((db *)h)->base.h, "PRAGMA page_size", -1, &q, NULL) == SQLITE_OK &&
       sqlite3_step(q) == SQLITE_ROW)
     page = sqlite3_column_int64(q, 0);
   sqlite3_finalize(q);
   int64_t pages = bytes / (page > 0 ? page : 4096) + 1;
-  sqlite3_wal_autocheckpoint(((db *)h)->h, pages > INT32_MAX ? INT32_MAX : (int)pages);
+  sqlite3_wal_autocheckpoint(((db *)h)->base.h, pages > INT32_MAX ? INT32_MAX : (int)pages);
   return LS_OK;
 }
 
@@ -321,7 +325,7 @@ static int event_claim(void *h, ls_slice id, uint64_t hash, bool *dup, uint64_t 
   sqlite3_bind_int64(s, 2, (int64_t)hash);
   int rc = step_done(s);
   if (rc) return rc;
-  *dup = sqlite3_changes(d->h) == 0;
+  *dup = sqlite3_changes(d->base.h) == 0;
   if (!*dup) return LS_OK;
   s = stmt(d, S_EV_HASH);
   blob(s, 1, id);
@@ -341,7 +345,7 @@ static int event_put(void *h, ls_store_person *p, ls_store_event *e) {
   blob(s, 5, e->line);
   int rc = step_done(s);
   if (rc) return rc;
-  e->seq = sqlite3_last_insert_rowid(d->h);
+  e->seq = sqlite3_last_insert_rowid(d->base.h);
   e->person = p->id;
   return ls__ext_add(p->events_at, e->seq);
 }
@@ -377,7 +381,7 @@ static int each_range(db *d, int i, const ls_buf *ext, int64_t x, int64_t y, int
   ext_it it = {ext, 0, 0, 0, false};
   while (!rc && ext_next(&it)) {
     rc = step_done(range_stmt(d, i, x, &it, y));
-    if (changes) *changes += sqlite3_changes(d->h);
+    if (changes) *changes += sqlite3_changes(d->base.h);
   }
   return rc ? rc : it.bad ? LS_EIO : LS_OK;
 }
@@ -443,7 +447,7 @@ static int ident_put(void *h, int kind, ls_slice v, int64_t person) {
 static int person_new(void *h, int64_t *id) {
   db *d = h;
   int rc = step_done(stmt(d, S_P_NEW));
-  *id = sqlite3_last_insert_rowid(d->h);
+  *id = sqlite3_last_insert_rowid(d->base.h);
   return rc;
 }
 
@@ -599,7 +603,7 @@ static int ledger_add(void *h, ls_store_person *p, const ls_store_ledger *e) {
   sqlite3_bind_int64(s, 12, e->model_version);
   if (e->category) sqlite3_bind_int64(s, 13, (int64_t)e->category);
   int rc = step_done(s);
-  return rc ? rc : ls__ext_add(p->ledger_at, sqlite3_last_insert_rowid(d->h));
+  return rc ? rc : ls__ext_add(p->ledger_at, sqlite3_last_insert_rowid(d->base.h));
 }
 
 static int rejected_add(void *h, const char *source, uint64_t line, const char *reason,
@@ -743,4 +747,15 @@ const ls_store_driver ls_store_sqlite = {
     .ident_scan = ident_scan,
     .category_put = category_put,
     .category_scan = category_scan,
+    .key_put = ls__sq_key_put,
+    .key_scan = ls__sq_key_scan,
+    .key_revoke = ls__sq_key_revoke,
+    .hook_put = ls__sq_hook_put,
+    .hook_scan = ls__sq_hook_scan,
+    .hook_delete = ls__sq_hook_delete,
+    .outbox_add = ls__sq_outbox_add,
+    .outbox_due = ls__sq_outbox_due,
+    .outbox_set = ls__sq_outbox_set,
+    .outbox_scan = ls__sq_outbox_scan,
+    .stage_counts = ls__sq_stage_counts,
 };

@@ -167,6 +167,25 @@ int ls_store_open(const ls_store_driver *drv, const char *path, ls_store **out,
   return LS_OK;
 }
 
+int ls_store_refresh(ls_store *s) {
+  uint64_t v = 0;
+  int rc = s->drv->data_version(s->db, &v);
+  if (rc || v == s->data_version) return rc;
+  s->data_version = v;
+  ls__idc_clear(&s->idc);
+  char buf[64];
+  if (s->drv->meta_get(s->db, "clock", buf, sizeof buf) == LS_OK)
+    s->has_clock = ls_time_parse(buf, strlen(buf), &s->clock) == LS_OK;
+  int64_t version = 0;
+  char *text = NULL;
+  size_t len = 0;
+  if ((rc = s->drv->model_get(s->db, &version, &text, &len))) return rc;
+  free(text);
+  if (version == s->model_version) return LS_OK;
+  ls_diag d = {0};
+  return load_model(s, &d); /* `model set` ran in another process */
+}
+
 void ls_store_close(ls_store *s) {
   if (!s) return;
   if (s->db) s->drv->close(s->db);
@@ -179,6 +198,7 @@ void ls_store_close(ls_store *s) {
   ls__ahead_free(&s->ahead);
   ls__idc_free(&s->idc);
   ls_buf_free(&s->hist);
+  free(s->chg);
   free(s);
 }
 
@@ -351,6 +371,7 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
         rc = ingest_event(s, i, c->b, k++, st);
       } else if (res == LS_LINE_REJECT) {
         st->rejected++;
+        if (s->reject_hook) s->reject_hook(s->reject_ud, i, c->text + c->why[i - from]);
         rc = d->rejected_add(s->db, source, first_line + i, c->text + c->why[i - from],
                              (ls_slice){lines[i], lens[i]});
       }

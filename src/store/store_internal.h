@@ -24,6 +24,9 @@ typedef struct ls__tp {
   bool refold; /* re-fold from the stored history at flush */
   bool dropped; /* merged into another person */
   uint32_t into; /* when dropped: the ls__tp.idx it went into */
+  bool refolding; /* being re-folded from its history now */
+  bool has_new;   /* has events in this batch, the earliest at first_new */
+  ls_time first_new;
   ls_store_person row;
   ls_buf events_at, ledger_at; /* the row's, see ls_store_person */
   ls__bytes last_id, lead_id;
@@ -72,6 +75,12 @@ struct ls_store {
   const size_t *lens;
   ls__idcache idc;
   uint64_t data_version; /* the driver's, when idc was last known good */
+  ls_store_stage_fn stage_hook; /* see ls_store_set_stage_hook */
+  void *stage_ud;
+  ls_stage_change *chg; /* one event's stage changes, for the hook */
+  size_t nchg, chg_cap;
+  void (*reject_hook)(void *ud, size_t index, const char *why);
+  void *reject_ud;
   ls_buf hist; /* a person's history while it is re-folded or shown */
   ls__pending *hv;
   size_t hn, hcap;
