@@ -113,6 +113,8 @@ size_t ls_fold_categories(const ls_model *m, const void *state, size_t score,
  * first. False when the person has none. */
 bool ls_fold_top_category(const ls_model *m, const void *state, ls_category *out);
 uint16_t ls_fold_stage(const ls_model *m, const void *state);
+/* Time of the person's latest applied event; false before any. */
+bool ls_fold_last_activity(const ls_model *m, const void *state, ls_time *out);
 uint32_t ls_fold_mql_count(const ls_model *m, const void *state);
 /* Time of the latest MQL; false when there was none. */
 bool ls_fold_last_mql(const ls_model *m, const void *state, ls_time *out);

@@ -372,6 +372,11 @@ typedef struct ls_store_show_sink {
 int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink,
                   void *state, ls_buf *lead_id);
 
+/* A person's state (ls_fold_state_size() bytes) at `at` (NULL: the clock;
+ * never before the person's last fold) and lead id, without its history. */
+int ls_store_person_state(ls_store *s, int64_t person, const ls_time *at, void *state,
+                          ls_buf *lead_id);
+
 /* Erases a person (GDPR right to erasure): events, identities, attributes,
  * ledger and tasks go; a record of the erasure (time `at`, event count)
  * stays. Later events for the same identities start a new person. */

@@ -64,7 +64,15 @@ void ls_cli_category(const ls_names *names, uint64_t hash, char *buf, size_t cap
 int ls_cli_report_inflation(const ls_model *m, const ls_replay *r, FILE *out);
 
 /* Subcommands: argv[0] is the subcommand name. */
+/* Opens a store; prints why and sets *code (LS_EXIT_IO, or INTERNAL when
+ * out of memory) on failure. */
+struct ls_store;
+struct ls_store *ls_cli_open_store(const char *path, int *code);
+
 int ls_cmd_replay(int argc, char **argv);
+int ls_cmd_serve(int argc, char **argv);
+int ls_cmd_keys(int argc, char **argv);
+int ls_cmd_webhooks(int argc, char **argv);
 int ls_cmd_explain(int argc, char **argv);
 int ls_cmd_check_model(int argc, char **argv);
 int ls_cmd_init(int argc, char **argv);

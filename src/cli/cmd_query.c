@@ -64,17 +64,6 @@ static int by_score(const void *a, const void *b) {
   return c ? c : (x->id.len > y->id.len) - (x->id.len < y->id.len);
 }
 
-static ls_store *open_db(const char *path, int *code) {
-  ls_store *s = NULL;
-  ls_diag d = {0};
-  int rc = ls_store_open(&ls_store_sqlite, path, &s, &d);
-  if (rc) {
-    ls_cli_error("%s: %s", path, d.msg[0] ? d.msg : ls_strerror(rc));
-    *code = LS_EXIT_IO;
-  }
-  return s;
-}
-
 int ls_cmd_leads(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, leads_usage,
@@ -86,7 +75,7 @@ int ls_cmd_leads(int argc, char **argv) {
     ls_cli_error("leads: --format must be table, csv or json");
     return LS_EXIT_USAGE;
   }
-  ls_store *s = open_db(o.db, &code);
+  ls_store *s = ls_cli_open_store(o.db, &code);
   if (!s) return code;
   const ls_model *m = ls_store_model(s);
   lctx c = {&o, m, NULL, 0, 0, -1};
@@ -187,7 +176,7 @@ int ls_cmd_show(int argc, char **argv) {
     return LS_EXIT_USAGE;
   }
   const char *who = argv[o.first_arg];
-  ls_store *s = open_db(o.db, &code);
+  ls_store *s = ls_cli_open_store(o.db, &code);
   if (!s) return code;
   const ls_model *m = ls_store_model(s);
   int64_t person;
@@ -270,7 +259,7 @@ int ls_cmd_forget(int argc, char **argv) {
     return LS_EXIT_USAGE;
   }
   const char *who = argv[o.first_arg];
-  ls_store *s = open_db(o.db, &code);
+  ls_store *s = ls_cli_open_store(o.db, &code);
   if (!s) return code;
   int64_t person, events = 0;
   int rc = ls_store_find(s, (ls_slice){who, strlen(who)}, &person);

@@ -62,17 +62,6 @@ static const char rejected_usage[] =
     "Lists every rejected input line kept by ingest: SOURCE:LINE: reason, then\n"
     "the line itself (indented).\n";
 
-static ls_store *open_store(const char *path, int *code) {
-  ls_store *s = NULL;
-  ls_diag d = {0};
-  int rc = ls_store_open(&ls_store_sqlite, path, &s, &d);
-  if (rc == LS_OK) return s;
-  if (d.line) ls_cli_error("%s: stored model:%u:%u: %s", path, d.line, d.col, d.msg);
-  else ls_cli_error("%s: %s", path, d.msg[0] ? d.msg : ls_strerror(rc));
-  *code = rc == LS_ENOMEM ? LS_EXIT_INTERNAL : LS_EXIT_IO;
-  return NULL;
-}
-
 int ls_cmd_init(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, init_usage, LS_OPT_DB | LS_OPT_MODEL, &o);
@@ -187,7 +176,7 @@ int ls_cmd_ingest(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, ingest_usage, LS_OPT_DB | LS_OPT_BATCH | LS_OPT_QUIET, &o);
   if (code >= 0) return code;
-  ls_store *s = open_store(o.db, &code);
+  ls_store *s = ls_cli_open_store(o.db, &code);
   if (!s) return code;
   ls_store_stats st = {0};
   long batch = o.batch ? o.batch : 100000;
@@ -218,7 +207,7 @@ int ls_cmd_advance(int argc, char **argv) {
     timespec_get(&ts, TIME_UTC);
     to = (ls_time){(int64_t)ts.tv_sec, (int32_t)ts.tv_nsec};
   }
-  ls_store *s = open_store(o.db, &code);
+  ls_store *s = ls_cli_open_store(o.db, &code);
   if (!s) return code;
   int rc = ls_store_advance(s, to);
   if (rc) ls_cli_error("%s: %s", o.db, ls_strerror(rc));
@@ -230,7 +219,7 @@ int ls_cmd_verify(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, verify_usage, LS_OPT_DB, &o);
   if (code >= 0) return code;
-  ls_store *s = open_store(o.db, &code);
+  ls_store *s = ls_cli_open_store(o.db, &code);
   if (!s) return code;
   ls_buf report = {0};
   uint64_t diffs = 0;
@@ -282,7 +271,7 @@ int ls_cmd_rejected(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, rejected_usage, LS_OPT_DB, &o);
   if (code >= 0) return code;
-  ls_store *s = open_store(o.db, &code);
+  ls_store *s = ls_cli_open_store(o.db, &code);
   if (!s) return code;
   int rc = ls_store_rejected(s, print_rejected, NULL);
   if (rc) ls_cli_error("%s: %s", o.db, ls_strerror(rc));
@@ -301,7 +290,7 @@ int ls_cmd_export(int argc, char **argv) {
     ls_cli_error("export: expected leads, ledger or tasks (see --help)");
     return LS_EXIT_USAGE;
   }
-  ls_store *s = open_store(o.db, &code);
+  ls_store *s = ls_cli_open_store(o.db, &code);
   if (!s) return code;
   ls_buf b = {0};
   int rc = o.excel ? ls_buf_append(&b, "\xEF\xBB\xBF", 3) : LS_OK;
@@ -357,7 +346,7 @@ int ls_cmd_model(int argc, char **argv) {
   size_t len;
   char *text = ls_cli_read_file(path, &len);
   if (!text) return LS_EXIT_IO;
-  ls_store *s = open_store(o.db, &code);
+  ls_store *s = ls_cli_open_store(o.db, &code);
   if (!s) {
     free(text);
     return code;

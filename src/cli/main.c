@@ -27,6 +27,11 @@ static const char usage[] =
     "  forget        erase a person (GDPR); keeps only a record of the erasure\n"
     "  model         model versions: `model diff` previews, `model set` re-scores\n"
     "\n"
+    "The service:\n"
+    "  serve         HTTP ingest, the lead API, webhooks, metrics (docs/openapi.yaml)\n"
+    "  keys          API keys: create, list, revoke\n"
+    "  webhooks      webhook subscriptions: add, list, remove, status\n"
+    "\n"
     "Run `leadscore COMMAND --help` for a command's options.\n"
     "\n"
     "Exit status: 0 ok; 1 the data said no (rejected lines with --strict, no\n"
@@ -60,6 +65,9 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "show") == 0) return ls_cmd_show(argc - 1, argv + 1);
   if (strcmp(cmd, "forget") == 0) return ls_cmd_forget(argc - 1, argv + 1);
   if (strcmp(cmd, "model") == 0) return ls_cmd_model(argc - 1, argv + 1);
+  if (strcmp(cmd, "serve") == 0) return ls_cmd_serve(argc - 1, argv + 1);
+  if (strcmp(cmd, "keys") == 0) return ls_cmd_keys(argc - 1, argv + 1);
+  if (strcmp(cmd, "webhooks") == 0) return ls_cmd_webhooks(argc - 1, argv + 1);
   ls_cli_error("unknown command \"%s\" (see leadscore --help)", cmd);
   return LS_EXIT_USAGE;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "leadscore/store.h"
 
 void ls_cli_error(const char *fmt, ...) {
   va_list ap;
@@ -129,4 +130,15 @@ void ls_cli_print_scores(FILE *out, const ls_model *m, const void *state, const 
   char cell[40];
   if (ls_fold_cell(m, state, cell, sizeof cell))
     fprintf(out, "%-11s %s\n", ls_model_matrix_name(m), cell);
+}
+
+ls_store *ls_cli_open_store(const char *path, int *code) {
+  ls_store *s = NULL;
+  ls_diag d = {0};
+  int rc = ls_store_open(&ls_store_sqlite, path, &s, &d);
+  if (rc == LS_OK) return s;
+  if (d.line) ls_cli_error("%s: stored model:%u:%u: %s", path, d.line, d.col, d.msg);
+  else ls_cli_error("%s: %s", path, d.msg[0] ? d.msg : ls_strerror(rc));
+  *code = rc == LS_ENOMEM ? LS_EXIT_INTERNAL : LS_EXIT_IO;
+  return NULL;
 }

@@ -766,6 +766,13 @@ uint16_t ls_fold_stage(const ls_model *m, const void *state) {
   return ((const ps *)state)->stage;
 }
 
+bool ls_fold_last_activity(const ls_model *m, const void *state, ls_time *out) {
+  (void)m;
+  const ps *s = state;
+  if (s->has_activity && out) *out = s->last_activity;
+  return s->has_activity;
+}
+
 uint32_t ls_fold_mql_count(const ls_model *m, const void *state) {
   (void)m;
   return ((const ps *)state)->mql_count;

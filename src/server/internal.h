@@ -1,0 +1,198 @@
+/* leadscore — internal: what the server's files share. */
+#ifndef LEADSCORE_SERVER_INTERNAL_H
+#define LEADSCORE_SERVER_INTERNAL_H
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "leadscore/export.h"
+#include "leadscore/server.h"
+#include "leadscore/store.h"
+#include "server/body.h"
+
+/* ---- metrics (metrics.c): atomics, no lock per request ---- */
+
+enum { LS__R_EVENTS, LS__R_LEADS, LS__R_LEAD, LS__R_LEDGER, LS__R_SALES, LS__R_ERASE,
+       LS__R_HOOKS, LS__R_OTHER, LS__R_N };
+#define LS__NBUCKETS 14
+
+typedef struct ls__metrics {
+  atomic_uint_fast64_t ingested, rejected, duplicates, mqls;
+  atomic_uint_fast64_t delivered, failed, dead;
+  atomic_uint_fast64_t req[LS__R_N][LS__NBUCKETS + 1]; /* per bucket; last: +Inf */
+  atomic_uint_fast64_t req_us[LS__R_N];                /* sum of durations */
+  atomic_uint_fast64_t status[6];                      /* 1xx .. 5xx by first digit */
+} ls__metrics;
+
+void ls__metrics_request(ls__metrics *m, int route, int64_t us, unsigned status);
+/* Appends the Prometheus text exposition; `s` (a read connection) gives the
+ * persons per stage. */
+int ls__metrics_render(ls__metrics *m, ls_store *s, ls_buf *out);
+extern const char *const ls__route_names[LS__R_N];
+
+/* ---- API keys (auth.c) ---- */
+
+enum { LS__SC_INGEST = 1, LS__SC_READ = 2, LS__SC_SALES = 4, LS__SC_ADMIN = 8 };
+
+typedef struct ls__keyent {
+  unsigned char hash[32];
+  char name[64];
+  unsigned scopes;
+} ls__keyent;
+
+typedef struct ls__keys {
+  pthread_mutex_t mu;
+  ls__keyent *v; /* active keys */
+  size_t n;
+  int64_t loaded_ms; /* 0: never */
+} ls__keys;
+
+/* Parses "ingest,read" into LS__SC_* bits; false on an unknown scope. */
+bool ls__scopes_parse(const char *text, unsigned *out);
+
+/* ---- the server ---- */
+
+typedef struct ls__reader {
+  ls_store *s;
+  struct ls__reader *next;
+} ls__reader;
+
+struct ls__job;
+
+struct ls_server {
+  ls_server_config cfg;
+  struct MHD_Daemon *mhd;
+  uint16_t port;
+  ls__metrics metrics;
+  ls__keys keys;
+  bool auth_open; /* loopback without any key: no auth (logged at start) */
+  atomic_uint_fast64_t seq; /* request numbers */
+  atomic_int active;        /* requests in flight (drained at stop) */
+
+  pthread_mutex_t rmu; /* the read connections */
+  ls__reader *readers;
+
+  /* the writer (writer.c) */
+  ls_store *ws;
+  pthread_t wth;
+  pthread_mutex_t wmu;
+  pthread_cond_t wcv;
+  struct ls__job *queue, *queue_tail;
+  bool stopping;
+  ls_store_hook *hooks; /* the subscriptions, reloaded for every group */
+  size_t nhooks;
+  char **hook_strs;     /* their strings */
+  bool wkick;           /* this group added deliveries */
+
+  /* the deliverer (deliver.c) */
+  ls_store *ds;
+  pthread_t dth;
+  pthread_mutex_t dmu;
+  pthread_cond_t dcv;
+  bool kick;
+  bool dstop;
+
+  pthread_mutex_t logmu;
+};
+
+/* A request in flight. */
+typedef struct ls__req {
+  ls_server *srv;
+  int64_t t0_us;
+  char method[8];
+  int route;
+  unsigned status;
+  ls_buf body;
+  bool too_big;
+  char key_name[64];
+  struct ls__job *job; /* while suspended for the writer */
+} ls__req;
+
+/* Work for the writer. */
+enum { LS__J_INGEST, LS__J_FORGET };
+typedef struct ls__job {
+  int kind;
+  struct MHD_Connection *conn;
+  /* ingest: the lines and, for each, its index in the request */
+  const char **lines;
+  size_t *lens, *index;
+  size_t n;
+  ls_store_stats st;
+  ls_buf rejected; /* JSON objects, comma-separated */
+  size_t nrejected;
+  bool want_stage; /* sales events: the person's stage after them */
+  char *who;       /* forget / sales: the identity */
+  ls_buf owned;    /* sales: lines with the person's identity added */
+  /* results */
+  int rc;
+  int64_t erased_events;
+  char stage[64];
+  char lead[256];
+  bool complete;
+  struct ls__job *next;
+} ls__job;
+
+/* writer.c */
+int ls__writer_start(ls_server *s, ls_diag *diag);
+void ls__writer_stop(ls_server *s);
+/* Queues j for the next group; the connection is resumed when it is done. */
+void ls__writer_submit(ls_server *s, ls__job *j);
+void ls__job_free(ls__job *j);
+
+/* deliver.c */
+int ls__deliver_start(ls_server *s, ls_diag *diag);
+void ls__deliver_stop(ls_server *s);
+void ls__deliver_kick(ls_server *s);
+
+/* auth.c: the key's scopes, or -1 without a valid key (name: its name) */
+int ls__auth(ls_server *s, const char *header, char *name, size_t cap);
+void ls__keys_free(ls__keys *k);
+int ls__keys_count(ls_server *s);
+
+/* reads: a read connection, caught up with the writer */
+ls_store *ls__reader_get(ls_server *s);
+void ls__reader_put(ls_server *s, ls_store *st);
+
+/* responses (server.c) */
+enum MHD_Result ls__respond(struct MHD_Connection *c, ls__req *r, unsigned status,
+                            const char *type, ls_buf *body);
+/* ls__respond with one more header. */
+enum MHD_Result ls__respond_h(struct MHD_Connection *c, ls__req *r, unsigned status,
+                              const char *type, ls_buf *body, const char *hname,
+                              const char *hvalue);
+enum MHD_Result ls__error(struct MHD_Connection *c, ls__req *r, unsigned status,
+                          const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+int64_t ls__now_us(void);
+int64_t ls__now_ms(void);
+
+/* json.c */
+int ls__json_str(ls_buf *b, const char *p, size_t n);
+int ls__json_cstr(ls_buf *b, const char *s);
+/* A flat JSON object of string and string-array members: calls fn per
+ * member (arrays: once per element, in order). LS_EINVAL with *err. */
+int ls__json_object(const char *p, size_t n,
+                    int (*fn)(void *ud, const char *key, const char *val, size_t len), void *ud,
+                    const char **err);
+
+/* routes */
+enum MHD_Result ls__route_events(struct MHD_Connection *c, ls__req *r, const char *ctype);
+enum MHD_Result ls__route_sales(struct MHD_Connection *c, ls__req *r, const char *who,
+                                const char *ctype);
+enum MHD_Result ls__route_erase(struct MHD_Connection *c, ls__req *r, const char *who);
+enum MHD_Result ls__route_job_done(struct MHD_Connection *c, ls__req *r);
+enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r);
+enum MHD_Result ls__route_lead(struct MHD_Connection *c, ls__req *r, const char *who,
+                               bool ledger);
+enum MHD_Result ls__route_hooks(struct MHD_Connection *c, ls__req *r, const char *method,
+                                const char *rest);
+/* an http(s) URL of printable ASCII */
+bool ls__hook_url_ok(const char *url);
+/* the MQL alert's body parts (writer.c uses them) */
+int ls__person_json(const ls_model *m, const void *state, const ls_names *names, ls_buf *b);
+
+#endif

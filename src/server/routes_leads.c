@@ -1,0 +1,380 @@
+/* Reads over HTTP: GET /v1/leads (filters, cursor pages, JSON or the leads
+ * CSV), GET /v1/leads/{id} and GET /v1/leads/{id}/ledger, each on a read
+ * connection of the pool. */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/crypto.h"
+#include "server/internal.h"
+
+/* Scores, grades, cell, categories, stage and MQLs of a state, as members of
+ * a JSON object (the caller writes the braces around). */
+static int person_members(const ls_model *m, const void *state, const ls_names *names,
+                          ls_buf *b) {
+  int rc = ls_buf_append(b, "\"stage\":", 8);
+  if (!rc) rc = ls__json_cstr(b, ls_model_stage_name(m, ls_fold_stage(m, state)));
+  if (!rc) rc = ls_buf_append(b, ",\"scores\":{", 11);
+  for (size_t i = 0; i < ls_model_nscores(m) && !rc; i++) {
+    if (i) rc = ls_buf_append(b, ",", 1);
+    if (!rc) rc = ls__json_cstr(b, ls_model_score_name(m, i));
+    if (!rc) rc = ls_buf_appendf(b, ":%" PRId64, ls_fold_score(m, state, i));
+  }
+  if (!rc) rc = ls_buf_append(b, "}", 1);
+  if (!rc && ls_model_ngrades(m)) {
+    rc = ls_buf_append(b, ",\"grades\":{", 11);
+    for (size_t g = 0; g < ls_model_ngrades(m) && !rc; g++) {
+      if (g) rc = ls_buf_append(b, ",", 1);
+      if (!rc) rc = ls__json_cstr(b, ls_model_grade_name(m, g));
+      if (!rc) rc = ls_buf_append(b, ":", 1);
+      if (!rc) rc = ls__json_cstr(b, ls_fold_grade(m, state, g));
+    }
+    if (!rc) rc = ls_buf_append(b, "}", 1);
+  }
+  char cell[40];
+  if (!rc && ls_fold_cell(m, state, cell, sizeof cell)) {
+    rc = ls_buf_append(b, ",\"cell\":", 8);
+    if (!rc) rc = ls__json_cstr(b, cell);
+  }
+  ls_category top;
+  if (!rc && ls_model_nfamilies(m)) {
+    rc = ls_buf_append(b, ",\"top_category\":", 16);
+    ls_buf t = {0};
+    if (!rc && ls_fold_top_category(m, state, &top) &&
+        !(rc = ls_category_text(m, names, top.score, top.hash, &t)))
+      rc = ls__json_str(b, t.p, t.len);
+    else if (!rc)
+      rc = ls_buf_append(b, "null", 4);
+    ls_buf_free(&t);
+  }
+  ls_time t;
+  char ts[LS_TIME_FMT_MAX];
+  if (!rc) rc = ls_buf_appendf(b, ",\"mql_count\":%" PRIu32 ",\"last_mql_at\":",
+                               ls_fold_mql_count(m, state));
+  if (!rc) rc = ls_fold_last_mql(m, state, &t)
+                    ? ls_buf_appendf(b, "\"%.*s\"", (int)ls_time_format(t, ts), ts)
+                    : ls_buf_append(b, "null", 4);
+  if (!rc && ls_fold_stage_since(m, state, &t))
+    rc = ls_buf_appendf(b, ",\"stage_since\":\"%.*s\"", (int)ls_time_format(t, ts), ts);
+  if (!rc && ls_fold_last_activity(m, state, &t))
+    rc = ls_buf_appendf(b, ",\"updated_at\":\"%.*s\"", (int)ls_time_format(t, ts), ts);
+  return rc;
+}
+
+int ls__person_json(const ls_model *m, const void *state, const ls_names *names, ls_buf *b) {
+  int rc = ls_buf_append(b, "{", 1);
+  if (!rc) rc = person_members(m, state, names, b);
+  return rc ? rc : ls_buf_append(b, "}", 1);
+}
+
+/* ---- query parameters ---- */
+
+typedef struct query {
+  const char *stage, *grade, *format, *cursor;
+  bool has_min, has_max, has_updated, has_as_of;
+  int64_t min, max;
+  int score; /* the score min/max read; -2: named in score_name */
+  char score_name[64];
+  size_t limit;
+  ls_time updated, as_of;
+  char bad[256];
+} query;
+
+static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                              const char *value) {
+  (void)kind;
+  query *q = cls;
+  const char *v = value ? value : "";
+  char *end = NULL;
+  if (q->bad[0]) return MHD_YES;
+  if (!strcmp(key, "stage")) q->stage = v;
+  else if (!strcmp(key, "grade")) q->grade = v;
+  else if (!strcmp(key, "format")) q->format = v;
+  else if (!strcmp(key, "cursor")) q->cursor = v;
+  else if (!strcmp(key, "score")) q->score = -2, snprintf(q->score_name, sizeof q->score_name, "%s", v);
+  else if (!strcmp(key, "min_score") || !strcmp(key, "max_score")) {
+    long long x = strtoll(v, &end, 10);
+    if (!*v || *end) snprintf(q->bad, 100, "%s must be an integer, not \"%.40s\"", key, v);
+    else if (key[1] == 'i') q->has_min = true, q->min = x;
+    else q->has_max = true, q->max = x;
+  } else if (!strcmp(key, "limit")) {
+    unsigned long long x = strtoull(v, &end, 10);
+    if (!*v || *end || x == 0 || x > 10000) snprintf(q->bad, 100, "limit must be 1 to 10000");
+    else q->limit = (size_t)x;
+  } else if (!strcmp(key, "updated_since") || !strcmp(key, "as_of")) {
+    ls_time t;
+    if (ls_time_parse(v, strlen(v), &t))
+      snprintf(q->bad, 100, "%s: invalid time \"%.40s\" (RFC 3339)", key, v);
+    else if (key[0] == 'u') q->has_updated = true, q->updated = t;
+    else q->has_as_of = true, q->as_of = t;
+  } else {
+    snprintf(q->bad, sizeof q->bad, "unknown parameter \"%.40s\" (known: stage, min_score, max_score, "
+                          "score, grade, updated_since, as_of, cursor, limit, format)", key);
+  }
+  return MHD_YES;
+}
+
+typedef struct list_ctx {
+  const ls_model *m;
+  query *q;
+  ls_buf *out;
+  ls_buf cursor; /* the last lead id written */
+  size_t n;
+  bool csv, more;
+  int grade; /* the grade `grade` filters on: the first */
+} list_ctx;
+
+static bool keep(list_ctx *c, const ls_person_row *row) {
+  const ls_model *m = c->m;
+  query *q = c->q;
+  if (q->cursor) { /* after the cursor's lead id (hex) in byte order */
+    size_t cn = strlen(q->cursor) / 2, n = row->lead_id.n < cn ? row->lead_id.n : cn;
+    int cmp = 0;
+    for (size_t i = 0; i < n && !cmp; i++) {
+      unsigned x = 0;
+      sscanf(q->cursor + 2 * i, "%2x", &x);
+      cmp = (unsigned char)row->lead_id.p[i] - (int)x;
+    }
+    if (cmp < 0 || (cmp == 0 && row->lead_id.n <= cn)) return false;
+  }
+  if (q->stage && strcmp(q->stage, ls_model_stage_name(m, ls_fold_stage(m, row->state))))
+    return false;
+  int64_t v = ls_fold_score(m, row->state, (size_t)q->score);
+  if ((q->has_min && v < q->min) || (q->has_max && v > q->max)) return false;
+  if (q->grade && strcmp(q->grade, ls_fold_grade(m, row->state, 0))) return false;
+  ls_time t;
+  if (q->has_updated &&
+      (!ls_fold_last_activity(m, row->state, &t) || ls_time_cmp(t, q->updated) < 0))
+    return false;
+  return true;
+}
+
+#define LS__STOP 1 /* not an error: the page is full */
+
+static int on_person(void *ud, const ls_person_row *row) {
+  list_ctx *c = ud;
+  if (!keep(c, row)) return 0;
+  if (c->n == c->q->limit) {
+    c->more = true;
+    return LS__STOP;
+  }
+  int rc;
+  if (c->csv) {
+    rc = ls_export_leads_row(c->m, row, c->out);
+  } else {
+    const char *open = c->n ? ",{\"lead_id\":" : "{\"lead_id\":";
+    rc = ls_buf_append(c->out, open, strlen(open));
+    if (!rc) rc = ls__json_str(c->out, row->lead_id.p, row->lead_id.n);
+    if (!rc) rc = ls_buf_append(c->out, ",", 1);
+    if (!rc) rc = person_members(c->m, row->state, row->categories, c->out);
+    if (!rc) rc = ls_buf_append(c->out, "}", 1);
+  }
+  c->cursor.len = 0;
+  if (!rc) rc = ls_buf_append(&c->cursor, row->lead_id.p, row->lead_id.n);
+  c->n++;
+  return rc;
+}
+
+/* The time reads are as of: --clock event, the store clock; wall, now
+ * (never before the clock). */
+static ls_time read_time(ls_server *s, ls_store *st) {
+  ls_time clock = {0, 0};
+  bool has = ls_store_clock(st, &clock);
+  if (s->cfg.event_clock) return clock;
+  ls_time now = {ls__now_ms() / 1000, (int32_t)(ls__now_ms() % 1000) * 1000000};
+  return has && ls_time_cmp(clock, now) > 0 ? clock : now;
+}
+
+enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r) {
+  query q = {0};
+  q.limit = 0;
+  MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &q);
+  ls_store *st = ls__reader_get(r->srv);
+  if (!st) return ls__error(c, r, 503, "the store cannot be read");
+  const ls_model *m = ls_store_model(st);
+  if (q.score == -2) { /* score=NAME */
+    const char *name = q.score_name;
+    q.score = -1;
+    for (size_t i = 0; i < ls_model_nscores(m); i++)
+      if (!strcmp(ls_model_score_name(m, i), name)) q.score = (int)i;
+    if (q.score < 0) snprintf(q.bad, 100, "score: the model has no score \"%.40s\"", name);
+  }
+  bool csv = q.format && !strcmp(q.format, "csv");
+  if (!q.bad[0] && q.format && !csv && strcmp(q.format, "json"))
+    snprintf(q.bad, 100, "format must be json or csv");
+  if (!q.bad[0] && q.grade && !ls_model_ngrades(m))
+    snprintf(q.bad, 100, "grade: the model has no grades");
+  if (!q.bad[0] && q.cursor && strspn(q.cursor, "0123456789abcdef") != strlen(q.cursor))
+    snprintf(q.bad, 100, "cursor: not a cursor this server gave");
+  ls_time clock;
+  if (!q.bad[0] && q.has_as_of && ls_store_clock(st, &clock) && ls_time_cmp(q.as_of, clock) < 0)
+    snprintf(q.bad, 100, "as_of is before the store's clock: use leadscore export --as-of");
+  if (q.bad[0]) {
+    ls__reader_put(r->srv, st);
+    return ls__error(c, r, 400, "%s", q.bad);
+  }
+  if (q.score < 0) q.score = 0;
+  if (!q.limit) q.limit = csv ? SIZE_MAX : 100;
+  ls_time at = q.has_as_of ? q.as_of : read_time(r->srv, st);
+  ls_buf out = {0};
+  list_ctx lc = {m, &q, &out, {0}, 0, csv, false, 0};
+  int rc = csv ? ls_export_leads_header(m, &out) : ls_buf_append(&out, "{\"leads\":[", 10);
+  if (!rc) rc = ls_store_leads(st, &at, on_person, &lc);
+  ls__reader_put(r->srv, st);
+  if (rc == LS__STOP) rc = LS_OK;
+  if (!rc && !csv) {
+    rc = ls_buf_append(&out, "],\"next_cursor\":", 16);
+    if (!rc && lc.more) {
+      char *hex = malloc(2 * lc.cursor.len + 1);
+      if (!hex) rc = LS_ENOMEM;
+      else {
+        ls__hex((const unsigned char *)lc.cursor.p, lc.cursor.len, hex);
+        rc = ls_buf_appendf(&out, "\"%s\"", hex);
+        free(hex);
+      }
+    } else if (!rc) {
+      rc = ls_buf_append(&out, "null", 4);
+    }
+    if (!rc) rc = ls_buf_append(&out, "}\n", 2);
+  }
+  char *next = NULL; /* a CSV page says where the next starts in a header */
+  if (!rc && csv && lc.more && (next = malloc(2 * lc.cursor.len + 1)))
+    ls__hex((const unsigned char *)lc.cursor.p, lc.cursor.len, next);
+  ls_buf_free(&lc.cursor);
+  if (rc) {
+    ls_buf_free(&out);
+    free(next);
+    return ls__error(c, r, 500, "%s", ls_strerror(rc));
+  }
+  if (next) {
+    enum MHD_Result ok = ls__respond_h(c, r, 200, "text/csv; charset=utf-8", &out,
+                                       "X-Next-Cursor", next);
+    free(next);
+    return ok;
+  }
+  return ls__respond(c, r, 200, csv ? "text/csv; charset=utf-8" : "application/json", &out);
+}
+
+/* ---- one person ---- */
+
+typedef struct one_ctx {
+  const ls_model *m;
+  ls_buf ids, attrs, stages, ledger;
+  int rc;
+} one_ctx;
+
+static int on_ident(void *ud, ls_slice v) {
+  one_ctx *o = ud;
+  if (o->ids.len) ls_buf_append(&o->ids, ",", 1);
+  return ls__json_str(&o->ids, v.p, v.n);
+}
+
+static int on_attr(void *ud, const char *key, ls_slice v) {
+  one_ctx *o = ud;
+  if (o->attrs.len) ls_buf_append(&o->attrs, ",", 1);
+  int rc = ls__json_cstr(&o->attrs, key);
+  if (!rc) rc = ls_buf_append(&o->attrs, ":", 1);
+  return rc ? rc : ls__json_str(&o->attrs, v.p, v.n);
+}
+
+static int on_ledger(void *ud, const ls_store_ledger *e) {
+  one_ctx *o = ud;
+  char ts[LS_TIME_FMT_MAX];
+  size_t tn = ls_time_format(e->time, ts);
+  if (e->kind == 's') {
+    ls_buf *b = &o->stages;
+    int rc = ls_buf_appendf(b, "%s{\"time\":\"%.*s\",\"from\":", b->len ? "," : "", (int)tn, ts);
+    if (!rc) rc = ls__json_cstr(b, e->from_stage);
+    if (!rc) rc = ls_buf_append(b, ",\"to\":", 6);
+    if (!rc) rc = ls__json_cstr(b, e->to_stage);
+    if (!rc) rc = ls_buf_appendf(b, ",\"mql\":%s,\"route\":", e->mql ? "true" : "false");
+    if (!rc) rc = e->rule ? ls__json_cstr(b, e->rule) : ls_buf_append(b, "null", 4);
+    if (!rc) rc = ls_buf_append(b, ",\"event_id\":", 12);
+    if (!rc) rc = ls__json_str(b, e->event_id.p, e->event_id.n);
+    return rc ? rc : ls_buf_append(b, "}", 1);
+  }
+  static const char kinds[] = "pcbfdwe";
+  static const char *const names[] = {"points", "capped", "bounded", "fit", "decay", "window",
+                                      "evicted"};
+  const char *k = strchr(kinds, e->kind);
+  ls_buf *b = &o->ledger;
+  int rc = ls_buf_appendf(b, "%s{\"n\":%" PRId64 ",\"time\":\"%.*s\",\"kind\":\"%s\",\"rule\":",
+                          b->len ? "," : "", e->n, (int)tn, ts, k ? names[k - kinds] : "?");
+  if (!rc) rc = e->rule ? ls__json_cstr(b, e->rule) : ls_buf_append(b, "null", 4);
+  if (!rc && e->rule) {
+    size_t ri = 0;
+    while (ri < ls_model_nrules(o->m) + ls_model_nfits(o->m) &&
+           strcmp(ls_model_rule_id(o->m, ri), e->rule))
+      ri++;
+    if (ri < ls_model_nrules(o->m) + ls_model_nfits(o->m)) {
+      rc = ls_buf_append(b, ",\"label\":", 9);
+      if (!rc) rc = ls__json_cstr(b, ls_model_rule_label(o->m, ri, "en"));
+      if (!rc) rc = ls_buf_append(b, ",\"label_ja\":", 12);
+      if (!rc) rc = ls__json_cstr(b, ls_model_rule_label(o->m, ri, "ja"));
+    }
+  }
+  if (!rc) rc = ls_buf_appendf(b, ",\"points\":%" PRId64 ",\"after\":%" PRId64 ",\"event_id\":",
+                               e->points, e->after);
+  if (!rc) rc = e->event_id.n ? ls__json_str(b, e->event_id.p, e->event_id.n)
+                              : ls_buf_append(b, "null", 4);
+  if (!rc && e->category_name.n) {
+    rc = ls_buf_append(b, ",\"category\":", 12);
+    if (!rc) rc = ls__json_str(b, e->category_name.p, e->category_name.n);
+  }
+  return rc ? rc : ls_buf_append(b, "}", 1);
+}
+
+enum MHD_Result ls__route_lead(struct MHD_Connection *c, ls__req *r, const char *who,
+                               bool ledger) {
+  ls_store *st = ls__reader_get(r->srv);
+  if (!st) return ls__error(c, r, 503, "the store cannot be read");
+  const ls_model *m = ls_store_model(st);
+  int64_t p = 0;
+  int rc = ls_store_find(st, (ls_slice){who, strlen(who)}, &p);
+  if (rc) {
+    ls__reader_put(r->srv, st);
+    return rc == LS_ENOTFOUND ? ls__error(c, r, 404, "no person has the identity \"%s\"", who)
+                              : ls__error(c, r, 500, "%s", ls_strerror(rc));
+  }
+  one_ctx o = {m, {0}, {0}, {0}, {0}, LS_OK};
+  ls_store_show_sink sink = {&o, on_ident, on_attr, on_ledger};
+  unsigned char *state = malloc(ls_fold_state_size(m));
+  ls_buf lead = {0}, out = {0};
+  ls_names *names = NULL;
+  ls_time at = read_time(r->srv, st);
+  rc = state ? ls_store_show(st, p, &sink, state, &lead) : LS_ENOMEM;
+  lead.len = 0; /* the state as of the read time (wall clock: decay to now) */
+  if (!rc) rc = ls_store_person_state(st, p, &at, state, &lead);
+  if (!rc) rc = ls_store_categories(st, &names);
+  if (!rc) rc = ls_buf_append(&out, "{\"lead_id\":", 11);
+  if (!rc) rc = ls__json_str(&out, lead.p, lead.len);
+  if (!rc && ledger) {
+    rc = ls_buf_append(&out, ",\"ledger\":[", 11);
+    if (!rc && o.ledger.len) rc = ls_buf_append(&out, o.ledger.p, o.ledger.len);
+    if (!rc) rc = ls_buf_append(&out, "]}\n", 3);
+  } else if (!rc) {
+    rc = ls_buf_append(&out, ",\"identities\":[", 15);
+    if (!rc && o.ids.len) rc = ls_buf_append(&out, o.ids.p, o.ids.len);
+    if (!rc) rc = ls_buf_append(&out, "],\"attributes\":{", 16);
+    if (!rc && o.attrs.len) rc = ls_buf_append(&out, o.attrs.p, o.attrs.len);
+    if (!rc) rc = ls_buf_append(&out, "},", 2);
+    if (!rc) rc = person_members(m, state, names, &out);
+    if (!rc) rc = ls_buf_append(&out, ",\"stage_history\":[", 18);
+    if (!rc && o.stages.len) rc = ls_buf_append(&out, o.stages.p, o.stages.len);
+    if (!rc) rc = ls_buf_append(&out, "]}\n", 3);
+  }
+  ls__reader_put(r->srv, st); /* after the last use of its model */
+  free(state);
+  ls_names_destroy(names);
+  ls_buf_free(&lead);
+  ls_buf_free(&o.ids);
+  ls_buf_free(&o.attrs);
+  ls_buf_free(&o.stages);
+  ls_buf_free(&o.ledger);
+  if (rc) {
+    ls_buf_free(&out);
+    return ls__error(c, r, 500, "%s", ls_strerror(rc));
+  }
+  return ls__respond(c, r, 200, "application/json", &out);
+}

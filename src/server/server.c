@@ -1,0 +1,414 @@
+/* The HTTP front: libmicrohttpd's thread pool reads requests, checks keys
+ * and dispatches; writes go to the writer thread (the connection is
+ * suspended until its group commits), reads to a pool of read connections.
+ * One JSON log line per request, written when the response is done. */
+#define _POSIX_C_SOURCE 200809L
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "server/internal.h"
+
+int64_t ls__now_us(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_REALTIME, &t);
+  return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
+int64_t ls__now_ms(void) { return ls__now_us() / 1000; }
+
+void ls_server_config_init(ls_server_config *c) {
+  memset(c, 0, sizeof *c);
+  c->host = "127.0.0.1";
+  c->port = 8080;
+  c->body_limit = (size_t)16 << 20;
+  c->max_events = 10000;
+  c->threads = 4;
+  c->max_connections = 256;
+  c->timeout_s = 30;
+  c->hook_max_attempts = 8;
+  c->hook_backoff_ms = 500;
+  c->hook_backoff_max_ms = 300000;
+  c->hook_timeout_ms = 5000;
+  c->log = stderr;
+}
+
+/* ---- responses ---- */
+
+enum MHD_Result ls__respond(struct MHD_Connection *c, ls__req *r, unsigned status,
+                            const char *type, ls_buf *body) {
+  return ls__respond_h(c, r, status, type, body, NULL, NULL);
+}
+
+enum MHD_Result ls__respond_h(struct MHD_Connection *c, ls__req *r, unsigned status,
+                              const char *type, ls_buf *body, const char *hname,
+                              const char *hvalue) {
+  struct MHD_Response *res =
+      MHD_create_response_from_buffer(body->len, body->p, MHD_RESPMEM_MUST_FREE);
+  if (!res) {
+    ls_buf_free(body);
+    return MHD_NO;
+  }
+  body->p = NULL; /* MHD frees it */
+  body->len = body->cap = 0;
+  MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+  if (hname) MHD_add_response_header(res, hname, hvalue);
+  r->status = status;
+  enum MHD_Result ok = MHD_queue_response(c, status, res);
+  MHD_destroy_response(res);
+  return ok;
+}
+
+enum MHD_Result ls__error(struct MHD_Connection *c, ls__req *r, unsigned status,
+                          const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  ls_buf b = {0};
+  int rc = ls_buf_appendf(&b, "{\"error\":{\"status\":%u,\"message\":", status);
+  if (!rc) rc = ls__json_cstr(&b, msg);
+  if (!rc) rc = ls_buf_append(&b, "}}\n", 3);
+  if (rc) {
+    ls_buf_free(&b);
+    return MHD_NO;
+  }
+  return ls__respond(c, r, status, "application/json", &b);
+}
+
+/* ---- read connections ---- */
+
+ls_store *ls__reader_get(ls_server *s) {
+  pthread_mutex_lock(&s->rmu);
+  ls__reader *r = s->readers;
+  if (r) s->readers = r->next;
+  pthread_mutex_unlock(&s->rmu);
+  ls_store *st = NULL;
+  if (r) {
+    st = r->s;
+    free(r);
+  } else {
+    ls_diag d = {0};
+    if (ls_store_open(&ls_store_sqlite, s->cfg.db, &st, &d)) return NULL;
+  }
+  if (ls_store_refresh(st)) {
+    ls_store_close(st);
+    return NULL;
+  }
+  return st;
+}
+
+void ls__reader_put(ls_server *s, ls_store *st) {
+  ls__reader *r = malloc(sizeof *r);
+  if (!r) {
+    ls_store_close(st);
+    return;
+  }
+  r->s = st;
+  pthread_mutex_lock(&s->rmu);
+  r->next = s->readers;
+  s->readers = r;
+  pthread_mutex_unlock(&s->rmu);
+}
+
+/* ---- routing ---- */
+
+/* The part of path after prefix, or NULL. */
+static const char *after(const char *path, const char *prefix) {
+  size_t n = strlen(prefix);
+  return strncmp(path, prefix, n) == 0 ? path + n : NULL;
+}
+
+static enum MHD_Result need(struct MHD_Connection *c, ls__req *r, int scopes, unsigned want) {
+  if (scopes < 0) return ls__error(c, r, 401, "a valid API key is required (Authorization: Bearer KEY)");
+  if (!((unsigned)scopes & want) && !((unsigned)scopes & LS__SC_ADMIN)) {
+    static const char *const names[] = {"", "ingest", "read", "", "sales", "", "", "", "admin"};
+    return ls__error(c, r, 403, "the key \"%s\" lacks the scope \"%s\"", r->key_name,
+                     want < 9 ? names[want] : "?");
+  }
+  return MHD_YES;
+}
+
+#define NEED(scope)                                              \
+  do {                                                           \
+    if (scopes < 0 || (!((unsigned)scopes & (scope)) &&          \
+                       !((unsigned)scopes & LS__SC_ADMIN)))      \
+      return need(c, r, scopes, (scope));                        \
+  } while (0)
+
+static enum MHD_Result healthz(struct MHD_Connection *c, ls__req *r) {
+  ls_buf b = {0};
+  if (ls_buf_append(&b, "{\"status\":\"ok\"}\n", 16)) return MHD_NO;
+  return ls__respond(c, r, 200, "application/json", &b);
+}
+
+static enum MHD_Result metrics(struct MHD_Connection *c, ls__req *r) {
+  ls_store *st = ls__reader_get(r->srv);
+  if (!st) return ls__error(c, r, 503, "the store cannot be read");
+  ls_buf b = {0};
+  int rc = ls__metrics_render(&r->srv->metrics, st, &b);
+  ls__reader_put(r->srv, st);
+  if (rc) {
+    ls_buf_free(&b);
+    return ls__error(c, r, 500, "metrics: %s", ls_strerror(rc));
+  }
+  return ls__respond(c, r, 200, "text/plain; version=0.0.4", &b);
+}
+
+static enum MHD_Result dispatch(struct MHD_Connection *c, ls__req *r, const char *method,
+                                const char *url) {
+  ls_server *s = r->srv;
+  bool get = !strcmp(method, "GET"), post = !strcmp(method, "POST");
+  bool del = !strcmp(method, "DELETE");
+  if (!strcmp(url, "/healthz")) return get ? healthz(c, r) : ls__error(c, r, 405, "use GET");
+  if (!strcmp(url, "/metrics")) return get ? metrics(c, r) : ls__error(c, r, 405, "use GET");
+  if (strncmp(url, "/v1/", 4) != 0) return ls__error(c, r, 404, "no such route");
+  const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+  int scopes = ls__auth(s, auth, r->key_name, sizeof r->key_name);
+  const char *ctype = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+  const char *rest;
+  if (!strcmp(url, "/v1/events")) {
+    r->route = LS__R_EVENTS;
+    if (!post) return ls__error(c, r, 405, "use POST");
+    NEED(LS__SC_INGEST);
+    return ls__route_events(c, r, ctype);
+  }
+  if (!strcmp(url, "/v1/leads")) {
+    r->route = LS__R_LEADS;
+    if (!get) return ls__error(c, r, 405, "use GET");
+    NEED(LS__SC_READ);
+    return ls__route_leads(c, r);
+  }
+  if ((rest = after(url, "/v1/leads/")) && *rest) {
+    char who[1024];
+    const char *slash = strchr(rest, '/');
+    size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
+    if (n >= sizeof who) return ls__error(c, r, 414, "the identity is too long");
+    memcpy(who, rest, n);
+    who[n] = '\0';
+    if (!slash) {
+      r->route = del ? LS__R_ERASE : LS__R_LEAD;
+      if (get) {
+        NEED(LS__SC_READ);
+        return ls__route_lead(c, r, who, false);
+      }
+      if (del) {
+        NEED(LS__SC_ADMIN);
+        return ls__route_erase(c, r, who);
+      }
+      return ls__error(c, r, 405, "use GET or DELETE");
+    }
+    if (!strcmp(slash, "/ledger")) {
+      r->route = LS__R_LEDGER;
+      if (!get) return ls__error(c, r, 405, "use GET");
+      NEED(LS__SC_READ);
+      return ls__route_lead(c, r, who, true);
+    }
+    if (!strcmp(slash, "/events")) {
+      r->route = LS__R_SALES;
+      if (!post) return ls__error(c, r, 405, "use POST");
+      NEED(LS__SC_SALES);
+      return ls__route_sales(c, r, who, ctype);
+    }
+    return ls__error(c, r, 404, "no such route");
+  }
+  if ((rest = after(url, "/v1/webhooks"))) {
+    r->route = LS__R_HOOKS;
+    NEED(LS__SC_ADMIN);
+    return ls__route_hooks(c, r, method, rest);
+  }
+  return ls__error(c, r, 404, "no such route");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls) {
+  (void)version;
+  ls_server *s = cls;
+  ls__req *r = *con_cls;
+  if (!r) { /* the headers are in */
+    if (!(r = calloc(1, sizeof *r))) return MHD_NO;
+    r->srv = s;
+    r->t0_us = ls__now_us();
+    r->route = LS__R_OTHER;
+    atomic_fetch_add(&s->active, 1);
+    snprintf(r->method, sizeof r->method, "%s", method);
+    *con_cls = r;
+    const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    if (len && strtoull(len, NULL, 10) > s->cfg.body_limit) r->too_big = true;
+    return MHD_YES;
+  }
+  if (*upload_size) { /* a piece of the body */
+    if (!r->too_big && r->body.len + *upload_size > s->cfg.body_limit) {
+      r->too_big = true;
+      ls_buf_free(&r->body);
+    }
+    if (!r->too_big && ls_buf_append(&r->body, upload, *upload_size)) return MHD_NO;
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  if (r->job) return ls__route_job_done(c, r); /* resumed by the writer */
+  if (r->too_big)
+    return ls__error(c, r, 413, "the body is larger than %zu bytes", s->cfg.body_limit);
+  return dispatch(c, r, method, url);
+}
+
+/* The route as a template: paths hold identities (PII) and are not logged. */
+static const char *route_path(int route) {
+  static const char *const p[LS__R_N] = {"/v1/events",       "/v1/leads",
+                                         "/v1/leads/{id}",   "/v1/leads/{id}/ledger",
+                                         "/v1/leads/{id}/events", "/v1/leads/{id}",
+                                         "/v1/webhooks",     "other"};
+  return p[route];
+}
+
+static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
+                    enum MHD_RequestTerminationCode why) {
+  (void)c;
+  ls_server *s = cls;
+  ls__req *r = *con_cls;
+  if (!r) return;
+  int64_t us = ls__now_us() - r->t0_us;
+  if (!r->status) r->status = why == MHD_REQUEST_TERMINATED_COMPLETED_OK ? 200 : 499;
+  ls__metrics_request(&s->metrics, r->route, us, r->status);
+  if (s->cfg.log) {
+    char ts[32];
+    time_t now = (time_t)(r->t0_us / 1000000);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    pthread_mutex_lock(&s->logmu);
+    fprintf(s->cfg.log,
+            "{\"ts\":\"%s\",\"method\":\"%s\",\"route\":\"%s\",\"status\":%u,\"us\":%lld,"
+            "\"key\":\"%s\"}\n",
+            ts, r->method, route_path(r->route), r->status, (long long)us, r->key_name);
+    fflush(s->cfg.log);
+    pthread_mutex_unlock(&s->logmu);
+  }
+  if (r->job) ls__job_free(r->job);
+  ls_buf_free(&r->body);
+  free(r);
+  *con_cls = NULL;
+  atomic_fetch_sub(&s->active, 1);
+}
+
+/* ---- start / stop ---- */
+
+static bool loopback(const char *host) {
+  struct in_addr a4;
+  struct in6_addr a6;
+  if (!strcmp(host, "localhost")) return true;
+  if (inet_pton(AF_INET, host, &a4) == 1) return (ntohl(a4.s_addr) >> 24) == 127;
+  return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+int ls_server_start(const ls_server_config *cfg, ls_server **out, ls_diag *diag) {
+  ls_server *s = calloc(1, sizeof *s);
+  if (!s) return LS_ENOMEM;
+  s->cfg = *cfg;
+  pthread_mutex_init(&s->rmu, NULL);
+  pthread_mutex_init(&s->logmu, NULL);
+  pthread_mutex_init(&s->keys.mu, NULL);
+  pthread_mutex_init(&s->wmu, NULL);
+  pthread_cond_init(&s->wcv, NULL);
+  pthread_mutex_init(&s->dmu, NULL);
+  pthread_cond_init(&s->dcv, NULL);
+  int rc = ls__writer_start(s, diag);
+  if (rc) {
+    free(s);
+    return rc;
+  }
+  int nkeys = ls__keys_count(s);
+  if (nkeys < 0) {
+    snprintf(diag->msg, sizeof diag->msg, "cannot read the API keys of %s", cfg->db);
+    ls_server_stop(s);
+    return LS_EIO;
+  }
+  if (nkeys == 0 && !loopback(cfg->host)) {
+    snprintf(diag->msg, sizeof diag->msg,
+             "refusing to listen on %s without an API key: create one with "
+             "leadscore keys create --db %s --scope ingest,read --name NAME", cfg->host, cfg->db);
+    ls_server_stop(s);
+    return LS_EINVAL;
+  }
+  s->auth_open = nkeys == 0;
+  if ((rc = ls__deliver_start(s, diag))) {
+    ls_server_stop(s);
+    return rc;
+  }
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+  const char *host = strcmp(cfg->host, "localhost") ? cfg->host : "127.0.0.1";
+  bool v6 = strchr(host, ':') != NULL;
+  if (v6 ? inet_pton(AF_INET6, host, &a6->sin6_addr) != 1
+         : inet_pton(AF_INET, host, &a4->sin_addr) != 1) {
+    snprintf(diag->msg, sizeof diag->msg, "--listen: \"%s\" is not an IP address", cfg->host);
+    ls_server_stop(s);
+    return LS_EINVAL;
+  }
+  if (v6) {
+    a6->sin6_family = AF_INET6;
+    a6->sin6_port = htons(cfg->port);
+  } else {
+    a4->sin_family = AF_INET;
+    a4->sin_port = htons(cfg->port);
+  }
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+                   MHD_USE_EPOLL | (v6 ? MHD_USE_IPv6 : 0);
+  s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->timeout_s,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_done, s, MHD_OPTION_END);
+  if (!s->mhd) {
+    snprintf(diag->msg, sizeof diag->msg, "cannot listen on %s:%u (in use?)", cfg->host,
+             (unsigned)cfg->port);
+    ls_server_stop(s);
+    return LS_EIO;
+  }
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
+  s->port = di ? di->port : cfg->port;
+  *out = s;
+  return LS_OK;
+}
+
+uint16_t ls_server_port(const ls_server *s) { return s->port; }
+bool ls_server_open_access(const ls_server *s) { return s->auth_open; }
+
+void ls_server_stop(ls_server *s) {
+  if (!s) return;
+  if (s->mhd) {
+    /* no new connections; in-flight requests (and their commits) finish */
+    MHD_socket fd = MHD_quiesce_daemon(s->mhd);
+    if (fd != MHD_INVALID_SOCKET) close(fd);
+    for (int i = 0; i < 3000 && atomic_load(&s->active) > 0; i++) {
+      struct timespec t = {0, 10 * 1000 * 1000};
+      nanosleep(&t, NULL);
+    }
+    MHD_stop_daemon(s->mhd);
+  }
+  ls__deliver_stop(s);
+  ls__writer_stop(s);
+  while (s->readers) {
+    ls__reader *r = s->readers;
+    s->readers = r->next;
+    ls_store_close(r->s);
+    free(r);
+  }
+  ls__keys_free(&s->keys);
+  pthread_mutex_destroy(&s->rmu);
+  pthread_mutex_destroy(&s->logmu);
+  pthread_mutex_destroy(&s->keys.mu);
+  pthread_mutex_destroy(&s->wmu);
+  pthread_cond_destroy(&s->wcv);
+  pthread_mutex_destroy(&s->dmu);
+  pthread_cond_destroy(&s->dcv);
+  free(s);
+}

@@ -1,0 +1,310 @@
+/* The writer: one thread owns the store's write connection. Requests queue
+ * jobs; the writer takes every job queued so far, runs each as a unit of
+ * one group commit (a failing job is undone alone) and resumes their
+ * connections once the group is durable — concurrent requests share one
+ * fsync. The stage hook runs inside the group and writes MQL and stage
+ * alerts to the outbox in the same transaction. */
+#define _POSIX_C_SOURCE 200809L
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "server/crypto.h"
+#include "server/internal.h"
+
+void ls__job_free(ls__job *j) {
+  if (!j) return;
+  free(j->lines);
+  free(j->lens);
+  free(j->index);
+  ls_buf_free(&j->rejected);
+  ls_buf_free(&j->owned);
+  free(j->who);
+  free(j);
+}
+
+void ls__writer_submit(ls_server *s, ls__job *j) {
+  pthread_mutex_lock(&s->wmu);
+  j->next = NULL;
+  if (s->queue_tail) s->queue_tail->next = j;
+  else s->queue = j;
+  s->queue_tail = j;
+  pthread_cond_signal(&s->wcv);
+  pthread_mutex_unlock(&s->wmu);
+}
+
+/* ---- alerts ---- */
+
+static void free_hooks(ls_server *s) {
+  for (size_t i = 0; i < s->nhooks * 3; i++) free(s->hook_strs[i]);
+  free(s->hook_strs);
+  free(s->hooks);
+  s->hook_strs = NULL;
+  s->hooks = NULL;
+  s->nhooks = 0;
+}
+
+static int on_hook(void *ud, const ls_store_hook *h) {
+  ls_server *s = ud;
+  ls_store_hook *v = realloc(s->hooks, (s->nhooks + 1) * sizeof *v);
+  if (!v) return LS_ENOMEM;
+  s->hooks = v;
+  char **st = realloc(s->hook_strs, (s->nhooks + 1) * 3 * sizeof *st);
+  if (!st) return LS_ENOMEM;
+  s->hook_strs = st;
+  char **mine = st + s->nhooks * 3;
+  mine[0] = strdup(h->url);
+  mine[1] = strdup(h->events);
+  mine[2] = strdup(h->secret);
+  v[s->nhooks] = *h;
+  v[s->nhooks].url = mine[0];
+  v[s->nhooks].events = mine[1];
+  v[s->nhooks].secret = mine[2];
+  s->nhooks++;
+  return mine[0] && mine[1] && mine[2] ? LS_OK : LS_ENOMEM;
+}
+
+static bool subscribed(const ls_store_hook *h, const char *kind) {
+  size_t n = strlen(kind);
+  for (const char *p = h->events; *p;) {
+    const char *e = strchr(p, ',');
+    size_t k = e ? (size_t)(e - p) : strlen(p);
+    if (k == n && !strncmp(p, kind, n)) return true;
+    p += k + (e != NULL);
+  }
+  return false;
+}
+
+/* The top reasons: points per rule in the 30 days up to the change. */
+typedef struct reasons {
+  const ls_model *m;
+  ls_time from, to;
+  int64_t pts[64];
+  int cnt[64];
+  const char *rule[64];
+  int n;
+} reasons;
+
+static int on_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
+  (void)lead;
+  reasons *r = ud;
+  if (!e->rule || e->kind == 's' || e->points <= 0 || ls_time_cmp(e->time, r->from) < 0 ||
+      ls_time_cmp(e->time, r->to) > 0)
+    return 0;
+  int k = 0;
+  while (k < r->n && strcmp(r->rule[k], e->rule)) k++;
+  if (k == r->n) {
+    if (r->n == 64) return 0;
+    r->rule[r->n] = e->rule; /* borrowed from the model's rule ids (below) */
+    r->pts[r->n] = r->cnt[r->n] = 0;
+    r->n++;
+  }
+  r->pts[k] += e->points;
+  r->cnt[k]++;
+  return 0;
+}
+
+/* The ledger's rule strings live only during the scan: keep the model's. */
+static const char *model_rule(const ls_model *m, const char *id) {
+  for (size_t i = 0; i < ls_model_nrules(m) + ls_model_nfits(m); i++)
+    if (!strcmp(ls_model_rule_id(m, i), id)) return ls_model_rule_id(m, i);
+  return NULL;
+}
+
+static int on_row_kept(void *ud, ls_slice lead, const ls_store_ledger *e) {
+  reasons *r = ud;
+  if (!e->rule) return 0;
+  const char *id = model_rule(r->m, e->rule);
+  if (!id) return 0;
+  ls_store_ledger x = *e;
+  x.rule = id;
+  return on_row(ud, lead, &x);
+}
+
+static size_t rule_index(const ls_model *m, const char *id) {
+  for (size_t i = 0; i < ls_model_nrules(m) + ls_model_nfits(m); i++)
+    if (ls_model_rule_id(m, i) == id) return i;
+  return 0;
+}
+
+static int put_reasons(ls_store *st, const ls_store_stage_info *in, ls_buf *b) {
+  const ls_model *m = ls_store_model(st);
+  reasons r = {.m = m, .to = in->change->time, .from = ls_time_add(in->change->time, -30 * 86400)};
+  int rc = ls_store_person_ledger(st, in->row, on_row_kept, &r);
+  if (rc) return rc;
+  rc = ls_buf_append(b, ",\"reasons\":[", 12);
+  for (int out = 0; out < 5 && !rc; out++) { /* the five biggest, points then rule order */
+    int best = -1;
+    for (int k = 0; k < r.n; k++)
+      if (r.cnt[k] >= 0 && (best < 0 || r.pts[k] > r.pts[best])) best = k;
+    if (best < 0) break;
+    size_t ri = rule_index(m, r.rule[best]);
+    const char *en = ls_model_rule_label(m, ri, "en"), *ja = ls_model_rule_label(m, ri, "ja");
+    rc = ls_buf_appendf(b, "%s{\"rule\":", out ? "," : "");
+    if (!rc) rc = ls__json_cstr(b, r.rule[best]);
+    if (!rc) rc = ls_buf_append(b, ",\"label\":", 9);
+    if (!rc) rc = ls__json_cstr(b, en);
+    if (!rc) rc = ls_buf_append(b, ",\"label_ja\":", 12);
+    if (!rc) rc = ls__json_cstr(b, ja);
+    if (!rc) rc = ls_buf_appendf(b, ",\"count\":%d,\"points\":%" PRId64 "}", r.cnt[best],
+                                 r.pts[best]);
+    r.cnt[best] = -1;
+  }
+  return rc ? rc : ls_buf_append(b, "]", 1);
+}
+
+static int alert(ls_store *st, const ls_store_stage_info *in, const char *kind,
+                 const ls_store_hook *h) {
+  const ls_model *m = ls_store_model(st);
+  const ls_stage_change *c = in->change;
+  /* the same change of the same person gives the same id: re-folds and
+   * retried requests add nothing */
+  char basis[512], tbuf[LS_TIME_FMT_MAX], did[65];
+  ls_time_format(c->time, tbuf);
+  int bn = snprintf(basis, sizeof basis, "%s|%" PRId64 "|%s|%.*s|%u", kind, h->id, tbuf,
+                    (int)c->event_id.n, c->event_id.p, (unsigned)c->to);
+  unsigned char dig[32];
+  ls__sha256(basis, (size_t)(bn < (int)sizeof basis ? bn : (int)sizeof basis - 1), dig);
+  ls__hex(dig, 16, did);
+  ls_buf b = {0};
+  int rc = ls_buf_appendf(&b, "{\"type\":\"%s\",\"delivery_id\":\"%s\",\"occurred_at\":\"%s\","
+                              "\"lead_id\":", kind, did, tbuf);
+  if (!rc) rc = ls__json_str(&b, in->lead_id.p, in->lead_id.n);
+  if (!rc) rc = ls_buf_append(&b, ",\"from\":", 8);
+  if (!rc) rc = ls__json_cstr(&b, ls_model_stage_name(m, c->from));
+  if (!rc) rc = ls_buf_append(&b, ",\"to\":", 6);
+  if (!rc) rc = ls__json_cstr(&b, ls_model_stage_name(m, c->to));
+  if (!rc) rc = ls_buf_appendf(&b, ",\"mql\":%s,\"route\":", c->mql ? "true" : "false");
+  if (!rc) rc = c->route >= 0 ? ls__json_cstr(&b, ls_model_route_name(m, (size_t)c->route))
+                              : ls_buf_append(&b, "null", 4);
+  if (!rc) rc = ls_buf_append(&b, ",\"event_id\":", 12);
+  if (!rc) rc = ls__json_str(&b, c->event_id.p, c->event_id.n);
+  if (!rc) rc = ls_buf_append(&b, ",\"person\":", 10);
+  if (!rc) rc = ls__person_json(m, in->state, NULL, &b);
+  if (!rc) rc = put_reasons(st, in, &b);
+  if (!rc) rc = ls_buf_append(&b, "}", 1);
+  ls_store_delivery d = {0, h->id, did, kind, in->lead_id, {b.p, b.len}, LS_DELIVERY_PENDING,
+                         0, ls__now_ms(), ls__now_ms(), NULL};
+  if (!rc) rc = ls_store_outbox_add(st, &d);
+  ls_buf_free(&b);
+  return rc;
+}
+
+static int on_stage(void *ud, ls_store *st, const ls_store_stage_info *in) {
+  ls_server *s = ud;
+  if (in->replayed) return LS_OK; /* folded and alerted before */
+  if (in->change->mql) atomic_fetch_add(&s->metrics.mqls, 1);
+  int rc = LS_OK;
+  for (size_t i = 0; i < s->nhooks && !rc; i++) {
+    if (in->change->mql && subscribed(&s->hooks[i], "mql"))
+      rc = alert(st, in, "mql", &s->hooks[i]);
+    if (!rc && subscribed(&s->hooks[i], "stage_changed"))
+      rc = alert(st, in, "stage_changed", &s->hooks[i]);
+    if (!rc) s->wkick = true;
+  }
+  return rc;
+}
+
+/* ---- jobs ---- */
+
+static void on_reject(void *ud, size_t index, const char *why) {
+  ls__job *j = ud;
+  size_t at = j->index ? j->index[index] : index;
+  if (j->rejected.len) ls_buf_append(&j->rejected, ",", 1);
+  ls_buf_appendf(&j->rejected, "{\"index\":%zu,\"reason\":", at);
+  ls__json_cstr(&j->rejected, why);
+  ls_buf_append(&j->rejected, "}", 1);
+  j->nrejected++;
+}
+
+/* The person's lead id and stage after the job (sales events, forget). */
+static void person_after(ls_server *s, ls__job *j) {
+  int64_t p = 0;
+  if (!j->who || ls_store_find(s->ws, (ls_slice){j->who, strlen(j->who)}, &p)) return;
+  const ls_model *m = ls_store_model(s->ws);
+  unsigned char *state = malloc(ls_fold_state_size(m));
+  ls_buf lead = {0};
+  if (state && ls_store_person_state(s->ws, p, NULL, state, &lead) == LS_OK) {
+    snprintf(j->stage, sizeof j->stage, "%s", ls_model_stage_name(m, ls_fold_stage(m, state)));
+    snprintf(j->lead, sizeof j->lead, "%.*s", (int)lead.len, lead.p);
+  }
+  ls_buf_free(&lead);
+  free(state);
+}
+
+static void run(ls_server *s, ls__job *j) {
+  if (j->kind == LS__J_FORGET) {
+    int64_t p = 0;
+    j->rc = ls_store_find(s->ws, (ls_slice){j->who, strlen(j->who)}, &p);
+    ls_time now = {ls__now_ms() / 1000, 0};
+    if (!j->rc) j->rc = ls_store_forget(s->ws, p, now, &j->erased_events);
+    return;
+  }
+  char source[64];
+  snprintf(source, sizeof source, "http:%" PRId64 ":%" PRIu64, ls__now_ms(),
+           (uint64_t)atomic_fetch_add(&s->seq, 1));
+  ls_store_set_reject_hook(s->ws, on_reject, j);
+  j->rc = ls_store_ingest(s->ws, source, 1, j->lines, j->lens, j->n, &j->st);
+  ls_store_set_reject_hook(s->ws, NULL, NULL);
+  if (!j->rc && j->want_stage) person_after(s, j);
+}
+
+static void *writer(void *arg) {
+  ls_server *s = arg;
+  for (;;) {
+    pthread_mutex_lock(&s->wmu);
+    while (!s->queue && !s->stopping) pthread_cond_wait(&s->wcv, &s->wmu);
+    ls__job *jobs = s->queue;
+    s->queue = s->queue_tail = NULL;
+    bool stop = s->stopping && !jobs;
+    pthread_mutex_unlock(&s->wmu);
+    if (stop) break;
+    int rc = ls_store_refresh(s->ws);
+    free_hooks(s);
+    if (!rc) rc = ls_store_hook_scan(s->ws, on_hook, s);
+    s->wkick = false;
+    if (!rc) rc = ls_store_group_begin(s->ws);
+    for (ls__job *j = jobs; j && !rc; j = j->next) run(s, j);
+    if (!rc) rc = ls_store_group_commit(s->ws);
+    for (ls__job *j = jobs, *next; j; j = next) {
+      next = j->next;
+      if (rc && !j->rc) j->rc = rc; /* the group did not commit: nothing is durable */
+      if (!j->rc) {
+        atomic_fetch_add(&s->metrics.ingested, j->st.accepted);
+        atomic_fetch_add(&s->metrics.rejected, j->st.rejected);
+        atomic_fetch_add(&s->metrics.duplicates, j->st.duplicates);
+      }
+      pthread_mutex_lock(&s->wmu);
+      j->complete = true;
+      pthread_mutex_unlock(&s->wmu);
+      MHD_resume_connection(j->conn);
+    }
+    if (!rc && s->wkick) ls__deliver_kick(s);
+  }
+  return NULL;
+}
+
+int ls__writer_start(ls_server *s, ls_diag *diag) {
+  int rc = ls_store_open(&ls_store_sqlite, s->cfg.db, &s->ws, diag);
+  if (rc) return rc;
+  ls_store_set_stage_hook(s->ws, on_stage, s);
+  if (pthread_create(&s->wth, NULL, writer, s)) {
+    ls_store_close(s->ws);
+    s->ws = NULL;
+    snprintf(diag->msg, sizeof diag->msg, "cannot start the writer thread");
+    return LS_EIO;
+  }
+  return LS_OK;
+}
+
+void ls__writer_stop(ls_server *s) {
+  if (!s->ws) return;
+  pthread_mutex_lock(&s->wmu);
+  s->stopping = true;
+  pthread_cond_signal(&s->wcv);
+  pthread_mutex_unlock(&s->wmu);
+  pthread_join(s->wth, NULL);
+  free_hooks(s);
+  ls_store_close(s->ws);
+  s->ws = NULL;
+}

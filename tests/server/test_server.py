@@ -1,0 +1,480 @@
+"""leadscore serve, end to end: a real server on 127.0.0.1 (port 0), driven
+over HTTP. Each test starts its own store and server and is bounded in
+time; the counts of checks are printed at the end."""
+import glob
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from urllib.parse import quote
+
+sys.path.insert(0, os.path.dirname(__file__))
+from lib import Fail, Receiver, Server, LS, new_store, run, tmpdir, wait_for  # noqa: E402
+
+passed = failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print(f"FAIL: {what}", file=sys.stderr)
+
+
+def ev(i, lead, typ, t, **props):
+    d = {"id": f"{lead}-{i}", "type": typ, "time": t, "lead": lead}
+    if props:
+        d["props"] = props
+    return json.dumps(d, separators=(",", ":"))
+
+
+def iso(sec):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(sec))
+
+
+T0 = 1767225600  # 2026-01-01T00:00:00Z
+
+
+def mql_events(n_leads):
+    """Per lead: 5 brand searches (75 points: hot, MQL 1); a nurture
+    disposition the next day; for even leads, 40 days later (decay to 60
+    re-arms) one more search: hot again (MQL 2). In time order."""
+    out = []
+    for k in range(n_leads):
+        lead = f"L{k:04d}"
+        base = T0 + k * 60
+        for i in range(5):
+            out.append((base + i * 3600, ev(i, lead, "search", iso(base + i * 3600), query="acme")))
+        out.append((base + 86400, ev(5, lead, "sales_disposition", iso(base + 86400),
+                                     outcome="nurture")))
+        if k % 2 == 0:
+            t = base + 41 * 86400
+            out.append((t, ev(6, lead, "search", iso(t), query="acme crm")))
+    out.sort()
+    return [line for _, line in out]
+
+
+# ---------------------------------------------------------------- tests ---
+
+def test_basics():
+    d = tmpdir()
+    s = Server(new_store(d), "--clock", "event")
+    try:
+        st, body = s.json("GET", "/healthz")
+        check(st == 200 and body == {"status": "ok"}, "healthz")
+        st, data, h = s.request("GET", "/metrics")
+        text = data.decode()
+        check(st == 200 and "leadscore_events_ingested_total 0" in text and
+              "leadscore_http_request_duration_seconds_bucket" in text, "metrics")
+        st, body = s.json("GET", "/v1/nope")
+        check(st == 404 and body["error"]["status"] == 404, "404 with a JSON body")
+        st, body = s.json("PUT", "/v1/events")
+        check(st == 405, "405")
+        st, body = s.post_lines([ev(0, "L1", "search", "2026-01-01T00:00:00Z", query="acme")])
+        check(st == 200 and body == {"accepted": 1, "duplicates": 0, "rejected": []}, "ingest")
+        st, body = s.post_lines([ev(0, "L1", "search", "2026-01-01T00:00:00Z", query="acme")])
+        check(st == 200 and body["duplicates"] == 1 and body["accepted"] == 0, "idempotent retry")
+        st, data, _ = s.request("GET", "/metrics")
+        check("leadscore_events_ingested_total 1" in data.decode() and
+              'leadscore_persons{stage="prospect"} 1' in data.decode(), "metrics count")
+        log = open(s.log).read().splitlines()
+        rec = json.loads(log[-1])
+        check(set(rec) == {"ts", "method", "route", "status", "us", "key"}, "log line fields")
+        check(all("L1" not in line for line in log), "no identity in the log")
+    finally:
+        check(s.stop() == 0, "SIGTERM exits 0")
+
+
+def test_cases():
+    """The spec's and our hand-computed cases, posted in random batches,
+    give the expected CSV at the case's as-of (when it is not before an
+    event: a store cannot un-ingest)."""
+    rnd = random.Random(5)
+    done = skipped = 0
+    d = tmpdir()
+    for jsonl in sorted(glob.glob("../shared/spec/cases/*.jsonl") + glob.glob("tests/cases/*.jsonl")):
+        base = jsonl[:-6]
+        asof = "2026-07-01T00:00:00Z"
+        if os.path.exists(base + ".asof"):
+            asof = open(base + ".asof").read().strip()
+        lines = open(jsonl, "rb").read().split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        expected = open(base + ".expected.csv", "rb").read()
+        db = new_store(d, f"c{done + skipped}.db")
+        s = Server(db, "--clock", "event", "--log", "none")
+        try:
+            i = 0
+            while i < len(lines):
+                k = rnd.randint(1, 7)
+                # a body's leading BOM is dropped, a line's inside a file is not
+                while i + k < len(lines) and lines[i + k].startswith(b"\xef\xbb\xbf"):
+                    k += 1
+                chunk = lines[i:i + k]
+                i += k
+                body = b"\n".join(chunk) + b"\n"
+                st, out = s.json("POST", "/v1/events", body, "application/x-ndjson")
+                if st == 400:  # not JSON at all: replay rejects such lines one by one
+                    for line in chunk:  # after a blank line, a BOM stays part of the line
+                        lead = b"" if line is lines[0] else b"\n"  # (the file's own is not)
+                        s.json("POST", "/v1/events", lead + line + b"\n", "application/x-ndjson")
+            q = "/v1/leads?format=csv" + (f"&as_of={quote(asof)}" if asof else "")
+            st, data, _ = s.request("GET", q)
+            if st == 400 and b"before the store" in data:
+                skipped += 1
+                continue
+            check(st == 200 and data == expected, f"case {os.path.basename(base)}")
+            done += 1
+        finally:
+            s.stop()
+    print(f"cases over HTTP: {done} compared, {skipped} skipped (as-of before an event)")
+    check(done >= 30, "most cases compared")
+
+
+def test_concurrent_generated():
+    d = tmpdir()
+    data = os.path.join(d, "gen.jsonl")
+    subprocess.run([os.environ.get("LS_GEN", "build/bench/gen"), "--persons", "400", "--seed",
+                    "11", "--out", data], check=True, timeout=60)
+    lines = open(data, encoding="utf-8", errors="surrogateescape").read().split("\n")[:-1]
+    s = Server(new_store(d), "--clock", "event", "--log", "none")
+    # all lines of one id go to one client, in file order: "the first line
+    # received wins" picks the same line as replay does
+    clients = [[] for _ in range(4)]
+    for line in lines:
+        try:
+            key = json.loads(line).get("id")
+        except Exception:
+            key = None
+        clients[hash(str(key)) % 4].append(line)
+    errors = []
+
+    def send(my, seed):
+        rnd = random.Random(seed)
+        i = 0
+        while i < len(my):
+            k = rnd.randint(1, 500)
+            body = ("\n".join(my[i:i + k]) + "\n").encode("utf-8", "surrogateescape")
+            st, out = s.json("POST", "/v1/events", body, "application/x-ndjson")
+            if st == 400:
+                for line in my[i:i + k]:
+                    st2, _ = s.json("POST", "/v1/events",
+                                    (line + "\n").encode("utf-8", "surrogateescape"),
+                                    "application/x-ndjson")
+                    if st2 not in (200, 400):
+                        errors.append(st2)
+            elif st != 200:
+                errors.append(st)
+            i += k
+
+    th = [threading.Thread(target=send, args=(clients[k], k)) for k in range(4)]
+    [t.start() for t in th]
+    [t.join(300) for t in th]
+    check(not errors, f"every batch answered 200 ({errors[:5]})")
+    st, got, _ = s.request("GET", "/v1/leads?format=csv")
+    s.stop()
+    want = run("replay", "-q", "--model", "examples/models/buying-cycle.yaml", data).stdout
+    check(st == 200 and got.decode() == want, "4 concurrent clients, random batches == replay")
+    p = run("verify", "--db", s.db, check=False)
+    check(p.returncode == 0, "verify after concurrent ingest")
+
+
+def test_auth():
+    d = tmpdir()
+    db = new_store(d)
+    ingest = run("keys", "create", "--db", db, "--scope", "ingest", "--name", "bot").stdout.strip()
+    reader = run("keys", "create", "--db", db, "--scope", "read", "--name", "crm").stdout.strip()
+    admin = run("keys", "create", "--db", db, "--scope", "admin", "--name", "ops").stdout.strip()
+    check(ingest.startswith("lsk_") and len(ingest) == 52, "key format")
+    check(ingest.encode() not in open(db, "rb").read(), "only the key's hash is stored")
+    p = run("keys", "create", "--db", db, "--scope", "root", "--name", "x", check=False)
+    check(p.returncode == 2 and "--scope" in p.stderr, "unknown scope refused")
+    s = Server(db, "--clock", "event")
+    line = [ev(0, "L1", "search", "2026-01-01T00:00:00Z", query="acme")]
+    try:
+        st, body = s.post_lines(line)
+        check(st == 401 and "API key" in body["error"]["message"], "401 without a key")
+        st, body = s.post_lines(line, key="lsk_" + "0" * 48)
+        check(st == 401, "401 with a bad key")
+        st, body = s.post_lines(line, key=reader)
+        check(st == 403 and "ingest" in body["error"]["message"], "403 for a missing scope")
+        st, body = s.post_lines(line, key=ingest)
+        check(st == 200 and body["accepted"] == 1, "200 with the scope")
+        st, body = s.json("GET", "/v1/leads/L1", key=reader)
+        check(st == 200 and body["lead_id"] == "L1", "read scope")
+        st, body = s.json("GET", "/v1/leads/L1", key=admin)
+        check(st == 200, "admin has every scope")
+        st, _ = s.json("GET", "/healthz")
+        check(st == 200, "healthz needs no key")
+        run("keys", "revoke", "--db", db, "--name", "crm")
+        time.sleep(1.2)
+        st, _ = s.json("GET", "/v1/leads/L1", key=reader)
+        check(st == 401, "a revoked key is refused within a second")
+        log = open(s.log).read()
+        check(ingest not in log and reader not in log, "keys never logged")
+        check('"key":"bot"' in log, "the key's name is logged")
+    finally:
+        s.stop()
+    # a non-loopback address needs a key
+    db2 = new_store(d, "nokey.db")
+    p = subprocess.run([LS, "serve", "--db", db2, "--listen", "0.0.0.0:0"], capture_output=True,
+                       text=True, timeout=30)
+    check(p.returncode == 2 and "without an API key" in p.stderr, "no key: refuses 0.0.0.0")
+
+
+def test_limits():
+    d = tmpdir()
+    s = Server(new_store(d), "--clock", "event", "--body-limit", "65536", "--max-events", "100")
+    try:
+        big = "\n".join(ev(i, "L1", "page_view", "2026-01-01T00:00:00Z", url="/" + "x" * 700)
+                        for i in range(100))
+        st, body = s.json("POST", "/v1/events", big, "application/x-ndjson")
+        check(st == 413 and "65536" in body["error"]["message"], "413 body limit")
+        many = "\n".join(ev(i, "L1", "page_view", "2026-01-01T00:00:00Z") for i in range(101))
+        st, body = s.json("POST", "/v1/events", many, "application/x-ndjson")
+        check(st == 413 and "100 events" in body["error"]["message"], "413 too many events")
+        st, body = s.json("POST", "/v1/events", "[]", "text/plain")
+        check(st == 415, "415 content type")
+        st, body = s.json("POST", "/v1/events", '[{"id":"a","type":"x"', "application/json")
+        check(st == 400 and "byte" in body["error"]["message"], "400 truncated JSON")
+        st, body = s.json("POST", "/v1/events", b'{"id":"a\xff","type":"x","time":"2026-01-01T00:00:00Z","lead":"L1"}\n',
+                          "application/x-ndjson")
+        check(st == 400 and "UTF-8" in body["error"]["message"], "400 invalid UTF-8")
+        deep = '[{"id":"d","type":"x","time":"2026-01-01T00:00:00Z","lead":"L1","props":{"a":' + \
+            "[" * 1000 + "]" * 1000 + "}}]"
+        st, body = s.json("POST", "/v1/events", deep, "application/json")
+        check(st == 400 and "nested" in body["error"]["message"], "400 deep nesting")
+        huge = '{"id":"h","type":"x","time":"2026-01-01T00:00:00Z","lead":"L1","props":{"n":1e999999}}'
+        st, body = s.json("POST", "/v1/events", huge + "\n", "application/x-ndjson")
+        check(st == 200, "a huge number is still JSON")
+        st, body = s.json("POST", "/v1/events",
+                          '[{"id":"ok","type":"x","time":"2026-01-01T00:00:00Z","lead":"L1"},'
+                          '{"id":"bad","type":"x","time":"2026-02-30T00:00:00Z","lead":"L1"},'
+                          '{"type":"x"}]', "application/json")
+        check(st == 200 and body["accepted"] == 1 and
+              [r["index"] for r in body["rejected"]] == [1, 2] and
+              "invalid time" in body["rejected"][0]["reason"], "rejected with index and reason")
+        # slow clients: 20 connections that send half a request and wait
+        socks = []
+        for _ in range(20):
+            k = socket.create_connection(("127.0.0.1", s.port))
+            k.sendall(b"POST /v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+            socks.append(k)
+        t0 = time.monotonic()
+        st, body = s.json("GET", "/healthz")
+        check(st == 200 and time.monotonic() - t0 < 2, "slow clients do not stall others")
+        for k in socks:
+            k.close()
+    finally:
+        s.stop()
+
+
+def test_lead_api():
+    d = tmpdir()
+    s = Server(new_store(d), "--clock", "event")
+    try:
+        lines = mql_events(30)
+        st, _ = s.post_lines(lines)
+        anon = json.dumps({"id": "a1", "type": "page_view", "time": "2026-01-01T00:00:00Z",
+                           "anonymous_id": "c-1", "email": "Ann@Example.com"})
+        s.post_lines([anon])
+        st, body = s.json("GET", "/v1/leads/ann@example.com")
+        check(st == 200 and body["lead_id"] == "email:ann@example.com" and
+              "anon:c-1" in body["identities"], "any identity resolves")
+        st, body = s.json("GET", "/v1/leads/c-1")
+        check(st == 200 and body["lead_id"] == "email:ann@example.com", "anonymous id resolves")
+        st, body = s.json("GET", "/v1/leads/L0000")
+        check(st == 200 and body["scores"]["score"] == 75 and body["stage"] == "hot" and
+              body["mql_count"] == 2 and len(body["stage_history"]) == 4, "a person")
+        st, body = s.json("GET", "/v1/leads/L0000/ledger")
+        check(st == 200 and body["ledger"][0]["rule"] == "brand_search" and
+              body["ledger"][0]["label"] == "Searched for the brand", "the ledger with labels")
+        st, body = s.json("GET", "/v1/leads/nobody")
+        check(st == 404, "404 unknown person")
+        st, body = s.json("GET", "/v1/leads?stage=hot")
+        check(st == 200 and {p["lead_id"] for p in body["leads"]} ==
+              {f"L{k:04d}" for k in range(0, 30, 2)}, "stage filter")
+        st, body = s.json("GET", "/v1/leads?min_score=61&max_score=89")
+        check(st == 200 and all(61 <= p["scores"]["score"] <= 89 for p in body["leads"]),
+              "score filter")
+        seen, cursor, pages = [], None, 0
+        while True:
+            q = "/v1/leads?limit=7" + (f"&cursor={cursor}" if cursor else "")
+            st, body = s.json("GET", q)
+            seen += [p["lead_id"] for p in body["leads"]]
+            cursor = body["next_cursor"]
+            pages += 1
+            if not cursor:
+                break
+        check(len(seen) == 31 and len(set(seen)) == 31 and seen == sorted(seen, key=str.encode),
+              "cursor pages cover everyone once, in order")
+        st, body = s.json("GET", "/v1/leads?owner=x")
+        check(st == 400 and "unknown parameter" in body["error"]["message"], "unknown filter")
+        st, body = s.json("GET", "/v1/leads?as_of=2020-01-01T00:00:00Z")
+        check(st == 400, "as_of before the clock")
+        # a sales event for a person, without an identity in it
+        sale = json.dumps({"id": "s1", "type": "sales_disposition",
+                           "time": "2026-03-01T00:00:00Z", "props": {"outcome": "opportunity"}})
+        st, body = s.json("POST", "/v1/leads/L0000/events", sale + "\n", "application/x-ndjson")
+        check(st == 200 and body["accepted"] == 1 and body["stage"] == "opportunity",
+              "a sales event moves the person")
+        st, body = s.json("DELETE", "/v1/leads/L0002")
+        check(st == 200 and body["erased"] and body["events"] == 7, "erasure")
+        st, body = s.json("GET", "/v1/leads/L0002")
+        check(st == 404, "gone after erasure")
+    finally:
+        s.stop()
+
+
+def test_webhooks():
+    d = tmpdir()
+    db = new_store(d)
+    rec = Receiver("a-very-secret-key-1")
+    s = Server(db, "--clock", "event", "--webhook-backoff", "50")
+    try:
+        st, body = s.json("POST", "/v1/webhooks",
+                          json.dumps({"url": rec.url(), "events": ["mql"],
+                                      "secret": "a-very-secret-key-1"}), "application/json")
+        check(st == 201 and body["events"] == ["mql"], "subscribe")
+        st, body = s.json("POST", "/v1/webhooks", '{"url":"ftp://x","events":["mql"],'
+                          '"secret":"0123456789abcdef"}', "application/json")
+        check(st == 400 and "url" in body["error"]["message"], "bad webhook url")
+        lines = mql_events(40)  # 40 first MQLs, 20 second ones
+        rnd = random.Random(3)
+        i = 0
+        rec.status = 503  # the receiver is down for the first part
+        while i < len(lines):
+            k = rnd.randint(1, 30)
+            st, _ = s.post_lines(lines[i:i + k])
+            i += k
+            if i > len(lines) // 2:
+                rec.status = 200
+        got = wait_for("60 MQL alerts", lambda: len(rec.verified()) >= 60 and rec.verified(), 30)
+        time.sleep(0.3)
+        got = rec.verified()
+        check(len(got) == 60, f"exactly one alert per MQL ({len(got)})")
+        per = {}
+        for g in got.values():
+            per.setdefault(g["lead_id"], []).append(g["occurred_at"])
+        check(all(len(v) == (2 if int(k[1:]) % 2 == 0 else 1) for k, v in per.items()),
+              "the right persons, the right count")
+        with rec.lock:
+            order = [json.loads(b) for _, b in rec.got]
+        ok = True
+        last = {}
+        for g in order:
+            if g["occurred_at"] < last.get(g["lead_id"], ""):
+                ok = False
+            last[g["lead_id"]] = g["occurred_at"]
+        check(ok, "in order per person")
+        one = next(iter(got.values()))
+        check(one["type"] == "mql" and one["to"] == "hot" and one["person"]["stage"] in
+              ("hot", "prospect") and one["reasons"][0]["rule"] == "brand_search", "alert body")
+        out = run("webhooks", "status", "--db", db).stdout
+        check("pending 0" in out and "delivered 60" in out, "webhooks status")
+    finally:
+        s.stop()
+        rec.close()
+
+
+def test_kill():
+    """SIGKILL during a load: every acknowledged event is stored, verify is
+    clean, and the MQL alerts of the stored MQLs all arrive after a restart."""
+    d = tmpdir()
+    db = new_store(d)
+    rec = Receiver("another-secret-key-2")
+    run("webhooks", "add", "--db", db, "--url", rec.url(), "--events", "mql", "--secret",
+        "another-secret-key-2")
+    s = Server(db, "--clock", "event", "--log", "none")
+    lines = mql_events(400)
+    acked = []
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def client(part):
+        rnd = random.Random(len(part))
+        i = 0
+        while i < len(part) and not stop.is_set():
+            k = rnd.randint(1, 40)
+            try:
+                st, body = s.post_lines(part[i:i + k])
+            except Exception:
+                return
+            if st == 200:
+                with lock:
+                    acked.extend(part[i:i + k])
+            i += k
+
+    # persons split between 2 clients, each person's events in order
+    parts = [[l for l in lines if int(json.loads(l)["lead"][1:]) % 2 == c] for c in range(2)]
+    th = [threading.Thread(target=client, args=(p,)) for p in parts]
+    [t.start() for t in th]
+    time.sleep(0.4)
+    s.stop("KILL")
+    stop.set()
+    [t.join(30) for t in th]
+    check(len(acked) > 0, "some batches were acknowledged before the kill")
+    p = run("verify", "--db", db, check=False)
+    check(p.returncode == 0, "verify clean after SIGKILL")
+    s2 = Server(db, "--clock", "event", "--log", "none")
+    try:
+        st, body = s2.post_lines(acked)
+        check(st == 200 and body["duplicates"] == len(acked) and body["accepted"] == 0,
+              f"every acknowledged event was stored ({body['duplicates']} of {len(acked)})")
+        _, data, _ = s2.request("GET", "/v1/leads?format=csv")
+        mqls = sum(int(r.split(",")[3]) for r in data.decode().splitlines()[1:])
+        got = wait_for("the alerts", lambda: len(rec.verified()) >= mqls and rec.verified(), 30)
+        check(len(got) == mqls, f"no MQL alert lost ({len(got)} alerts, {mqls} MQLs)")
+    finally:
+        s2.stop()
+        rec.close()
+
+
+def test_drain():
+    d = tmpdir()
+    s = Server(new_store(d), "--clock", "event", "--log", "none")
+    lines = mql_events(300)
+    results = []
+
+    def client():
+        st, body = s.post_lines(lines)
+        results.append((st, body))
+
+    t = threading.Thread(target=client)
+    t.start()
+    time.sleep(0.05)
+    rc = s.stop()
+    t.join(30)
+    check(rc == 0, "SIGTERM during a request exits 0")
+    if results and results[0][0] == 200:
+        s2 = Server(s.db, "--clock", "event", "--log", "none")
+        st, body = s2.post_lines(lines)
+        check(body["duplicates"] == len(lines), "the drained request's events are stored")
+        s2.stop()
+    else:
+        check(True, "the request was refused before it started")
+
+
+TESTS = [test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_drain,
+         test_kill, test_concurrent_generated, test_cases]
+
+if __name__ == "__main__":
+    only = sys.argv[1:]
+    for t in TESTS:
+        if only and t.__name__ not in only:
+            continue
+        t0 = time.monotonic()
+        try:
+            t()
+        except Fail as e:
+            check(False, f"{t.__name__}: {e}")
+        print(f"{t.__name__}: {time.monotonic() - t0:.1f} s", file=sys.stderr)
+    print(f"{passed} passed, {failed} failed")
+    sys.exit(1 if failed or not passed else 0)
