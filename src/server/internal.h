@@ -10,6 +10,7 @@
 #include "leadscore/server.h"
 #include "leadscore/store.h"
 #include "server/body.h"
+#include "server/json.h"
 
 /* ---- metrics (metrics.c): atomics, no lock per request ---- */
 
@@ -170,14 +171,6 @@ enum MHD_Result ls__error(struct MHD_Connection *c, ls__req *r, unsigned status,
 int64_t ls__now_us(void);
 int64_t ls__now_ms(void);
 
-/* json.c */
-int ls__json_str(ls_buf *b, const char *p, size_t n);
-int ls__json_cstr(ls_buf *b, const char *s);
-/* A flat JSON object of string and string-array members: calls fn per
- * member (arrays: once per element, in order). LS_EINVAL with *err. */
-int ls__json_object(const char *p, size_t n,
-                    int (*fn)(void *ud, const char *key, const char *val, size_t len), void *ud,
-                    const char **err);
 
 /* routes */
 enum MHD_Result ls__route_events(struct MHD_Connection *c, ls__req *r, const char *ctype);

@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/internal.h"
+#include "leadscore/error.h"
+#include "server/json.h"
 
 int ls__json_str(ls_buf *b, const char *p, size_t n) {
   int rc = ls_buf_append(b, "\"", 1);
@@ -60,8 +61,8 @@ static long str(jr *r) {
     unsigned char c = (unsigned char)*r->p++;
     if (c == '"') break;
     if (c < 0x20) return r->err = "control character in a string", -1;
-    if (n + 4 >= r->cap) {
-      size_t cap = r->cap ? 2 * r->cap : 64;
+    if (n + 4 >= r->cap) { /* room for the longest decoded escape (3) and the NUL */
+      size_t cap = 2 * r->cap > 64 ? 2 * r->cap : 64;
       char *t = realloc(r->tmp, cap);
       if (!t) return r->err = "out of memory", -1;
       r->tmp = t;

@@ -88,7 +88,11 @@ class Server:
                 self.proc.kill()
                 raise Fail("serve did not stop within 30 s of SIGTERM")
         self.err.close()
-        return self.proc.returncode
+        rc = self.proc.returncode
+        if sig == "TERM" and rc != 0:  # sanitizer reports end up here too
+            tail = open(os.path.join(self.dir, "serve.err")).read()[-3000:]
+            raise Fail(f"serve exited with {rc} after SIGTERM:\n{tail}")
+        return rc
 
 
 class Receiver:
