@@ -54,6 +54,12 @@ bool ls_server_open_access(const ls_server *s);
  * included), stops the threads and frees everything. NULL is a no-op. */
 void ls_server_stop(ls_server *s);
 
+/* Calls fn for every route the server answers: method, path template
+ * ("/v1/leads/{id}") and the scope it needs ("" for none). */
+void ls_server_each_route(void (*fn)(void *ud, const char *method, const char *path,
+                                     const char *scope),
+                          void *ud);
+
 /* ---- administration (the keys and webhooks commands use these) ---- */
 
 struct ls_store;

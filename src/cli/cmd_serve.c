@@ -14,6 +14,7 @@ static const char usage[] =
     "                       [--log FILE|-|none] [--port-file FILE]\n"
     "                       [--webhook-attempts N] [--webhook-backoff MS]\n"
     "                       [--webhook-timeout MS]\n"
+    "       leadscore serve --routes\n"
     "\n"
     "Serves the store over HTTP (docs/openapi.yaml): POST /v1/events, the lead\n"
     "API, webhooks, /healthz and /metrics. Listens on 127.0.0.1:8080 by default\n"
@@ -24,6 +25,7 @@ static const char usage[] =
     "clock); event: as of the latest event time (for loading history, tests).\n"
     "One JSON line per request goes to --log (default: standard error).\n"
     "SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.\n"
+    "--routes prints every route with the API key scope it needs.\n"
     "\n"
     "Exit status: 0 stopped by a signal, 2 usage error, 3 the store or the\n"
     "address could not be used.\n";
@@ -60,6 +62,11 @@ static bool listen_addr(const char *v, char *buf, size_t cap, ls_server_config *
   return true;
 }
 
+static void print_route(void *ud, const char *method, const char *path, const char *scope) {
+  (void)ud;
+  printf("%-7s %-28s %s\n", method, path, scope[0] ? scope : "-");
+}
+
 int ls_cmd_serve(int argc, char **argv) {
   ls_server_config c;
   ls_server_config_init(&c);
@@ -70,6 +77,10 @@ int ls_cmd_serve(int argc, char **argv) {
     long long x;
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       fputs(usage, stdout);
+      return LS_EXIT_OK;
+    }
+    if (!strcmp(a, "--routes")) { /* what docs/openapi.yaml must describe */
+      ls_server_each_route(print_route, NULL);
       return LS_EXIT_OK;
     }
     if (!v) {

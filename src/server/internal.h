@@ -172,17 +172,27 @@ int64_t ls__now_us(void);
 int64_t ls__now_ms(void);
 
 
-/* routes */
-enum MHD_Result ls__route_events(struct MHD_Connection *c, ls__req *r, const char *ctype);
-enum MHD_Result ls__route_sales(struct MHD_Connection *c, ls__req *r, const char *who,
-                                const char *ctype);
+/* routes: fn(c, r, id) with id the {id} segment ("" without one) */
+typedef enum MHD_Result (*ls__handler)(struct MHD_Connection *c, ls__req *r, const char *id);
+typedef struct ls__route {
+  const char *method, *path;
+  int metric;     /* LS__R_* */
+  unsigned scope; /* LS__SC_*, 0: no key needed */
+  ls__handler fn;
+} ls__route;
+const ls__route *ls__routes(size_t *n);
+
+enum MHD_Result ls__route_events(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_sales(struct MHD_Connection *c, ls__req *r, const char *who);
 enum MHD_Result ls__route_erase(struct MHD_Connection *c, ls__req *r, const char *who);
 enum MHD_Result ls__route_job_done(struct MHD_Connection *c, ls__req *r);
-enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r);
-enum MHD_Result ls__route_lead(struct MHD_Connection *c, ls__req *r, const char *who,
-                               bool ledger);
-enum MHD_Result ls__route_hooks(struct MHD_Connection *c, ls__req *r, const char *method,
-                                const char *rest);
+enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_lead(struct MHD_Connection *c, ls__req *r, const char *who);
+enum MHD_Result ls__route_ledger(struct MHD_Connection *c, ls__req *r, const char *who);
+enum MHD_Result ls__route_hooks_list(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_hooks_add(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_hooks_delete(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_deliveries(struct MHD_Connection *c, ls__req *r, const char *id);
 /* an http(s) URL of printable ASCII */
 bool ls__hook_url_ok(const char *url);
 /* the MQL alert's body parts (writer.c uses them) */

@@ -127,7 +127,13 @@ static enum MHD_Result submit(struct MHD_Connection *c, ls__req *r, ls__job *j) 
   return MHD_YES;
 }
 
-enum MHD_Result ls__route_events(struct MHD_Connection *c, ls__req *r, const char *ctype) {
+static const char *content_type(struct MHD_Connection *c) {
+  return MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+}
+
+enum MHD_Result ls__route_events(struct MHD_Connection *c, ls__req *r, const char *id) {
+  (void)id;
+  const char *ctype = content_type(c);
   enum MHD_Result answered = MHD_NO;
   ls__job *j = make_job(c, r, ctype, &answered);
   return j ? submit(c, r, j) : answered;
@@ -159,8 +165,8 @@ static int identity_member(ls_server *s, const char *who, ls_buf *member, char *
   return rc;
 }
 
-enum MHD_Result ls__route_sales(struct MHD_Connection *c, ls__req *r, const char *who,
-                                const char *ctype) {
+enum MHD_Result ls__route_sales(struct MHD_Connection *c, ls__req *r, const char *who) {
+  const char *ctype = content_type(c);
   ls_buf member = {0};
   char *lead = NULL;
   int rc = identity_member(r->srv, who, &member, &lead);

@@ -110,52 +110,61 @@ static int on_delivery(void *ud, const ls_store_delivery *d) {
   return rc ? rc : ls_buf_append(b, "}", 1);
 }
 
-enum MHD_Result ls__route_hooks(struct MHD_Connection *c, ls__req *r, const char *method,
-                                const char *rest) {
-  bool get = !strcmp(method, "GET");
-  if (!*rest) {
-    if (!strcmp(method, "POST")) return add(c, r);
-    if (!get) return ls__error(c, r, 405, "use GET or POST");
-  } else if (!strcmp(rest, "/deliveries")) {
-    if (!get) return ls__error(c, r, 405, "use GET");
-  } else if (rest[0] == '/' && strspn(rest + 1, "0123456789") == strlen(rest + 1) && rest[1]) {
-    if (strcmp(method, "DELETE")) return ls__error(c, r, 405, "use DELETE");
-  } else {
-    return ls__error(c, r, 404, "no such route");
-  }
-  int status = -1;
-  if (!strcmp(rest, "/deliveries")) {
-    const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status");
-    if (q) {
-      status = !strcmp(q, "pending") ? 0 : !strcmp(q, "delivered") ? 1 : !strcmp(q, "dead") ? 2 : -2;
-      if (status == -2) return ls__error(c, r, 400, "status must be pending, delivered or dead");
-    }
-  }
+/* Runs list(st, &b) on a read connection and answers with b. */
+static enum MHD_Result with_store(struct MHD_Connection *c, ls__req *r, const char *id,
+                                  int (*fn)(ls_store *st, const char *arg, ls_buf *b),
+                                  const char *arg) {
   ls_store *st = ls__reader_get(r->srv);
   if (!st) return ls__error(c, r, 503, "the store cannot be read");
   ls_buf b = {0};
-  int rc;
-  unsigned code = 200;
-  if (!*rest) {
-    rc = ls_buf_append(&b, "{\"webhooks\":[", 13);
-    if (!rc) rc = ls_store_hook_scan(st, on_hook, &b);
-    if (!rc) rc = ls_buf_append(&b, "]}\n", 3);
-  } else if (rest[1] == 'd') {
-    rc = ls_buf_append(&b, "{\"deliveries\":[", 15);
-    if (!rc) rc = ls_store_outbox_scan(st, status >= 0 ? &status : NULL, on_delivery, &b);
-    if (!rc) rc = ls_buf_append(&b, "]}\n", 3);
-  } else {
-    rc = ls_store_hook_delete(st, strtoll(rest + 1, NULL, 10));
-    if (!rc) rc = ls_buf_append(&b, "{\"deleted\":true}\n", 17);
-  }
+  int rc = fn(st, arg, &b);
   ls__reader_put(r->srv, st);
-  if (rc == LS_ENOTFOUND) {
-    ls_buf_free(&b);
-    return ls__error(c, r, 404, "no webhook %s", rest + 1);
+  if (rc) ls_buf_free(&b);
+  if (rc == LS_ENOTFOUND) return ls__error(c, r, 404, "no webhook %s", id);
+  if (rc) return ls__error(c, r, 500, "%s", ls_strerror(rc));
+  return ls__respond(c, r, 200, "application/json", &b);
+}
+
+static int list_hooks(ls_store *st, const char *arg, ls_buf *b) {
+  (void)arg;
+  int rc = ls_buf_append(b, "{\"webhooks\":[", 13);
+  if (!rc) rc = ls_store_hook_scan(st, on_hook, b);
+  return rc ? rc : ls_buf_append(b, "]}\n", 3);
+}
+
+static int list_deliveries(ls_store *st, const char *arg, ls_buf *b) {
+  int status = arg ? (int)(arg[0] - '0') : -1;
+  int rc = ls_buf_append(b, "{\"deliveries\":[", 15);
+  if (!rc) rc = ls_store_outbox_scan(st, status >= 0 ? &status : NULL, on_delivery, b);
+  return rc ? rc : ls_buf_append(b, "]}\n", 3);
+}
+
+static int delete_hook(ls_store *st, const char *arg, ls_buf *b) {
+  int rc = ls_store_hook_delete(st, strtoll(arg, NULL, 10));
+  return rc ? rc : ls_buf_append(b, "{\"deleted\":true}\n", 17);
+}
+
+enum MHD_Result ls__route_hooks_list(struct MHD_Connection *c, ls__req *r, const char *id) {
+  return with_store(c, r, id, list_hooks, NULL);
+}
+
+enum MHD_Result ls__route_hooks_add(struct MHD_Connection *c, ls__req *r, const char *id) {
+  (void)id;
+  return add(c, r);
+}
+
+enum MHD_Result ls__route_hooks_delete(struct MHD_Connection *c, ls__req *r, const char *id) {
+  if (strspn(id, "0123456789") != strlen(id)) return ls__error(c, r, 404, "no webhook %s", id);
+  return with_store(c, r, id, delete_hook, id);
+}
+
+enum MHD_Result ls__route_deliveries(struct MHD_Connection *c, ls__req *r, const char *id) {
+  const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status");
+  const char *arg = NULL;
+  if (q) {
+    arg = !strcmp(q, "pending") ? "0" : !strcmp(q, "delivered") ? "1" : !strcmp(q, "dead") ? "2"
+                                                                                          : NULL;
+    if (!arg) return ls__error(c, r, 400, "status must be pending, delivered or dead");
   }
-  if (rc) {
-    ls_buf_free(&b);
-    return ls__error(c, r, 500, "%s", ls_strerror(rc));
-  }
-  return ls__respond(c, r, code, "application/json", &b);
+  return with_store(c, r, id, list_deliveries, arg);
 }

@@ -186,7 +186,8 @@ static ls_time read_time(ls_server *s, ls_store *st) {
   return has && ls_time_cmp(clock, now) > 0 ? clock : now;
 }
 
-enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r) {
+enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char *id) {
+  (void)id;
   query q = {0};
   q.limit = 0;
   MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &q);
@@ -325,8 +326,8 @@ static int on_ledger(void *ud, const ls_store_ledger *e) {
   return rc ? rc : ls_buf_append(b, "}", 1);
 }
 
-enum MHD_Result ls__route_lead(struct MHD_Connection *c, ls__req *r, const char *who,
-                               bool ledger) {
+static enum MHD_Result lead(struct MHD_Connection *c, ls__req *r, const char *who,
+                           bool ledger) {
   ls_store *st = ls__reader_get(r->srv);
   if (!st) return ls__error(c, r, 503, "the store cannot be read");
   const ls_model *m = ls_store_model(st);
@@ -377,4 +378,12 @@ enum MHD_Result ls__route_lead(struct MHD_Connection *c, ls__req *r, const char 
     return ls__error(c, r, 500, "%s", ls_strerror(rc));
   }
   return ls__respond(c, r, 200, "application/json", &out);
+}
+
+enum MHD_Result ls__route_lead(struct MHD_Connection *c, ls__req *r, const char *who) {
+  return lead(c, r, who, false);
+}
+
+enum MHD_Result ls__route_ledger(struct MHD_Connection *c, ls__req *r, const char *who) {
+  return lead(c, r, who, true);
 }

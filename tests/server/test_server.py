@@ -462,7 +462,41 @@ def test_drain():
         check(True, "the request was refused before it started")
 
 
-TESTS = [test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_drain,
+def test_openapi():
+    """docs/openapi.yaml has exactly the server's routes, each with its
+    scope, and every route answers (not 404) on a real server."""
+    doc, path, method = {}, None, None
+    for line in open("docs/openapi.yaml", encoding="utf-8"):
+        if line.startswith("paths:"):
+            path = ""
+            continue
+        if path is None:
+            continue
+        if line.startswith("  /") and line.rstrip().endswith(":"):
+            path = line.strip()[:-1]
+        elif line.startswith("    ") and not line.startswith("     ") and \
+                line.strip()[:-1] in ("get", "post", "delete", "put", "patch"):
+            method = line.strip()[:-1].upper()
+            doc[(method, path)] = None
+        elif line.strip().startswith("x-scope:") and method:
+            doc[(method, path)] = line.split(":", 1)[1].strip()
+    server = {}
+    for line in run("serve", "--routes").stdout.splitlines():
+        m, p, scope = line.split()
+        server[(m, p)] = "none" if scope == "-" else scope
+    check(doc == server, f"openapi == routes: only in the document {set(doc) - set(server)}, "
+          f"only in the server {set(server) - set(doc)}, scopes {[(k, doc[k], server[k]) for k in doc if k in server and doc[k] != server[k]]}")
+    d = tmpdir()
+    s = Server(new_store(d), "--clock", "event")
+    try:
+        for (m, p) in server:
+            st, data, _ = s.request(m, p.replace("{id}", "1"), b"", "application/json")
+            check(st != 404 or b"no such route" not in data, f"{m} {p} is routed")
+    finally:
+        s.stop()
+
+
+TESTS = [test_openapi, test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_drain,
          test_kill, test_concurrent_generated, test_cases]
 
 if __name__ == "__main__":
