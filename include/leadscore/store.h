@@ -124,6 +124,10 @@ typedef struct ls_store_driver {
   int (*open)(const char *path, bool create, void **db, ls_diag *diag);
   void (*close)(void *db); /* NULL is a no-op */
   int (*begin)(void *db);
+  /* A read transaction: every read until read_end sees one snapshot, and
+   * the locks are taken once, not per statement. */
+  int (*read_begin)(void *db);
+  int (*read_end)(void *db);
   int (*commit)(void *db); /* durable on return */
   int (*rollback)(void *db);
   /* Nested units inside begin/commit: savepoint opens one, release keeps
@@ -277,6 +281,10 @@ void ls_store_group_rollback(ls_store *s);
  * model): a long-lived connection calls it before each unit of work. Cheap
  * when nothing changed. */
 int ls_store_refresh(ls_store *s);
+/* Brackets a unit of reads (one snapshot, locks taken once): the server
+ * answers each read request inside one. Not inside a write. */
+int ls_store_read_begin(ls_store *s);
+int ls_store_read_end(ls_store *s);
 
 /* A stage change as the store folds it, with the person it happened to. */
 typedef struct ls_store_stage_info {
@@ -302,10 +310,15 @@ void ls_store_set_stage_hook(ls_store *s, ls_store_stage_fn fn, void *ud);
 int ls_store_person_ledger(ls_store *s, const ls_store_person *p,
                            int (*fn)(void *ud, ls_slice lead_id, const ls_store_ledger *e),
                            void *ud);
-/* Calls fn for every rejected line of the ingest calls to come, with its
- * 0-based index in the call's lines and the reason. NULL removes it. */
-void ls_store_set_reject_hook(ls_store *s, void (*fn)(void *ud, size_t index, const char *why),
-                              void *ud);
+/* What became of one line of an ingest call. */
+enum { LS_LINE_ACCEPTED = 0, LS_LINE_DUPLICATE = 1, LS_LINE_REJECTED = 2 };
+/* Calls fn for every non-blank line of the ingest calls to come, with its
+ * 0-based index in the call's lines, its outcome and, for a rejected line,
+ * the reason (else NULL). The outcomes count only if the call succeeds.
+ * NULL removes it. */
+void ls_store_set_line_hook(ls_store *s,
+                            void (*fn)(void *ud, size_t index, int outcome, const char *why),
+                            void *ud);
 
 /* API keys, webhook subscriptions and the outbox (see ls_store_driver). */
 int ls_store_key_add(ls_store *s, ls_store_key *k);

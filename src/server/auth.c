@@ -69,10 +69,10 @@ static int reload(ls_server *s, bool force) {
 }
 
 int ls__keys_count(ls_server *s) {
-  pthread_mutex_lock(&s->keys.mu);
+  pthread_rwlock_wrlock(&s->keys.mu);
   int rc = reload(s, true);
   int n = rc ? -1 : (int)s->keys.n;
-  pthread_mutex_unlock(&s->keys.mu);
+  pthread_rwlock_unlock(&s->keys.mu);
   return n;
 }
 
@@ -82,8 +82,15 @@ int ls__auth(ls_server *s, const char *header, char *name, size_t cap) {
   if (header && !strncmp(header, "Bearer ", 7)) key = header + 7;
   unsigned char h[32];
   if (key) ls__sha256(key, strlen(key), h);
-  pthread_mutex_lock(&s->keys.mu);
-  reload(s, false);
+  /* readers share the lock; the once-a-second re-read takes it alone */
+  pthread_rwlock_rdlock(&s->keys.mu);
+  if (ls__now_ms() - s->keys.loaded_ms >= 1000) {
+    pthread_rwlock_unlock(&s->keys.mu);
+    pthread_rwlock_wrlock(&s->keys.mu);
+    reload(s, false);
+    pthread_rwlock_unlock(&s->keys.mu);
+    pthread_rwlock_rdlock(&s->keys.mu);
+  }
   int scopes = -1;
   for (size_t i = 0; key && i < s->keys.n; i++)
     if (ls__same(s->keys.v[i].hash, h, 32)) {
@@ -91,7 +98,7 @@ int ls__auth(ls_server *s, const char *header, char *name, size_t cap) {
       snprintf(name, cap, "%s", s->keys.v[i].name);
     }
   bool open = s->keys.n == 0 && s->auth_open;
-  pthread_mutex_unlock(&s->keys.mu);
+  pthread_rwlock_unlock(&s->keys.mu);
   if (scopes < 0 && open) { /* loopback, no key at all: development mode */
     snprintf(name, cap, "%s", "(open)");
     return LS__SC_ADMIN;

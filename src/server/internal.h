@@ -43,7 +43,7 @@ typedef struct ls__keyent {
 } ls__keyent;
 
 typedef struct ls__keys {
-  pthread_mutex_t mu;
+  pthread_rwlock_t mu;
   ls__keyent *v; /* active keys */
   size_t n;
   int64_t loaded_ms; /* 0: never */

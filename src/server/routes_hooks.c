@@ -68,7 +68,10 @@ static enum MHD_Result add(struct MHD_Connection *c, ls__req *r) {
     ls_store_hook h = {0, s.url ? s.url : "", s.events.p ? s.events.p : "",
                        s.secret ? s.secret : "", 0};
     char why[256] = "";
-    rc = st ? ls_server_hook_add(st, h.url, h.events, h.secret, &h.id, why, sizeof why) : LS_EIO;
+    /* a write: outside the read connection's read transaction */
+    rc = st ? ls_store_read_end(st) : LS_EIO;
+    if (!rc) rc = ls_server_hook_add(st, h.url, h.events, h.secret, &h.id, why, sizeof why);
+    if (st && ls_store_read_begin(st) && !rc) rc = LS_EIO;
     if (st) ls__reader_put(r->srv, st);
     if (rc == LS_EINVAL) { /* the command line's words, for the body's members */
       free(s.url);
@@ -140,7 +143,10 @@ static int list_deliveries(ls_store *st, const char *arg, ls_buf *b) {
 }
 
 static int delete_hook(ls_store *st, const char *arg, ls_buf *b) {
-  int rc = ls_store_hook_delete(st, strtoll(arg, NULL, 10));
+  int rc = ls_store_read_end(st); /* a write: outside the read transaction */
+  if (!rc) rc = ls_store_hook_delete(st, strtoll(arg, NULL, 10));
+  int rb = ls_store_read_begin(st);
+  if (!rc) rc = rb;
   return rc ? rc : ls_buf_append(b, "{\"deleted\":true}\n", 17);
 }
 

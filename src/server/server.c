@@ -95,7 +95,7 @@ ls_store *ls__reader_get(ls_server *s) {
     ls_diag d = {0};
     if (ls_store_open(&ls_store_sqlite, s->cfg.db, &st, &d)) return NULL;
   }
-  if (ls_store_refresh(st)) {
+  if (ls_store_refresh(st) || ls_store_read_begin(st)) {
     ls_store_close(st);
     return NULL;
   }
@@ -103,6 +103,10 @@ ls_store *ls__reader_get(ls_server *s) {
 }
 
 void ls__reader_put(ls_server *s, ls_store *st) {
+  if (ls_store_read_end(st)) { /* a connection in a strange state is not reused */
+    ls_store_close(st);
+    return;
+  }
   ls__reader *r = malloc(sizeof *r);
   if (!r) {
     ls_store_close(st);
@@ -313,7 +317,7 @@ int ls_server_start(const ls_server_config *cfg, ls_server **out, ls_diag *diag)
   s->cfg = *cfg;
   pthread_mutex_init(&s->rmu, NULL);
   pthread_mutex_init(&s->logmu, NULL);
-  pthread_mutex_init(&s->keys.mu, NULL);
+  pthread_rwlock_init(&s->keys.mu, NULL);
   pthread_mutex_init(&s->wmu, NULL);
   pthread_cond_init(&s->wcv, NULL);
   pthread_mutex_init(&s->dmu, NULL);
@@ -406,7 +410,7 @@ void ls_server_stop(ls_server *s) {
   ls__keys_free(&s->keys);
   pthread_mutex_destroy(&s->rmu);
   pthread_mutex_destroy(&s->logmu);
-  pthread_mutex_destroy(&s->keys.mu);
+  pthread_rwlock_destroy(&s->keys.mu);
   pthread_mutex_destroy(&s->wmu);
   pthread_cond_destroy(&s->wcv);
   pthread_mutex_destroy(&s->dmu);

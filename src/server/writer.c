@@ -207,14 +207,66 @@ static int on_stage(void *ud, ls_store *st, const ls_store_stage_info *in) {
 
 /* ---- jobs ---- */
 
-static void on_reject(void *ud, size_t index, const char *why) {
-  ls__job *j = ud;
-  size_t at = j->index ? j->index[index] : index;
+/* Lines of one or more ingest jobs given to the store in one call: which
+ * job and which of its lines each is. */
+typedef struct merged {
+  ls__job **job;
+  size_t *line;
+  const char **lines;
+  size_t *lens, n;
+} merged;
+
+static void on_line(void *ud, size_t index, int outcome, const char *why) {
+  merged *m = ud;
+  ls__job *j = m->job[index];
+  if (outcome == LS_LINE_ACCEPTED) j->st.accepted++;
+  else if (outcome == LS_LINE_DUPLICATE) j->st.duplicates++;
+  if (outcome != LS_LINE_REJECTED) return;
+  j->st.rejected++;
+  size_t at = j->index ? j->index[m->line[index]] : m->line[index];
   if (j->rejected.len) ls_buf_append(&j->rejected, ",", 1);
   ls_buf_appendf(&j->rejected, "{\"index\":%zu,\"reason\":", at);
   ls__json_cstr(&j->rejected, why);
   ls_buf_append(&j->rejected, "}", 1);
-  j->nrejected++;
+}
+
+static void reset_counts(ls__job *j) {
+  memset(&j->st, 0, sizeof j->st);
+  j->rejected.len = 0;
+}
+
+/* Ingests the lines of `jobs` (n of them) in one store call; LS_OK or why
+ * not (then nothing of them is stored and their counts are reset). */
+static int ingest(ls_server *s, ls__job **jobs, size_t n) {
+  merged m = {0};
+  size_t total = 0;
+  for (size_t k = 0; k < n; k++) total += jobs[k]->n;
+  m.job = malloc((total + 1) * sizeof *m.job);
+  m.line = malloc((total + 1) * sizeof *m.line);
+  m.lines = malloc((total + 1) * sizeof *m.lines);
+  m.lens = malloc((total + 1) * sizeof *m.lens);
+  int rc = m.job && m.line && m.lines && m.lens ? LS_OK : LS_ENOMEM;
+  for (size_t k = 0; k < n && !rc; k++)
+    for (size_t i = 0; i < jobs[k]->n; i++, m.n++) {
+      m.job[m.n] = jobs[k];
+      m.line[m.n] = i;
+      m.lines[m.n] = jobs[k]->lines[i];
+      m.lens[m.n] = jobs[k]->lens[i];
+    }
+  char source[64];
+  snprintf(source, sizeof source, "http:%" PRId64 ":%" PRIu64, ls__now_ms(),
+           (uint64_t)atomic_fetch_add(&s->seq, 1));
+  ls_store_stats st = {0};
+  ls_store_set_line_hook(s->ws, on_line, &m);
+  if (!rc) rc = ls_store_ingest(s->ws, source, 1, m.lines, m.lens, m.n, &st);
+  ls_store_set_line_hook(s->ws, NULL, NULL);
+  if (rc)
+    for (size_t k = 0; k < n; k++) reset_counts(jobs[k]);
+  free(m.job);
+  free(m.line);
+  free(m.lines);
+  free(m.lens);
+  return rc;
 }
 
 /* The person's lead id and stage after the job (sales events, forget). */
@@ -240,13 +292,25 @@ static void run(ls_server *s, ls__job *j) {
     if (!j->rc) j->rc = ls_store_forget(s->ws, p, now, &j->erased_events);
     return;
   }
-  char source[64];
-  snprintf(source, sizeof source, "http:%" PRId64 ":%" PRIu64, ls__now_ms(),
-           (uint64_t)atomic_fetch_add(&s->seq, 1));
-  ls_store_set_reject_hook(s->ws, on_reject, j);
-  j->rc = ls_store_ingest(s->ws, source, 1, j->lines, j->lens, j->n, &j->st);
-  ls_store_set_reject_hook(s->ws, NULL, NULL);
+  j->rc = ingest(s, &j, 1);
   if (!j->rc && j->want_stage) person_after(s, j);
+}
+
+/* The plain ingest jobs of a group go to the store in one call: persons
+ * that several requests touch are read and written once. If that call
+ * fails, each job is tried alone so that only a failing one fails. */
+static void run_all(ls_server *s, ls__job *jobs, int rc) {
+  if (rc) return;
+  ls__job *plain[256];
+  size_t n = 0;
+  for (ls__job *j = jobs; j && n < 256; j = j->next)
+    if (j->kind == LS__J_INGEST && !j->want_stage) plain[n++] = j;
+  bool merged = n > 1 && ingest(s, plain, n) == LS_OK;
+  for (ls__job *j = jobs; j; j = j->next) {
+    bool done = false;
+    for (size_t k = 0; merged && k < n && !done; k++) done = plain[k] == j;
+    if (!done) run(s, j);
+  }
 }
 
 static void *writer(void *arg) {
@@ -264,7 +328,7 @@ static void *writer(void *arg) {
     if (!rc) rc = ls_store_hook_scan(s->ws, on_hook, s);
     s->wkick = false;
     if (!rc) rc = ls_store_group_begin(s->ws);
-    for (ls__job *j = jobs; j && !rc; j = j->next) run(s, j);
+    run_all(s, jobs, rc);
     if (!rc) rc = ls_store_group_commit(s->ws);
     for (ls__job *j = jobs, *next; j; j = next) {
       next = j->next;

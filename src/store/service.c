@@ -7,10 +7,11 @@ void ls_store_set_stage_hook(ls_store *s, ls_store_stage_fn fn, void *ud) {
   s->stage_ud = ud;
 }
 
-void ls_store_set_reject_hook(ls_store *s, void (*fn)(void *ud, size_t index, const char *why),
-                              void *ud) {
-  s->reject_hook = fn;
-  s->reject_ud = ud;
+void ls_store_set_line_hook(ls_store *s,
+                            void (*fn)(void *ud, size_t index, int outcome, const char *why),
+                            void *ud) {
+  s->line_hook = fn;
+  s->line_ud = ud;
 }
 
 int ls_store_person_ledger(ls_store *s, const ls_store_person *p,
@@ -60,3 +61,6 @@ int ls_store_stage_counts(ls_store *s, int (*fn)(void *ud, const char *stage, in
                           void *ud) {
   return s->drv->stage_counts(s->db, fn, ud);
 }
+
+int ls_store_read_begin(ls_store *s) { return s->drv->read_begin(s->db); }
+int ls_store_read_end(ls_store *s) { return s->drv->read_end(s->db); }

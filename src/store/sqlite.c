@@ -1,6 +1,7 @@
 /* The SQLite driver of the store (docs/storage.md has the schema). WAL with
  * synchronous=FULL: a committed batch survives a crash or power loss.
  * Statements are prepared once per connection. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -176,7 +177,14 @@ static void db_close(void *h) {
   free(d);
 }
 
+/* Before SQLite's first use: no memory statistics, whose global mutex every
+ * allocation of every connection would take (the server's threads each have
+ * their own connection). */
+static void configure(void) { sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); }
+
 static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  pthread_once(&once, configure);
   db *d = calloc(1, sizeof *d);
   if (!d) return LS_ENOMEM;
   /* NOMUTEX: a store is used by one thread at a time; no lock per call. */
@@ -250,6 +258,8 @@ static int db_exec(void *h, const char *s) {
   return err(sqlite3_exec(((db *)h)->base.h, s, NULL, NULL, NULL));
 }
 static int db_begin(void *h) { return db_exec(h, "BEGIN IMMEDIATE"); }
+static int db_read_begin(void *h) { return db_exec(h, "BEGIN"); }
+static int db_read_end(void *h) { return db_exec(h, "COMMIT"); }
 static int db_commit(void *h) { return db_exec(h, "COMMIT"); }
 static int db_rollback(void *h) { return db_exec(h, "ROLLBACK"); }
 static int db_savepoint(void *h) { return db_exec(h, "SAVEPOINT unit"); }
@@ -722,6 +732,8 @@ const ls_store_driver ls_store_sqlite = {
     .release = db_release,
     .rollback_to = db_rollback_to,
     .rollback = db_rollback,
+    .read_begin = db_read_begin,
+    .read_end = db_read_end,
     .data_version = data_version,
     .set_checkpoint = set_checkpoint,
     .meta_get = meta_get,

@@ -275,6 +275,7 @@ static int ingest_event(ls_store *s, size_t i, const ls_batch *b, size_t k,
   if (dup) {
     st->duplicates++;
     st->conflicts += h != e->content_hash;
+    if (s->line_hook) s->line_hook(s->line_ud, i, LS_LINE_DUPLICATE, NULL);
     return LS_OK;
   }
   ls_slice ids[3];
@@ -323,6 +324,7 @@ static int ingest_event(ls_store *s, size_t i, const ls_batch *b, size_t k,
                                       b->pred + k * b->words, e, b->bytes, e->type,
                                       ids[0].n > 0 || ids[1].n > 0};
   st->accepted++;
+  if (s->line_hook) s->line_hook(s->line_ud, i, LS_LINE_ACCEPTED, NULL);
   bump_clock(s, e->time);
   return LS_OK;
 }
@@ -371,7 +373,7 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
         rc = ingest_event(s, i, c->b, k++, st);
       } else if (res == LS_LINE_REJECT) {
         st->rejected++;
-        if (s->reject_hook) s->reject_hook(s->reject_ud, i, c->text + c->why[i - from]);
+        if (s->line_hook) s->line_hook(s->line_ud, i, LS_LINE_REJECTED, c->text + c->why[i - from]);
         rc = d->rejected_add(s->db, source, first_line + i, c->text + c->why[i - from],
                              (ls_slice){lines[i], lens[i]});
       }

@@ -79,8 +79,8 @@ struct ls_store {
   void *stage_ud;
   ls_stage_change *chg; /* one event's stage changes, for the hook */
   size_t nchg, chg_cap;
-  void (*reject_hook)(void *ud, size_t index, const char *why);
-  void *reject_ud;
+  void (*line_hook)(void *ud, size_t index, int outcome, const char *why);
+  void *line_ud;
   ls_buf hist; /* a person's history while it is re-folded or shown */
   ls__pending *hv;
   size_t hn, hcap;
