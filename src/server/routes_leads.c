@@ -120,6 +120,7 @@ typedef struct list_ctx {
   query *q;
   ls_buf *out;
   ls_buf cursor; /* the last lead id written */
+  ls_buf after;  /* the request's cursor, decoded */
   size_t n;
   bool csv, more;
   int grade; /* the grade `grade` filters on: the first */
@@ -128,14 +129,9 @@ typedef struct list_ctx {
 static bool keep(list_ctx *c, const ls_person_row *row) {
   const ls_model *m = c->m;
   query *q = c->q;
-  if (q->cursor) { /* after the cursor's lead id (hex) in byte order */
-    size_t cn = strlen(q->cursor) / 2, n = row->lead_id.n < cn ? row->lead_id.n : cn;
-    int cmp = 0;
-    for (size_t i = 0; i < n && !cmp; i++) {
-      unsigned x = 0;
-      sscanf(q->cursor + 2 * i, "%2x", &x);
-      cmp = (unsigned char)row->lead_id.p[i] - (int)x;
-    }
+  if (c->after.p) { /* only lead ids after the cursor's, in byte order */
+    size_t cn = c->after.len, n = row->lead_id.n < cn ? row->lead_id.n : cn;
+    int cmp = n ? memcmp(row->lead_id.p, c->after.p, n) : 0;
     if (cmp < 0 || (cmp == 0 && row->lead_id.n <= cn)) return false;
   }
   if (q->stage && strcmp(q->stage, ls_model_stage_name(m, ls_fold_stage(m, row->state))))
@@ -219,7 +215,14 @@ enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char
   if (!q.limit) q.limit = csv ? SIZE_MAX : 100;
   ls_time at = q.has_as_of ? q.as_of : read_time(r->srv, st);
   ls_buf out = {0};
-  list_ctx lc = {m, &q, &out, {0}, 0, csv, false, 0};
+  list_ctx lc = {m, &q, &out, {0}, {0}, 0, csv, false, 0};
+  for (size_t i = 0; q.cursor && q.cursor[i] && q.cursor[i + 1]; i += 2) {
+    unsigned x = 0;
+    sscanf(q.cursor + i, "%2x", &x);
+    char ch = (char)x;
+    if (ls_buf_append(&lc.after, &ch, 1)) break;
+  }
+  if (q.cursor && !lc.after.p) ls_buf_append(&lc.after, "", 0); /* an empty cursor */
   int rc = csv ? ls_export_leads_header(m, &out) : ls_buf_append(&out, "{\"leads\":[", 10);
   if (!rc) rc = ls_store_leads(st, &at, on_person, &lc);
   ls__reader_put(r->srv, st);
@@ -243,6 +246,7 @@ enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char
   if (!rc && csv && lc.more && (next = malloc(2 * lc.cursor.len + 1)))
     ls__hex((const unsigned char *)lc.cursor.p, lc.cursor.len, next);
   ls_buf_free(&lc.cursor);
+  ls_buf_free(&lc.after);
   if (rc) {
     ls_buf_free(&out);
     free(next);
