@@ -128,6 +128,11 @@ typedef struct ls_store_driver {
    * the locks are taken once, not per statement. */
   int (*read_begin)(void *db);
   int (*read_end)(void *db);
+  /* on: commits return before the disk has them; sync() then makes every
+   * commit so far durable. sync may run on another thread than the one
+   * using the connection (it touches only the log file). */
+  int (*deferred_sync)(void *db, bool on);
+  int (*sync)(void *db);
   int (*commit)(void *db); /* durable on return */
   int (*rollback)(void *db);
   /* Nested units inside begin/commit: savepoint opens one, release keeps
@@ -281,6 +286,14 @@ void ls_store_group_rollback(ls_store *s);
  * model): a long-lived connection calls it before each unit of work. Cheap
  * when nothing changed. */
 int ls_store_refresh(ls_store *s);
+/* Deferred sync, for a writer that overlaps its syncs with its next work:
+ * with it on, ls_store_ingest and ls_store_group_commit return before their
+ * changes are durable, and ls_store_sync makes every commit so far durable
+ * (acknowledge only after it). ls_store_sync may be called from another
+ * thread while this one goes on using the store. */
+int ls_store_set_deferred_sync(ls_store *s, bool on);
+int ls_store_sync(ls_store *s);
+
 /* Brackets a unit of reads (one snapshot, locks taken once): the server
  * answers each read request inside one. Not inside a write. */
 int ls_store_read_begin(ls_store *s);

@@ -61,6 +61,14 @@ typedef struct ls__reader {
 
 struct ls__job;
 
+/* A group the writer committed, waiting for the disk (the syncer). */
+typedef struct ls__group {
+  struct ls__job *jobs;
+  int rc;
+  bool kick; /* it added webhook deliveries */
+  struct ls__group *next;
+} ls__group;
+
 struct ls_server {
   ls_server_config cfg;
   struct MHD_Daemon *mhd;
@@ -85,6 +93,13 @@ struct ls_server {
   size_t nhooks;
   char **hook_strs;     /* their strings */
   bool wkick;           /* this group added deliveries */
+
+  /* the syncer (writer.c): flushes committed groups, then answers them */
+  pthread_t sth;
+  pthread_mutex_t smu;
+  pthread_cond_t scv;
+  ls__group *sq, *sq_tail;
+  bool sstop;
 
   /* the deliverer (deliver.c) */
   ls_store *ds;

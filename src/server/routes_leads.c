@@ -349,8 +349,11 @@ static enum MHD_Result lead(struct MHD_Connection *c, ls__req *r, const char *wh
   ls_names *names = NULL;
   ls_time at = read_time(r->srv, st);
   rc = state ? ls_store_show(st, p, &sink, state, &lead) : LS_ENOMEM;
-  lead.len = 0; /* the state as of the read time (wall clock: decay to now) */
-  if (!rc) rc = ls_store_person_state(st, p, &at, state, &lead);
+  ls_time clock;
+  if (!rc && (!ls_store_clock(st, &clock) || ls_time_cmp(at, clock) != 0)) {
+    lead.len = 0; /* as of the read time (wall clock: decayed to now), not the clock */
+    rc = ls_store_person_state(st, p, &at, state, &lead);
+  }
   if (!rc) rc = ls_store_categories(st, &names);
   if (!rc) rc = ls_buf_append(&out, "{\"lead_id\":", 11);
   if (!rc) rc = ls__json_str(&out, lead.p, lead.len);

@@ -321,6 +321,8 @@ int ls_server_start(const ls_server_config *cfg, ls_server **out, ls_diag *diag)
   pthread_mutex_init(&s->wmu, NULL);
   pthread_cond_init(&s->wcv, NULL);
   pthread_mutex_init(&s->dmu, NULL);
+  pthread_mutex_init(&s->smu, NULL);
+  pthread_cond_init(&s->scv, NULL);
   pthread_cond_init(&s->dcv, NULL);
   int rc = ls__writer_start(s, diag);
   if (rc) {
@@ -414,6 +416,8 @@ void ls_server_stop(ls_server *s) {
   pthread_mutex_destroy(&s->wmu);
   pthread_cond_destroy(&s->wcv);
   pthread_mutex_destroy(&s->dmu);
+  pthread_mutex_destroy(&s->smu);
+  pthread_cond_destroy(&s->scv);
   pthread_cond_destroy(&s->dcv);
   free(s);
 }

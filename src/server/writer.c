@@ -313,6 +313,24 @@ static void run_all(ls_server *s, ls__job *jobs, int rc) {
   }
 }
 
+/* Answers the requests of a group once it is durable (or failed). */
+static void finish(ls_server *s, ls__group *g) {
+  for (ls__job *j = g->jobs, *next; j; j = next) {
+    next = j->next;
+    if (g->rc && !j->rc) j->rc = g->rc; /* not durable: the whole group failed */
+    if (!j->rc) {
+      atomic_fetch_add(&s->metrics.ingested, j->st.accepted);
+      atomic_fetch_add(&s->metrics.rejected, j->st.rejected);
+      atomic_fetch_add(&s->metrics.duplicates, j->st.duplicates);
+    }
+    pthread_mutex_lock(&s->wmu);
+    j->complete = true;
+    pthread_mutex_unlock(&s->wmu);
+    MHD_resume_connection(j->conn);
+  }
+  if (!g->rc && g->kick) ls__deliver_kick(s);
+}
+
 static void *writer(void *arg) {
   ls_server *s = arg;
   for (;;) {
@@ -329,30 +347,77 @@ static void *writer(void *arg) {
     s->wkick = false;
     if (!rc) rc = ls_store_group_begin(s->ws);
     run_all(s, jobs, rc);
-    if (!rc) rc = ls_store_group_commit(s->ws);
-    for (ls__job *j = jobs, *next; j; j = next) {
-      next = j->next;
-      if (rc && !j->rc) j->rc = rc; /* the group did not commit: nothing is durable */
-      if (!j->rc) {
-        atomic_fetch_add(&s->metrics.ingested, j->st.accepted);
-        atomic_fetch_add(&s->metrics.rejected, j->st.rejected);
-        atomic_fetch_add(&s->metrics.duplicates, j->st.duplicates);
-      }
-      pthread_mutex_lock(&s->wmu);
-      j->complete = true;
-      pthread_mutex_unlock(&s->wmu);
-      MHD_resume_connection(j->conn);
+    if (!rc) rc = ls_store_group_commit(s->ws); /* written, not yet on disk */
+    ls__group *g = malloc(sizeof *g);
+    if (!g) { /* cannot hand it over: wait for the disk here */
+      ls__group here = {jobs, rc ? rc : ls_store_sync(s->ws), s->wkick, NULL};
+      finish(s, &here);
+      continue;
     }
-    if (!rc && s->wkick) ls__deliver_kick(s);
+    *g = (ls__group){jobs, rc, s->wkick, NULL};
+    pthread_mutex_lock(&s->smu);
+    if (s->sq_tail) s->sq_tail->next = g;
+    else s->sq = g;
+    s->sq_tail = g;
+    pthread_cond_signal(&s->scv);
+    pthread_mutex_unlock(&s->smu);
   }
   return NULL;
+}
+
+/* The syncer: makes the groups the writer committed durable — one flush
+ * of the log for all that are waiting — and only then answers their
+ * requests. The writer meanwhile works on the next group: the disk's time
+ * and the store's work overlap instead of adding up. */
+static void *syncer(void *arg) {
+  ls_server *s = arg;
+  for (;;) {
+    pthread_mutex_lock(&s->smu);
+    while (!s->sq && !s->sstop) pthread_cond_wait(&s->scv, &s->smu);
+    ls__group *gs = s->sq;
+    s->sq = s->sq_tail = NULL;
+    bool stop = s->sstop && !gs;
+    pthread_mutex_unlock(&s->smu);
+    if (stop) break;
+    bool any = false;
+    for (ls__group *g = gs; g; g = g->next) any |= !g->rc;
+    int rc = any ? ls_store_sync(s->ws) : LS_OK;
+    for (ls__group *g = gs, *next; g; g = next) {
+      next = g->next;
+      if (!g->rc) g->rc = rc;
+      finish(s, g);
+      free(g);
+    }
+  }
+  return NULL;
+}
+
+static void stop_syncer(ls_server *s) {
+  pthread_mutex_lock(&s->smu);
+  s->sstop = true;
+  pthread_cond_signal(&s->scv);
+  pthread_mutex_unlock(&s->smu);
+  pthread_join(s->sth, NULL);
 }
 
 int ls__writer_start(ls_server *s, ls_diag *diag) {
   int rc = ls_store_open(&ls_store_sqlite, s->cfg.db, &s->ws, diag);
   if (rc) return rc;
   ls_store_set_stage_hook(s->ws, on_stage, s);
+  if ((rc = ls_store_set_deferred_sync(s->ws, true))) {
+    ls_store_close(s->ws);
+    s->ws = NULL;
+    snprintf(diag->msg, sizeof diag->msg, "cannot set up the store for the writer");
+    return rc;
+  }
+  if (pthread_create(&s->sth, NULL, syncer, s)) {
+    ls_store_close(s->ws);
+    s->ws = NULL;
+    snprintf(diag->msg, sizeof diag->msg, "cannot start the syncer thread");
+    return LS_EIO;
+  }
   if (pthread_create(&s->wth, NULL, writer, s)) {
+    stop_syncer(s);
     ls_store_close(s->ws);
     s->ws = NULL;
     snprintf(diag->msg, sizeof diag->msg, "cannot start the writer thread");
@@ -368,6 +433,7 @@ void ls__writer_stop(ls_server *s) {
   pthread_cond_signal(&s->wcv);
   pthread_mutex_unlock(&s->wmu);
   pthread_join(s->wth, NULL);
+  stop_syncer(s); /* after the writer: it answers the last groups */
   free_hooks(s);
   ls_store_close(s->ws);
   s->ws = NULL;

@@ -43,10 +43,14 @@ int ls_store_find(ls_store *s, ls_slice id, int64_t *person) {
 
 /* ---- show ---- */
 
-static const char *const attr_keys[] = {"first_name", "last_name", "company", "title",
-                                        "industry",   "country",   "employees", "phone",
-                                        "source"};
-#define NATTR (sizeof attr_keys / sizeof *attr_keys)
+#define KEY(k) {k, sizeof k - 1}
+/* the attributes `show` lists, as a parser schema (borrowed by the parser
+ * for its lifetime; each .p is a NUL-terminated literal) */
+static const ls_slice attr_slices[] = {
+    KEY("first_name"), KEY("last_name"), KEY("company"),   KEY("title"), KEY("industry"),
+    KEY("country"),    KEY("employees"), KEY("phone"),     KEY("source")};
+#define NATTR (sizeof attr_slices / sizeof *attr_slices)
+static const ls_event_schema attr_schema = {NULL, 0, attr_slices, NATTR};
 
 typedef struct show_ctx {
   const ls_store_show_sink *sink;
@@ -91,11 +95,9 @@ static int on_ledger(void *ud, ls_slice lead, const ls_store_ledger *e) {
 
 int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, void *state,
                   ls_buf *lead_id) {
-  ls_slice keys[NATTR];
-  for (size_t i = 0; i < NATTR; i++) keys[i] = (ls_slice){attr_keys[i], strlen(attr_keys[i])};
-  ls_event_schema schema = {NULL, 0, keys, NATTR};
-  show_ctx c = {sink, ls_event_parser_new(&schema), {{0}}, LS_OK, s->model_version};
-  if (!c.p) return LS_ENOMEM;
+  /* one parser per store, kept: a server shows persons all day */
+  if (!s->show_parser && !(s->show_parser = ls_event_parser_new(&attr_schema))) return LS_ENOMEM;
+  show_ctx c = {sink, s->show_parser, {{0}}, LS_OK, s->model_version};
   ls__touched_clear(&s->t);
   ls__tp *p;
   int rc = ls__touched_get(s, person, false, &p);
@@ -107,11 +109,10 @@ int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, v
   if (!rc) rc = s->drv->ident_scan(s->db, person, on_ident, &c);
   if (!rc) rc = ls__store_history(s, p, on_event, &c);
   for (size_t i = 0; i < NATTR && !rc; i++)
-    if (c.val[i].p) rc = sink->attribute(sink->ud, attr_keys[i], (ls_slice){c.val[i].p, c.val[i].len});
+    if (c.val[i].p) rc = sink->attribute(sink->ud, attr_slices[i].p, (ls_slice){c.val[i].p, c.val[i].len});
   if (!rc) rc = s->drv->ledger_scan(s->db, &p->row, on_ledger, &c);
   ls__touched_clear(&s->t);
   for (size_t i = 0; i < NATTR; i++) free(c.val[i].p);
-  ls_event_parser_destroy(c.p);
   return rc;
 }
 

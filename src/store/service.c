@@ -64,3 +64,6 @@ int ls_store_stage_counts(ls_store *s, int (*fn)(void *ud, const char *stage, in
 
 int ls_store_read_begin(ls_store *s) { return s->drv->read_begin(s->db); }
 int ls_store_read_end(ls_store *s) { return s->drv->read_end(s->db); }
+
+int ls_store_set_deferred_sync(ls_store *s, bool on) { return s->drv->deferred_sync(s->db, on); }
+int ls_store_sync(ls_store *s) { return s->drv->sync(s->db); }

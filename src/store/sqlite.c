@@ -1,7 +1,9 @@
 /* The SQLite driver of the store (docs/storage.md has the schema). WAL with
  * synchronous=FULL: a committed batch survives a crash or power loss.
  * Statements are prepared once per connection. */
+#include <fcntl.h>
 #include <pthread.h>
+#include <unistd.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +120,8 @@ typedef struct db {
   sqlite3_stmt *st[S_N];
   /* person_get's blobs, copied so that its statement can be reset at once:
    * an open read statement would pin the WAL and stop checkpoints. */
+  char *wal;     /* the write-ahead log's path, for sync */
+  int wal_fd;    /* opened by the first sync, -1 before */
   char *blob[2];
   size_t blob_cap[2];
 } db;
@@ -174,6 +178,8 @@ static void db_close(void *h) {
   sqlite3_close(d->base.h);
   free(d->blob[0]);
   free(d->blob[1]);
+  free(d->wal);
+  if (d->wal_fd >= 0) close(d->wal_fd);
   free(d);
 }
 
@@ -189,6 +195,12 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
   if (!d) return LS_ENOMEM;
   /* NOMUTEX: a store is used by one thread at a time; no lock per call. */
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  d->wal_fd = -1;
+  if (!(d->wal = malloc(strlen(path) + 5))) {
+    free(d);
+    return LS_ENOMEM;
+  }
+  snprintf(d->wal, strlen(path) + 5, "%s-wal", path);
   int rc = sqlite3_open_v2(path, &d->base.h, flags, NULL);
   const char *what = "cannot open the store";
   if (rc == SQLITE_OK) {
@@ -258,6 +270,19 @@ static int db_exec(void *h, const char *s) {
   return err(sqlite3_exec(((db *)h)->base.h, s, NULL, NULL, NULL));
 }
 static int db_begin(void *h) { return db_exec(h, "BEGIN IMMEDIATE"); }
+/* Deferred sync: commits write the log without waiting for the disk, and
+ * sync() makes everything committed so far durable by flushing the log
+ * file (fdatasync works on the file, whatever descriptor names it). */
+static int db_deferred_sync(void *h, bool on) {
+  return db_exec(h, on ? "PRAGMA synchronous=NORMAL" : "PRAGMA synchronous=FULL");
+}
+
+static int db_sync(void *h) {
+  db *d = h;
+  if (d->wal_fd < 0 && (d->wal_fd = open(d->wal, O_RDONLY | O_CLOEXEC)) < 0) return LS_EIO;
+  return fdatasync(d->wal_fd) ? LS_EIO : LS_OK;
+}
+
 static int db_read_begin(void *h) { return db_exec(h, "BEGIN"); }
 static int db_read_end(void *h) { return db_exec(h, "COMMIT"); }
 static int db_commit(void *h) { return db_exec(h, "COMMIT"); }
@@ -733,6 +758,8 @@ const ls_store_driver ls_store_sqlite = {
     .rollback_to = db_rollback_to,
     .rollback = db_rollback,
     .read_begin = db_read_begin,
+    .deferred_sync = db_deferred_sync,
+    .sync = db_sync,
     .read_end = db_read_end,
     .data_version = data_version,
     .set_checkpoint = set_checkpoint,

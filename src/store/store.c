@@ -198,6 +198,7 @@ void ls_store_close(ls_store *s) {
   ls__ahead_free(&s->ahead);
   ls__idc_free(&s->idc);
   ls_buf_free(&s->hist);
+  ls_event_parser_destroy(s->show_parser);
   free(s->chg);
   free(s);
 }

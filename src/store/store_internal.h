@@ -82,6 +82,7 @@ struct ls_store {
   void (*line_hook)(void *ud, size_t index, int outcome, const char *why);
   void *line_ud;
   ls_buf hist; /* a person's history while it is re-folded or shown */
+  ls_event_parser *show_parser; /* ls_store_show's (attributes), made on first use */
   ls__pending *hv;
   size_t hn, hcap;
 };
