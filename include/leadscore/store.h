@@ -97,7 +97,13 @@ typedef struct ls_store_hook {
   int64_t created_ms;
 } ls_store_hook;
 
-enum { LS_DELIVERY_PENDING = 0, LS_DELIVERY_DONE = 1, LS_DELIVERY_DEAD = 2 };
+enum {
+  LS_DELIVERY_PENDING = 0,
+  LS_DELIVERY_DONE = 1,
+  LS_DELIVERY_DEAD = 2,      /* gave up after the last attempt */
+  LS_DELIVERY_CANCELLED = 3  /* no longer true before it was due (a task of a
+                                stage the person has left) */
+};
 
 /* One webhook delivery in the outbox: written in the transaction of the
  * change it reports, so a committed change never loses its alert. */
@@ -226,6 +232,8 @@ typedef struct ls_store_driver {
                     int (*fn)(void *ud, const ls_store_delivery *d), void *ud);
   int (*outbox_set)(void *db, int64_t id, int status, int attempts, int64_t next_ms,
                     const char *last_error);
+  /* Cancels the pending deliveries of `kind` for `person`. */
+  int (*outbox_cancel)(void *db, ls_slice person, const char *kind);
   /* Every delivery (status NULL) or those of one status, by id. */
   int (*outbox_scan)(void *db, const int *status,
                      int (*fn)(void *ud, const ls_store_delivery *d), void *ud);
@@ -345,6 +353,7 @@ int ls_store_outbox_due(ls_store *s, int64_t now_ms, size_t max,
                         int (*fn)(void *ud, const ls_store_delivery *d), void *ud);
 int ls_store_outbox_set(ls_store *s, int64_t id, int status, int attempts, int64_t next_ms,
                         const char *last_error);
+int ls_store_outbox_cancel(ls_store *s, ls_slice person, const char *kind);
 int ls_store_outbox_scan(ls_store *s, const int *status,
                          int (*fn)(void *ud, const ls_store_delivery *d), void *ud);
 int ls_store_stage_counts(ls_store *s, int (*fn)(void *ud, const char *stage, int64_t n),

@@ -30,7 +30,8 @@ static const char hooks_usage[] =
     "Webhook subscriptions of leadscore serve. EVENTS: a comma-separated list\n"
     "of mql, stage_changed, task_due. Each delivery is a POST of JSON signed\n"
     "with HMAC-SHA256 of \"TIMESTAMP.BODY\" under the secret (docs/webhooks.md).\n"
-    "`status` counts deliveries by state and lists the dead ones.\n";
+    "`status` counts deliveries by state (pending, delivered, dead, cancelled:\n"
+    "a task of a stage the person left) and lists the dead ones.\n";
 
 /* --db, --name, --scope, --url, --events, --secret; one positional. */
 typedef struct args {
@@ -149,12 +150,12 @@ static int print_hook(void *ud, const ls_store_hook *h) {
 }
 
 typedef struct tally {
-  uint64_t n[3];
+  uint64_t n[4];
 } tally;
 
 static int count(void *ud, const ls_store_delivery *d) {
   tally *t = ud;
-  if (d->status >= 0 && d->status < 3) t->n[d->status]++;
+  if (d->status >= 0 && d->status < 4) t->n[d->status]++;
   return 0;
 }
 
@@ -211,11 +212,11 @@ int ls_cmd_webhooks(int argc, char **argv) {
       rc = LS_OK;
     }
   } else {
-    tally t = {{0, 0, 0}};
+    tally t = {{0, 0, 0, 0}};
     rc = ls_store_outbox_scan(s, NULL, count, &t);
     if (!rc)
-      printf("pending %" PRIu64 "\ndelivered %" PRIu64 "\ndead %" PRIu64 "\n", t.n[0], t.n[1],
-             t.n[2]);
+      printf("pending %" PRIu64 "\ndelivered %" PRIu64 "\ndead %" PRIu64 "\ncancelled %" PRIu64
+             "\n", t.n[0], t.n[1], t.n[2], t.n[3]);
     int dead = LS_DELIVERY_DEAD;
     if (!rc && t.n[2]) rc = ls_store_outbox_scan(s, &dead, print_dead, NULL);
   }

@@ -94,20 +94,21 @@ static enum MHD_Result add(struct MHD_Connection *c, ls__req *r) {
 
 static int on_hook(void *ud, const ls_store_hook *h) {
   ls_buf *b = ud;
-  int rc = b->len > 10 ? ls_buf_append(b, ",", 1) : LS_OK;
+  int rc = b->p[b->len - 1] != '[' ? ls_buf_append(b, ",", 1) : LS_OK; /* not the first */
   return rc ? rc : hook_json(b, h);
 }
 
 static int on_delivery(void *ud, const ls_store_delivery *d) {
   ls_buf *b = ud;
-  static const char *const st[] = {"pending", "delivered", "dead"};
+  static const char *const st[] = {"pending", "delivered", "dead", "cancelled"};
   int rc = ls_buf_appendf(b, "%s{\"id\":%" PRId64 ",\"webhook\":%" PRId64
                              ",\"delivery_id\":\"%s\",\"kind\":\"%s\",\"lead_id\":",
-                          b->len > 14 ? "," : "", d->id, d->hook, d->delivery_id, d->kind);
+                          b->p[b->len - 1] != '[' ? "," : "", d->id, d->hook, d->delivery_id,
+                          d->kind);
   if (!rc) rc = ls__json_str(b, d->person.p, d->person.n);
   if (!rc) rc = ls_buf_appendf(b, ",\"status\":\"%s\",\"attempts\":%d,\"next_at_ms\":%" PRId64
                                   ",\"last_error\":",
-                               d->status >= 0 && d->status < 3 ? st[d->status] : "?",
+                               d->status >= 0 && d->status < 4 ? st[d->status] : "?",
                                d->attempts, d->next_ms);
   if (!rc) rc = d->last_error ? ls__json_cstr(b, d->last_error) : ls_buf_append(b, "null", 4);
   return rc ? rc : ls_buf_append(b, "}", 1);
@@ -168,9 +169,12 @@ enum MHD_Result ls__route_deliveries(struct MHD_Connection *c, ls__req *r, const
   const char *q = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "status");
   const char *arg = NULL;
   if (q) {
-    arg = !strcmp(q, "pending") ? "0" : !strcmp(q, "delivered") ? "1" : !strcmp(q, "dead") ? "2"
-                                                                                          : NULL;
-    if (!arg) return ls__error(c, r, 400, "status must be pending, delivered or dead");
+    arg = !strcmp(q, "pending")     ? "0"
+          : !strcmp(q, "delivered") ? "1"
+          : !strcmp(q, "dead")      ? "2"
+          : !strcmp(q, "cancelled") ? "3"
+                                    : NULL;
+    if (!arg) return ls__error(c, r, 400, "status must be pending, delivered, dead or cancelled");
   }
   return with_store(c, r, id, list_deliveries, arg);
 }

@@ -190,12 +190,57 @@ static int alert(ls_store *st, const ls_store_stage_info *in, const char *kind,
   return rc;
 }
 
+static int64_t time_ms(ls_time t) { return t.sec * 1000 + t.nsec / 1000000; }
+
+/* The follow-up tasks of the stage entered (its cadence), one delivery each,
+ * due when the task is. */
+static int task_alerts(ls_store *st, const ls_store_stage_info *in, const ls_store_hook *h) {
+  const ls_model *m = ls_store_model(st);
+  const ls_stage_change *c = in->change;
+  ls_task t[64];
+  size_t n = ls_model_cadence_tasks(m, c->to, c->time, t, 64);
+  int rc = LS_OK;
+  for (size_t i = 0; i < n && i < 64 && !rc; i++) {
+    char basis[512], entered[LS_TIME_FMT_MAX], due[LS_TIME_FMT_MAX], did[65];
+    ls_time_format(c->time, entered);
+    ls_time_format(t[i].due, due);
+    int bn = snprintf(basis, sizeof basis, "task_due|%" PRId64 "|%s|%.*s|%u|%zu", h->id, entered,
+                      (int)c->event_id.n, c->event_id.p, (unsigned)c->to, i);
+    unsigned char dig[32];
+    ls__sha256(basis, (size_t)(bn < (int)sizeof basis ? bn : (int)sizeof basis - 1), dig);
+    ls__hex(dig, 16, did);
+    ls_buf b = {0};
+    rc = ls_buf_appendf(&b, "{\"type\":\"task_due\",\"delivery_id\":\"%s\",\"lead_id\":", did);
+    if (!rc) rc = ls__json_str(&b, in->lead_id.p, in->lead_id.n);
+    if (!rc) rc = ls_buf_append(&b, ",\"stage\":", 9);
+    if (!rc) rc = ls__json_cstr(&b, ls_model_stage_name(m, c->to));
+    if (!rc) rc = ls_buf_appendf(&b, ",\"entered_at\":\"%s\",\"day\":%d,\"due_at\":\"%s\","
+                                     "\"task\":", entered, (int)t[i].day, due);
+    if (!rc) rc = ls__json_cstr(&b, t[i].task);
+    if (!rc) rc = ls_buf_append(&b, ",\"note\":", 8);
+    if (!rc) rc = t[i].note ? ls__json_cstr(&b, t[i].note) : ls_buf_append(&b, "null", 4);
+    if (!rc) rc = ls_buf_append(&b, ",\"person\":", 10);
+    if (!rc) rc = ls__person_json(m, in->state, NULL, &b);
+    if (!rc) rc = ls_buf_append(&b, "}", 1);
+    ls_store_delivery d = {0, h->id, did, "task_due", in->lead_id, {b.p, b.len},
+                           LS_DELIVERY_PENDING, 0, time_ms(t[i].due), ls__now_ms(), NULL};
+    if (!rc) rc = ls_store_outbox_add(st, &d);
+    ls_buf_free(&b);
+  }
+  return rc;
+}
+
 static int on_stage(void *ud, ls_store *st, const ls_store_stage_info *in) {
   ls_server *s = ud;
   if (in->replayed) return LS_OK; /* folded and alerted before */
   if (in->change->mql) atomic_fetch_add(&s->metrics.mqls, 1);
   int rc = LS_OK;
+  bool tasks = false;
+  for (size_t i = 0; i < s->nhooks; i++) tasks |= subscribed(&s->hooks[i], "task_due");
+  /* leaving a stage cancels the tasks of its cadence not yet sent */
+  if (tasks) rc = ls_store_outbox_cancel(st, in->lead_id, "task_due");
   for (size_t i = 0; i < s->nhooks && !rc; i++) {
+    if (subscribed(&s->hooks[i], "task_due")) rc = task_alerts(st, in, &s->hooks[i]);
     if (in->change->mql && subscribed(&s->hooks[i], "mql"))
       rc = alert(st, in, "mql", &s->hooks[i]);
     if (!rc && subscribed(&s->hooks[i], "stage_changed"))

@@ -67,3 +67,7 @@ int ls_store_read_end(ls_store *s) { return s->drv->read_end(s->db); }
 
 int ls_store_set_deferred_sync(ls_store *s, bool on) { return s->drv->deferred_sync(s->db, on); }
 int ls_store_sync(ls_store *s) { return s->drv->sync(s->db); }
+
+int ls_store_outbox_cancel(ls_store *s, ls_slice person, const char *kind) {
+  return s->drv->outbox_cancel(s->db, person, kind);
+}

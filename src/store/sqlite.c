@@ -796,5 +796,6 @@ const ls_store_driver ls_store_sqlite = {
     .outbox_due = ls__sq_outbox_due,
     .outbox_set = ls__sq_outbox_set,
     .outbox_scan = ls__sq_outbox_scan,
+    .outbox_cancel = ls__sq_outbox_cancel,
     .stage_counts = ls__sq_stage_counts,
 };

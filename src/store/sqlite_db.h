@@ -32,6 +32,7 @@ int ls__sq_outbox_set(void *db, int64_t id, int status, int attempts, int64_t ne
 int ls__sq_outbox_scan(void *db, const int *status,
                        int (*fn)(void *, const ls_store_delivery *), void *ud);
 
+int ls__sq_outbox_cancel(void *db, ls_slice person, const char *kind);
 int ls__sq_stage_counts(void *db, int (*fn)(void *, const char *, int64_t), void *ud);
 
 #endif

@@ -22,7 +22,7 @@ static const char tables[] =
 
 enum {
   Q_KEY_PUT, Q_KEY_SCAN, Q_KEY_REVOKE, Q_HOOK_PUT, Q_HOOK_SCAN, Q_HOOK_DEL, Q_HOOK_DEL_OUT,
-  Q_OUT_ADD, Q_OUT_DUE, Q_OUT_SET, Q_OUT_SCAN, Q_OUT_SCAN_ST, Q_STAGES, Q_N
+  Q_OUT_ADD, Q_OUT_DUE, Q_OUT_SET, Q_OUT_SCAN, Q_OUT_SCAN_ST, Q_STAGES, Q_OUT_CANCEL, Q_N
 };
 
 static const char *const sql[Q_N] = {
@@ -38,15 +38,19 @@ static const char *const sql[Q_N] = {
     "  next_ms, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, 0, 0, ?6, ?7)",
     "SELECT o.id, o.hook, o.delivery_id, o.kind, o.person, o.body, o.status, o.attempts,"
     "  o.next_ms, o.created_ms, o.last_error FROM outbox o"
+    /* alerts of a person in order; scheduled tasks (due later) in their own
+       line, so that a task due tomorrow does not hold up today's alert */
     " WHERE o.status = 0 AND o.next_ms <= ?1 AND NOT EXISTS (SELECT 1 FROM outbox e"
-    "  WHERE e.status = 0 AND e.hook = o.hook AND e.person = o.person AND e.id < o.id)"
+    "  WHERE e.status = 0 AND e.hook = o.hook AND e.person = o.person AND e.id < o.id"
+    "  AND (e.kind = 'task_due') = (o.kind = 'task_due'))"
     " ORDER BY o.id LIMIT ?2",
     "UPDATE outbox SET status = ?2, attempts = ?3, next_ms = ?4, last_error = ?5 WHERE id = ?1",
     "SELECT id, hook, delivery_id, kind, person, body, status, attempts, next_ms, created_ms,"
     "  last_error FROM outbox ORDER BY id",
     "SELECT id, hook, delivery_id, kind, person, body, status, attempts, next_ms, created_ms,"
     "  last_error FROM outbox WHERE status = ?1 ORDER BY id",
-    "SELECT stage, count(*) FROM persons WHERE stage IS NOT NULL GROUP BY stage ORDER BY stage"};
+    "SELECT stage, count(*) FROM persons WHERE stage IS NOT NULL GROUP BY stage ORDER BY stage",
+    "UPDATE outbox SET status = 3 WHERE status = 0 AND person = ?1 AND kind = ?2"};
 
 struct ls__svc {
   sqlite3_stmt *st[Q_N];
@@ -243,4 +247,13 @@ int ls__sq_stage_counts(void *db, int (*fn)(void *, const char *, int64_t), void
   int rc = q(db, Q_STAGES, &s);
   if (rc) return rc;
   EACH_ROW(s, stage_row(s, fn, ud));
+}
+
+int ls__sq_outbox_cancel(void *db, ls_slice person, const char *kind) {
+  sqlite3_stmt *s;
+  int rc = q(db, Q_OUT_CANCEL, &s);
+  if (rc) return rc;
+  sqlite3_bind_blob64(s, 1, person.n ? person.p : "", person.n, SQLITE_STATIC);
+  sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+  return done(s);
 }

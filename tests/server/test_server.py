@@ -343,6 +343,9 @@ def test_webhooks():
                           json.dumps({"url": rec.url(), "events": ["mql"],
                                       "secret": "a-very-secret-key-1"}), "application/json")
         check(st == 201 and body["events"] == ["mql"], "subscribe")
+        st, listed = s.json("GET", "/v1/webhooks")
+        check(st == 200 and [w["url"] for w in listed["webhooks"]] == [rec.url()] and
+              "secret" not in listed["webhooks"][0], "list subscriptions, without secrets")
         st, body = s.json("POST", "/v1/webhooks", '{"url":"ftp://x","events":["mql"],'
                           '"secret":"0123456789abcdef"}', "application/json")
         check(st == 400 and "url" in body["error"]["message"], "bad webhook url")
@@ -379,6 +382,11 @@ def test_webhooks():
               ("hot", "prospect") and one["reasons"][0]["rule"] == "brand_search", "alert body")
         out = run("webhooks", "status", "--db", db).stdout
         check("pending 0" in out and "delivered 60" in out, "webhooks status")
+        hid = listed["webhooks"][0]["id"]
+        st, _ = s.json("DELETE", f"/v1/webhooks/{hid}")
+        st2, again = s.json("DELETE", f"/v1/webhooks/{hid}")
+        st3, listed = s.json("GET", "/v1/webhooks")
+        check(st == 200 and st2 == 404 and listed["webhooks"] == [], "unsubscribe")
     finally:
         s.stop()
         rec.close()
@@ -434,6 +442,44 @@ def test_kill():
         check(len(got) == mqls, f"no MQL alert lost ({len(got)} alerts, {mqls} MQLs)")
     finally:
         s2.stop()
+        rec.close()
+
+
+def test_tasks():
+    """task_due: a hot lead's cadence (spec §7, 8 tasks) is sent when due;
+    tasks not yet due are cancelled when the lead leaves the stage."""
+    d = tmpdir()
+    db = new_store(d)
+    rec = Receiver("task-secret-0123456789")
+    run("webhooks", "add", "--db", db, "--url", rec.url(), "--events", "task_due", "--secret",
+        "task-secret-0123456789")
+    s = Server(db, "--clock", "event")
+    try:
+        # P1 was hot in January: every task is past due, so all are sent now
+        past = [ev(i, "P1", "search", f"2026-01-01T0{i}:00:00Z", query="acme") for i in range(5)]
+        s.post_lines(past)
+        got = wait_for("8 tasks", lambda: len(rec.verified()) >= 8 and rec.verified(), 20)
+        tasks = sorted(got.values(), key=lambda g: (g["due_at"], g["task"]))
+        check(len(got) == 8 and all(g["type"] == "task_due" and g["stage"] == "hot" for g in tasks),
+              "one delivery per task of the cadence")
+        check([(g["day"], g["task"], g["due_at"]) for g in tasks][:3] ==
+              [(1, "call", "2026-01-01T04:00:00Z"), (1, "email", "2026-01-01T04:00:00Z"),
+               (2, "call", "2026-01-02T04:00:00Z")] and tasks[-1]["day"] == 21 and
+              tasks[-1]["due_at"] == "2026-01-21T04:00:00Z", "due at entry + (day - 1) days")
+        # P2 goes hot in 2099: nothing is due; nurtured, its tasks are cancelled
+        future = [ev(i, "P2", "search", f"2099-01-01T0{i}:00:00Z", query="acme") for i in range(5)]
+        s.post_lines(future)
+        st, body = s.json("GET", "/v1/webhooks/deliveries?status=pending")
+        check(st == 200 and len(body["deliveries"]) == 8, "future tasks wait")
+        s.post_lines([ev(9, "P2", "sales_disposition", "2099-01-02T00:00:00Z", outcome="nurture")])
+        st, body = s.json("GET", "/v1/webhooks/deliveries?status=cancelled")
+        check(len(body["deliveries"]) == 8, "leaving the stage cancels its tasks")
+        st, body = s.json("GET", "/v1/webhooks/deliveries?status=pending")
+        check(len(body["deliveries"]) == 0, "nothing left pending")
+        out = run("webhooks", "status", "--db", db).stdout
+        check("delivered 8" in out and "cancelled 8" in out, "status counts cancelled")
+    finally:
+        s.stop()
         rec.close()
 
 
@@ -496,7 +542,8 @@ def test_openapi():
         s.stop()
 
 
-TESTS = [test_openapi, test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_drain,
+TESTS = [test_openapi, test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_tasks,
+         test_drain,
          test_kill, test_concurrent_generated, test_cases]
 
 if __name__ == "__main__":
