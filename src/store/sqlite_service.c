@@ -18,7 +18,9 @@ static const char tables[] =
     "  body BLOB NOT NULL, status INTEGER NOT NULL, attempts INTEGER NOT NULL,"
     "  next_ms INTEGER NOT NULL, created_ms INTEGER NOT NULL, last_error TEXT,"
     "  UNIQUE(hook, delivery_id));"
-    "CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(status, hook, person, id);";
+    "CREATE INDEX IF NOT EXISTS outbox_pending ON outbox(status, hook, person, id);"
+    /* a stage change cancels that person's pending tasks */
+    "CREATE INDEX IF NOT EXISTS outbox_person ON outbox(person, status);";
 
 enum {
   Q_KEY_PUT, Q_KEY_SCAN, Q_KEY_REVOKE, Q_HOOK_PUT, Q_HOOK_SCAN, Q_HOOK_DEL, Q_HOOK_DEL_OUT,
