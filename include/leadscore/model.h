@@ -79,6 +79,9 @@ int64_t ls_model_rule_points(const ls_model *m, size_t i);
 /* Rules 0 .. nrules-1 are the event rules; fit rule f is rule nrules + f
  * (ledgers name both kinds by that index). */
 const char *ls_model_rule_id(const ls_model *m, size_t i);
+/* The index of the rule (or fit rule, after the rules) with id `id`, as
+ * ledger rows name it; -1 when the model has none. A scan of the rules. */
+int32_t ls_model_rule_find(const ls_model *m, const char *id);
 bool ls_model_rule_is_fit(const ls_model *m, size_t i);
 /* The rule's label in `lang` ("en", "ja"), falling back to English and then
  * to the rule id. */

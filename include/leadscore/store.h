@@ -157,7 +157,8 @@ typedef struct ls_store_driver {
   int (*meta_get)(void *db, const char *key, char *buf, size_t cap);
   int (*meta_set)(void *db, const char *key, const char *value);
   int (*model_put)(void *db, int64_t version, const char *text, size_t len);
-  /* The newest model: returns new *text (caller frees). */
+  /* The newest model: returns new *text (caller frees); text NULL: only
+   * its version. */
   int (*model_get)(void *db, int64_t *version, char **text, size_t *len);
   /* Claims an event id: *dup false when it is new (it is then taken by
    * this transaction), true when stored before (*stored_hash is the content

@@ -155,6 +155,12 @@ const char *ls_model_rule_id(const ls_model *m, size_t i) {
   return i - m->nrules < m->nfits ? m->fits[i - m->nrules].id : NULL;
 }
 
+int32_t ls_model_rule_find(const ls_model *m, const char *id) {
+  for (size_t i = 0; i < m->nrules + m->nfits; i++)
+    if (!strcmp(ls_model_rule_id(m, i), id)) return (int32_t)i;
+  return -1;
+}
+
 const char *ls_model_rule_label(const ls_model *m, size_t i, const char *lang) {
   const char *id, *en, *ja;
   if (i < m->nrules) {

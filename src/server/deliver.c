@@ -47,37 +47,6 @@ static int on_due(void *ud, const ls_store_delivery *d) {
   return 0;
 }
 
-typedef struct hookv {
-  ls_store_hook *v;
-  char **strs;
-  size_t n;
-} hookv;
-
-static int on_hook(void *ud, const ls_store_hook *h) {
-  hookv *hv = ud;
-  ls_store_hook *v = realloc(hv->v, (hv->n + 1) * sizeof *v);
-  if (!v) return LS_ENOMEM;
-  hv->v = v;
-  char **s = realloc(hv->strs, (hv->n + 1) * 2 * sizeof *s);
-  if (!s) return LS_ENOMEM;
-  hv->strs = s;
-  s[2 * hv->n] = strdup(h->url);
-  s[2 * hv->n + 1] = strdup(h->secret);
-  v[hv->n] = *h;
-  v[hv->n].url = s[2 * hv->n];
-  v[hv->n].secret = s[2 * hv->n + 1];
-  v[hv->n].events = "";
-  hv->n++;
-  return s[2 * hv->n - 2] && s[2 * hv->n - 1] ? LS_OK : LS_ENOMEM;
-}
-
-static void hooks_free(hookv *hv) {
-  for (size_t i = 0; i < 2 * hv->n; i++) free(hv->strs[i]);
-  free(hv->strs);
-  free(hv->v);
-  memset(hv, 0, sizeof *hv);
-}
-
 static size_t discard(char *p, size_t size, size_t n, void *ud) {
   (void)p;
   (void)ud;
@@ -135,12 +104,10 @@ static int64_t backoff(const ls_server *s, int attempts) {
   return d / 2 + (int64_t)((double)(d / 2) * (rnd / 4294967296.0));
 }
 
-static void deliver_batch(ls_server *s, CURL *cu, batch *b, const hookv *hv) {
+static void deliver_batch(ls_server *s, CURL *cu, batch *b, const ls__hooks *hv) {
   for (size_t i = 0; i < b->n; i++) {
     item *it = &b->v[i];
-    const ls_store_hook *h = NULL;
-    for (size_t k = 0; k < hv->n; k++)
-      if (hv->v[k].id == it->hook) h = &hv->v[k];
+    const ls_store_hook *h = ls__hooks_find(hv, it->hook);
     char err[256] = "";
     int attempts = it->attempts + 1;
     int ok = h ? post(s, cu, h, it, err, sizeof err) : (snprintf(err, sizeof err, "no webhook"), -1);
@@ -173,16 +140,16 @@ static void *deliverer(void *arg) {
     s->kick = false;
     pthread_mutex_unlock(&s->dmu);
     if (stop || !cu || !b) break;
-    hookv hv = {0};
+    ls__hooks hv = {0};
     size_t got = 0;
-    if (!ls_store_refresh(s->ds) && !ls_store_hook_scan(s->ds, on_hook, &hv) &&
+    if (!ls_store_refresh(s->ds) && !ls__hooks_load(s->ds, &hv) &&
         !ls_store_outbox_due(s->ds, ls__now_ms(), 64, on_due, b)) {
       got = b->n;
       deliver_batch(s, cu, b, &hv);
     }
     for (size_t i = 0; i < b->n; i++) free(b->v[i].delivery_id), free(b->v[i].body);
     b->n = 0;
-    hooks_free(&hv);
+    ls__hooks_free(&hv);
     if (got == 64) continue; /* more are due */
     pthread_mutex_lock(&s->dmu);
     if (!s->kick && !s->dstop) {

@@ -61,6 +61,17 @@ typedef struct ls__reader {
 
 struct ls__job;
 
+/* Webhook subscriptions copied out of the store (hooks.c). Zero it first. */
+typedef struct ls__hooks {
+  ls_store_hook *v; /* strings owned */
+  size_t n;
+} ls__hooks;
+int ls__hooks_load(ls_store *st, ls__hooks *hv); /* replaces what hv held */
+void ls__hooks_free(ls__hooks *hv);
+const ls_store_hook *ls__hooks_find(const ls__hooks *hv, int64_t id);
+/* Is the subscription to `kind` (mql, stage_changed, task_due)? */
+bool ls__hook_wants(const ls_store_hook *h, const char *kind);
+
 /* A group the writer committed, waiting for the disk (the syncer). */
 typedef struct ls__group {
   struct ls__job *jobs;
@@ -89,9 +100,7 @@ struct ls_server {
   pthread_cond_t wcv;
   struct ls__job *queue, *queue_tail;
   bool stopping;
-  ls_store_hook *hooks; /* the subscriptions, reloaded for every group */
-  size_t nhooks;
-  char **hook_strs;     /* their strings */
+  ls__hooks hooks;      /* the subscriptions, reloaded for every group */
   bool wkick;           /* this group added deliveries */
 
   /* the syncer (writer.c): flushes committed groups, then answers them */
@@ -136,7 +145,6 @@ typedef struct ls__job {
   size_t n;
   ls_store_stats st;
   ls_buf rejected; /* JSON objects, comma-separated */
-  size_t nrejected;
   bool want_stage; /* sales events: the person's stage after them */
   char *who;       /* forget / sales: the identity */
   ls_buf owned;    /* sales: lines with the person's identity added */

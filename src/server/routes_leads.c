@@ -123,7 +123,6 @@ typedef struct list_ctx {
   ls_buf after;  /* the request's cursor, decoded */
   size_t n;
   bool csv, more;
-  int grade; /* the grade `grade` filters on: the first */
 } list_ctx;
 
 static bool keep(list_ctx *c, const ls_person_row *row) {
@@ -185,7 +184,6 @@ static ls_time read_time(ls_server *s, ls_store *st) {
 enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char *id) {
   (void)id;
   query q = {0};
-  q.limit = 0;
   MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &q);
   ls_store *st = ls__reader_get(r->srv);
   if (!st) return ls__error(c, r, 503, "the store cannot be read");
@@ -215,7 +213,7 @@ enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char
   if (!q.limit) q.limit = csv ? SIZE_MAX : 100;
   ls_time at = q.has_as_of ? q.as_of : read_time(r->srv, st);
   ls_buf out = {0};
-  list_ctx lc = {m, &q, &out, {0}, {0}, 0, csv, false, 0};
+  list_ctx lc = {m, &q, &out, {0}, {0}, 0, csv, false};
   for (size_t i = 0; q.cursor && q.cursor[i] && q.cursor[i + 1]; i += 2) {
     unsigned x = 0;
     sscanf(q.cursor + i, "%2x", &x);
@@ -308,15 +306,12 @@ static int on_ledger(void *ud, const ls_store_ledger *e) {
                           b->len ? "," : "", e->n, (int)tn, ts, k ? names[k - kinds] : "?");
   if (!rc) rc = e->rule ? ls__json_cstr(b, e->rule) : ls_buf_append(b, "null", 4);
   if (!rc && e->rule) {
-    size_t ri = 0;
-    while (ri < ls_model_nrules(o->m) + ls_model_nfits(o->m) &&
-           strcmp(ls_model_rule_id(o->m, ri), e->rule))
-      ri++;
-    if (ri < ls_model_nrules(o->m) + ls_model_nfits(o->m)) {
+    int32_t ri = ls_model_rule_find(o->m, e->rule);
+    if (ri >= 0) { /* (a rule of an earlier model has no label here) */
       rc = ls_buf_append(b, ",\"label\":", 9);
-      if (!rc) rc = ls__json_cstr(b, ls_model_rule_label(o->m, ri, "en"));
+      if (!rc) rc = ls__json_cstr(b, ls_model_rule_label(o->m, (size_t)ri, "en"));
       if (!rc) rc = ls_buf_append(b, ",\"label_ja\":", 12);
-      if (!rc) rc = ls__json_cstr(b, ls_model_rule_label(o->m, ri, "ja"));
+      if (!rc) rc = ls__json_cstr(b, ls_model_rule_label(o->m, (size_t)ri, "ja"));
     }
   }
   if (!rc) rc = ls_buf_appendf(b, ",\"points\":%" PRId64 ",\"after\":%" PRId64 ",\"event_id\":",

@@ -35,53 +35,13 @@ void ls__writer_submit(ls_server *s, ls__job *j) {
 
 /* ---- alerts ---- */
 
-static void free_hooks(ls_server *s) {
-  for (size_t i = 0; i < s->nhooks * 3; i++) free(s->hook_strs[i]);
-  free(s->hook_strs);
-  free(s->hooks);
-  s->hook_strs = NULL;
-  s->hooks = NULL;
-  s->nhooks = 0;
-}
-
-static int on_hook(void *ud, const ls_store_hook *h) {
-  ls_server *s = ud;
-  ls_store_hook *v = realloc(s->hooks, (s->nhooks + 1) * sizeof *v);
-  if (!v) return LS_ENOMEM;
-  s->hooks = v;
-  char **st = realloc(s->hook_strs, (s->nhooks + 1) * 3 * sizeof *st);
-  if (!st) return LS_ENOMEM;
-  s->hook_strs = st;
-  char **mine = st + s->nhooks * 3;
-  mine[0] = strdup(h->url);
-  mine[1] = strdup(h->events);
-  mine[2] = strdup(h->secret);
-  v[s->nhooks] = *h;
-  v[s->nhooks].url = mine[0];
-  v[s->nhooks].events = mine[1];
-  v[s->nhooks].secret = mine[2];
-  s->nhooks++;
-  return mine[0] && mine[1] && mine[2] ? LS_OK : LS_ENOMEM;
-}
-
-static bool subscribed(const ls_store_hook *h, const char *kind) {
-  size_t n = strlen(kind);
-  for (const char *p = h->events; *p;) {
-    const char *e = strchr(p, ',');
-    size_t k = e ? (size_t)(e - p) : strlen(p);
-    if (k == n && !strncmp(p, kind, n)) return true;
-    p += k + (e != NULL);
-  }
-  return false;
-}
-
 /* The top reasons: points per rule in the 30 days up to the change. */
 typedef struct reasons {
   const ls_model *m;
   ls_time from, to;
   int64_t pts[64];
   int cnt[64];
-  const char *rule[64];
+  int32_t rule[64]; /* rule indexes */
   int n;
 } reasons;
 
@@ -91,11 +51,13 @@ static int on_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
   if (!e->rule || e->kind == 's' || e->points <= 0 || ls_time_cmp(e->time, r->from) < 0 ||
       ls_time_cmp(e->time, r->to) > 0)
     return 0;
+  int32_t ri = ls_model_rule_find(r->m, e->rule);
+  if (ri < 0) return 0; /* a rule of an earlier model */
   int k = 0;
-  while (k < r->n && strcmp(r->rule[k], e->rule)) k++;
+  while (k < r->n && r->rule[k] != ri) k++;
   if (k == r->n) {
     if (r->n == 64) return 0;
-    r->rule[r->n] = e->rule; /* borrowed from the model's rule ids (below) */
+    r->rule[r->n] = ri;
     r->pts[r->n] = r->cnt[r->n] = 0;
     r->n++;
   }
@@ -104,33 +66,10 @@ static int on_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
   return 0;
 }
 
-/* The ledger's rule strings live only during the scan: keep the model's. */
-static const char *model_rule(const ls_model *m, const char *id) {
-  for (size_t i = 0; i < ls_model_nrules(m) + ls_model_nfits(m); i++)
-    if (!strcmp(ls_model_rule_id(m, i), id)) return ls_model_rule_id(m, i);
-  return NULL;
-}
-
-static int on_row_kept(void *ud, ls_slice lead, const ls_store_ledger *e) {
-  reasons *r = ud;
-  if (!e->rule) return 0;
-  const char *id = model_rule(r->m, e->rule);
-  if (!id) return 0;
-  ls_store_ledger x = *e;
-  x.rule = id;
-  return on_row(ud, lead, &x);
-}
-
-static size_t rule_index(const ls_model *m, const char *id) {
-  for (size_t i = 0; i < ls_model_nrules(m) + ls_model_nfits(m); i++)
-    if (ls_model_rule_id(m, i) == id) return i;
-  return 0;
-}
-
 static int put_reasons(ls_store *st, const ls_store_stage_info *in, ls_buf *b) {
   const ls_model *m = ls_store_model(st);
   reasons r = {.m = m, .to = in->change->time, .from = ls_time_add(in->change->time, -30 * 86400)};
-  int rc = ls_store_person_ledger(st, in->row, on_row_kept, &r);
+  int rc = ls_store_person_ledger(st, in->row, on_row, &r);
   if (rc) return rc;
   rc = ls_buf_append(b, ",\"reasons\":[", 12);
   for (int out = 0; out < 5 && !rc; out++) { /* the five biggest, points then rule order */
@@ -138,10 +77,10 @@ static int put_reasons(ls_store *st, const ls_store_stage_info *in, ls_buf *b) {
     for (int k = 0; k < r.n; k++)
       if (r.cnt[k] >= 0 && (best < 0 || r.pts[k] > r.pts[best])) best = k;
     if (best < 0) break;
-    size_t ri = rule_index(m, r.rule[best]);
+    size_t ri = (size_t)r.rule[best];
     const char *en = ls_model_rule_label(m, ri, "en"), *ja = ls_model_rule_label(m, ri, "ja");
     rc = ls_buf_appendf(b, "%s{\"rule\":", out ? "," : "");
-    if (!rc) rc = ls__json_cstr(b, r.rule[best]);
+    if (!rc) rc = ls__json_cstr(b, ls_model_rule_id(m, ri));
     if (!rc) rc = ls_buf_append(b, ",\"label\":", 9);
     if (!rc) rc = ls__json_cstr(b, en);
     if (!rc) rc = ls_buf_append(b, ",\"label_ja\":", 12);
@@ -236,15 +175,14 @@ static int on_stage(void *ud, ls_store *st, const ls_store_stage_info *in) {
   if (in->change->mql) atomic_fetch_add(&s->metrics.mqls, 1);
   int rc = LS_OK;
   bool tasks = false;
-  for (size_t i = 0; i < s->nhooks; i++) tasks |= subscribed(&s->hooks[i], "task_due");
+  for (size_t i = 0; i < s->hooks.n; i++) tasks |= ls__hook_wants(&s->hooks.v[i], "task_due");
   /* leaving a stage cancels the tasks of its cadence not yet sent */
   if (tasks) rc = ls_store_outbox_cancel(st, in->lead_id, "task_due");
-  for (size_t i = 0; i < s->nhooks && !rc; i++) {
-    if (subscribed(&s->hooks[i], "task_due")) rc = task_alerts(st, in, &s->hooks[i]);
-    if (in->change->mql && subscribed(&s->hooks[i], "mql"))
-      rc = alert(st, in, "mql", &s->hooks[i]);
-    if (!rc && subscribed(&s->hooks[i], "stage_changed"))
-      rc = alert(st, in, "stage_changed", &s->hooks[i]);
+  for (size_t i = 0; i < s->hooks.n && !rc; i++) {
+    const ls_store_hook *h = &s->hooks.v[i];
+    if (ls__hook_wants(h, "task_due")) rc = task_alerts(st, in, h);
+    if (!rc && in->change->mql && ls__hook_wants(h, "mql")) rc = alert(st, in, "mql", h);
+    if (!rc && ls__hook_wants(h, "stage_changed")) rc = alert(st, in, "stage_changed", h);
     if (!rc) s->wkick = true;
   }
   return rc;
@@ -387,8 +325,7 @@ static void *writer(void *arg) {
     pthread_mutex_unlock(&s->wmu);
     if (stop) break;
     int rc = ls_store_refresh(s->ws);
-    free_hooks(s);
-    if (!rc) rc = ls_store_hook_scan(s->ws, on_hook, s);
+    if (!rc) rc = ls__hooks_load(s->ws, &s->hooks);
     s->wkick = false;
     if (!rc) rc = ls_store_group_begin(s->ws);
     run_all(s, jobs, rc);
@@ -479,7 +416,7 @@ void ls__writer_stop(ls_server *s) {
   pthread_mutex_unlock(&s->wmu);
   pthread_join(s->wth, NULL);
   stop_syncer(s); /* after the writer: it answers the last groups */
-  free_hooks(s);
+  ls__hooks_free(&s->hooks);
   ls_store_close(s->ws);
   s->ws = NULL;
 }

@@ -342,6 +342,10 @@ static int model_get(void *h, int64_t *version, char **text, size_t *len) {
     return rc == SQLITE_DONE ? LS_ENOTFOUND : err(rc);
   }
   *version = sqlite3_column_int64(s, 0);
+  if (!text) { /* only the version: the text is not read */
+    sqlite3_reset(s);
+    return LS_OK;
+  }
   size_t n = (size_t)sqlite3_column_bytes(s, 1);
   *text = malloc(n + 1);
   if (*text) {

@@ -177,10 +177,7 @@ int ls_store_refresh(ls_store *s) {
   if (s->drv->meta_get(s->db, "clock", buf, sizeof buf) == LS_OK)
     s->has_clock = ls_time_parse(buf, strlen(buf), &s->clock) == LS_OK;
   int64_t version = 0;
-  char *text = NULL;
-  size_t len = 0;
-  if ((rc = s->drv->model_get(s->db, &version, &text, &len))) return rc;
-  free(text);
+  if ((rc = s->drv->model_get(s->db, &version, NULL, NULL))) return rc;
   if (version == s->model_version) return LS_OK;
   ls_diag d = {0};
   return load_model(s, &d); /* `model set` ran in another process */

@@ -90,6 +90,8 @@ static void test_points_and_top(void) {
   CHECK_INT(ls_model_family_score(M, 0), 0);
   CHECK_INT(ls_model_score_family(M, 1), -1);
   CHECK_INT(ls_model_pred_words(M), 2); /* the bits, then the category */
+  CHECK_INT(ls_model_rule_find(M, "demo"), 1);
+  CHECK_INT(ls_model_rule_find(M, "nope"), -1);
   ls_fold_init(M, state);
   CHECK_STR(top(), "");
   CHECK_INT(ls_fold_score(M, state, 0), 0);
