@@ -88,7 +88,7 @@ struct ls_server {
   ls__keys keys;
   bool auth_open; /* loopback without any key: no auth (logged at start) */
   atomic_uint_fast64_t seq; /* request numbers */
-  atomic_int active;        /* requests in flight (drained at stop) */
+  atomic_int active;        /* whole requests in flight (drained at stop) */
 
   pthread_mutex_t rmu; /* the read connections */
   ls__reader *readers;
@@ -130,6 +130,7 @@ typedef struct ls__req {
   unsigned status;
   ls_buf body;
   bool too_big;
+  bool counted; /* complete, in s->active until done */
   char key_name[64];
   struct ls__job *job; /* while suspended for the writer */
 } ls__req;

@@ -242,7 +242,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     r->srv = s;
     r->t0_us = ls__now_us();
     r->route = LS__R_OTHER;
-    atomic_fetch_add(&s->active, 1);
     snprintf(r->method, sizeof r->method, "%s", method);
     *con_cls = r;
     const char *len = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
@@ -257,6 +256,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!r->too_big && ls_buf_append(&r->body, upload, *upload_size)) return MHD_NO;
     *upload_size = 0;
     return MHD_YES;
+  }
+  if (!r->counted) { /* a whole request: the drain at stop waits for it (one
+                       still sending its body is only cut off) */
+    r->counted = true;
+    atomic_fetch_add(&s->active, 1);
   }
   if (r->job) return ls__route_job_done(c, r); /* resumed by the writer */
   if (r->too_big)
@@ -294,11 +298,12 @@ static void on_done(void *cls, struct MHD_Connection *c, void **con_cls,
     fflush(s->cfg.log);
     pthread_mutex_unlock(&s->logmu);
   }
+  bool counted = r->counted;
   if (r->job) ls__job_free(r->job);
   ls_buf_free(&r->body);
   free(r);
   *con_cls = NULL;
-  atomic_fetch_sub(&s->active, 1);
+  if (counted) atomic_fetch_sub(&s->active, 1);
 }
 
 /* ---- start / stop ---- */
