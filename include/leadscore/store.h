@@ -154,6 +154,11 @@ typedef struct ls_store_driver {
    * into the database (more: faster bulk writes, a bigger log and longer
    * pauses when it is copied). */
   int (*set_checkpoint)(void *db, int64_t bytes);
+  /* Copies what the log holds into the database now, without waiting for
+   * (or blocking) a writer on another connection: the server runs it off
+   * its writer's thread, so that the writer's own checkpoints (at the
+   * set_checkpoint size) find little left to copy. */
+  int (*checkpoint)(void *db);
   int (*meta_get)(void *db, const char *key, char *buf, size_t cap);
   int (*meta_set)(void *db, const char *key, const char *value);
   int (*model_put)(void *db, int64_t version, const char *text, size_t len);
@@ -189,6 +194,9 @@ typedef struct ls_store_driver {
   /* Deletes p's ledger rows of one model version (rows of older versions
    * stay readable after a model change); may rewrite p->ledger_at. */
   int (*ledger_clear)(void *db, ls_store_person *p, int64_t model_version);
+  /* Deletes p's last `count` ledger rows (in p->ledger_at's order: the
+   * rows added last) and drops them from p->ledger_at. */
+  int (*ledger_truncate)(void *db, ls_store_person *p, int64_t count);
   /* Appends a ledger row of p and records it in p->ledger_at. */
   int (*ledger_add)(void *db, ls_store_person *p, const ls_store_ledger *e);
   int (*rejected_add)(void *db, const char *source, uint64_t line,
@@ -259,6 +267,9 @@ const ls_model *ls_store_model(const ls_store *s);
 /* Tunes the write-ahead log for the batch sizes to come (see
  * ls_store_driver.set_checkpoint); the default suits small batches. */
 int ls_store_set_checkpoint(ls_store *s, int64_t bytes);
+/* A passive checkpoint on this connection (ls_store_driver.checkpoint):
+ * for a connection other than the writer's, on another thread. */
+int ls_store_checkpoint(ls_store *s);
 
 /* The store's clock: the latest event time or advance target (false when
  * the store is empty). */
@@ -268,6 +279,7 @@ typedef struct ls_store_stats {
   uint64_t lines, accepted, rejected, duplicates, conflicts;
   uint64_t incremental; /* events folded onto a stored state */
   uint64_t refolded;    /* persons re-folded from their history */
+  uint64_t rewound;     /* persons re-folded from their last batch, in memory */
 } ls_store_stats;
 
 /* Ingests one batch of lines (`lines[i]` of `lens[i]` bytes, numbered from

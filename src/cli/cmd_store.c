@@ -191,8 +191,10 @@ int ls_cmd_ingest(int argc, char **argv) {
     code = ingest_file(s, o.db, files[i], batch, o.quiet, &st);
   fprintf(stderr, "leadscore: %" PRIu64 " lines, %" PRIu64 " accepted, %" PRIu64
           " duplicates (%" PRIu64 " conflicts), %" PRIu64 " rejected; %" PRIu64
-          " folded incrementally, %" PRIu64 " persons re-folded\n", st.lines, st.accepted,
-          st.duplicates, st.conflicts, st.rejected, st.incremental, st.refolded);
+          " folded incrementally, %" PRIu64 " persons re-folded (%" PRIu64
+          " from the last batch in memory)\n", st.lines, st.accepted,
+          st.duplicates, st.conflicts, st.rejected, st.incremental, st.refolded + st.rewound,
+          st.rewound);
   ls_store_close(s);
   return code;
 }

@@ -21,6 +21,10 @@ enum { LS__R_EVENTS, LS__R_LEADS, LS__R_LEAD, LS__R_LEDGER, LS__R_SALES, LS__R_E
 typedef struct ls__metrics {
   atomic_uint_fast64_t ingested, rejected, duplicates, mqls;
   atomic_uint_fast64_t delivered, failed, dead;
+  /* the writer's work: commit groups, events folded onto the stored state,
+   * persons re-folded from their history (late events, merges) or from
+   * their last batch in memory (store/rewind.h) */
+  atomic_uint_fast64_t groups, incremental, refolded, rewound;
   atomic_uint_fast64_t req[LS__R_N][LS__NBUCKETS + 1]; /* per bucket; last: +Inf */
   atomic_uint_fast64_t req_us[LS__R_N];                /* sum of durations */
   atomic_uint_fast64_t status[6];                      /* 1xx .. 5xx by first digit */
@@ -109,6 +113,8 @@ struct ls_server {
   pthread_cond_t scv;
   ls__group *sq, *sq_tail;
   bool sstop;
+  ls_store *cs;     /* its own connection, for checkpoints off the writer */
+  int64_t ckpt_ms;  /* when it last ran one */
 
   /* the deliverer (deliver.c) */
   ls_store *ds;

@@ -43,6 +43,18 @@ int ls__metrics_render(ls__metrics *m, ls_store *s, ls_buf *b) {
                         "Events already stored (by id).", "", atomic_load(&m->duplicates));
   if (!rc) rc = counter(b, "leadscore_mqls_total", "MQL stage entries folded by this server.",
                         "", atomic_load(&m->mqls));
+  if (!rc) rc = counter(b, "leadscore_commit_groups_total",
+                        "Group commits of the writer (concurrent requests share one).", "",
+                        atomic_load(&m->groups));
+  if (!rc) rc = counter(b, "leadscore_events_folded_total",
+                        "Events folded onto a person's stored state.", "",
+                        atomic_load(&m->incremental));
+  if (!rc) rc = counter(b, "leadscore_persons_refolded_total",
+                        "Persons re-folded from their history (late events, merges).", "",
+                        atomic_load(&m->refolded));
+  if (!rc) rc = counter(b, "leadscore_persons_rewound_total",
+                        "Persons re-folded from their last batch, kept in memory (late events).",
+                        "", atomic_load(&m->rewound));
   if (!rc)
     rc = ls_buf_appendf(b,
                         "# HELP leadscore_webhook_deliveries_total Webhook delivery attempts "

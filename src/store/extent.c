@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "leadscore/error.h"
+
 static size_t put_u(unsigned char *o, uint64_t v) {
   size_t n = 0;
   do {
@@ -62,4 +64,23 @@ bool ls__ext_next(const char *p, size_t len, size_t *off, int64_t *first, int64_
   *first = (int64_t)f;
   *count = (int64_t)c;
   return true;
+}
+
+int ls__ext_truncate(ls_buf *b, int64_t keep) {
+  size_t off = 0, end = 0; /* end: where the kept ranges end */
+  int64_t first, count;
+  bool bad = false;
+  while (ls__ext_next(b->p, b->len, &off, &first, &count, &bad)) {
+    if (first > keep) break;
+    if (first + count - 1 > keep) { /* cut this range and stop */
+      unsigned char tmp[20];
+      size_t n = put_u(tmp, (uint64_t)first);
+      n += put_u(tmp + n, (uint64_t)(keep - first + 1));
+      b->len = end;
+      return ls_buf_append(b, (const char *)tmp, n);
+    }
+    end = off;
+  }
+  b->len = end;
+  return LS_OK;
 }

@@ -18,6 +18,10 @@
 /* Adds row `seq` (greater than every seq already in b). */
 int ls__ext_add(ls_buf *b, int64_t seq);
 
+/* Drops every seq greater than `keep` from b (the ranges after it, and the
+ * end of a range across it). */
+int ls__ext_truncate(ls_buf *b, int64_t keep);
+
 /* Reads the range at *off and advances it; false at the end or on a
  * malformed extent (then *bad is set). */
 bool ls__ext_next(const char *p, size_t len, size_t *off, int64_t *first, int64_t *count,

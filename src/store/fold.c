@@ -56,6 +56,7 @@ int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out) {
   p->idx = (uint32_t)t->n;
   p->fresh = fresh;
   p->refold = p->dropped = p->refolding = p->has_new = false;
+  p->rewinding = p->cap_on = p->cap_bad = false;
   p->last_id.len = p->lead_id.len = 0;
   memset(&p->row, 0, sizeof p->row);
   p->events_at.len = p->ledger_at.len = 0;
@@ -101,6 +102,7 @@ void ls__touched_free(ls__touched *t) {
     free(t->v[i]->lead_id.p);
     ls_buf_free(&t->v[i]->events_at);
     ls_buf_free(&t->v[i]->ledger_at);
+    ls__rw_base_free(&t->v[i]->cap);
     free(t->v[i]);
   }
   free(t->v);
@@ -248,6 +250,91 @@ int ls__store_history(ls_store *s, const ls__tp *p, int (*fn)(void *ud, ls_slice
   return rc;
 }
 
+/* ---- the rewind cache (rewind.h) ---- */
+
+/* Starts capturing p's base: its state now, before the batch's earliest
+ * event is folded; the events folded from here on are its tail. */
+static int cap_begin(ls_store *s, ls__tp *p) {
+  ls__rw_base *b = &p->cap;
+  p->cap_on = true;
+  b->ledger_n = p->row.ledger_n; /* rows from here on are the tail's */
+  /* decay applied by `advance` is in the state but not in the events */
+  p->cap_bad = p->row.has_advance;
+  if (p->cap_bad) return LS_OK;
+  if (!b->state && !(b->state = malloc(s->ssize))) return LS_ENOMEM;
+  memcpy(b->state, p->state, s->ssize);
+  b->last_time = p->row.last_time;
+  b->last_id.len = b->lead_id.len = b->tail.len = 0;
+  b->ntail = 0;
+  b->lead_kind = p->row.lead_kind;
+  b->fresh = p->fresh;
+  if (ls_buf_append(&b->last_id, p->last_id.p, p->last_id.len) ||
+      ls_buf_append(&b->lead_id, p->lead_id.p, p->lead_id.len))
+    return LS_ENOMEM;
+  return LS_OK;
+}
+
+static void cap_add(ls__tp *p, ls_time t, ls_slice id, ls_slice line) {
+  if (p->cap_on && !p->cap_bad && !ls__rw_tail_add(&p->cap, t, id, line)) p->cap_bad = true;
+}
+
+/* Keeps p's capture in the cache (after p's row is written), or forgets
+ * what the cache had for p. */
+static void cap_keep(ls_store *s, ls__tp *p) {
+  if (p->cap_on && !p->cap_bad && !p->dropped)
+    ls__rw_put(&s->rw, p->id, p->row.ledger_n, p->row.last_time,
+               (ls_slice){p->last_id.p, p->last_id.len}, &p->cap); /* no memory: not kept */
+  else
+    ls__rw_drop(&s->rw, p->id);
+  p->cap_on = p->cap_bad = false;
+}
+
+/* Can the batch's events of p, the earliest (t, id), be folded by going
+ * back to the cache's base? Then goes back: p's state and identity are the
+ * base's, its ledger rows after the base are gone. */
+static int rewind_begin(ls_store *s, ls__tp *p, ls_time t, ls_slice id, bool *ok) {
+  const ls__rw_ent *r =
+      ls__rw_find(&s->rw, p->id, p->row.ledger_n, p->row.last_time,
+                  (ls_slice){p->last_id.p, p->last_id.len});
+  *ok = r && !p->row.has_advance &&
+        (r->b.fresh || cmp_time_id(t, id, r->b.last_time,
+                                   (ls_slice){r->b.last_id.p, r->b.last_id.len}) > 0);
+  if (!*ok) return LS_OK;
+  int rc = s->drv->ledger_truncate(s->db, &p->row, p->row.ledger_n - r->b.ledger_n);
+  if (rc) return rc;
+  memcpy(p->state, r->b.state, s->ssize);
+  p->row.last_time = r->b.last_time;
+  p->row.lead_kind = r->b.lead_kind;
+  p->fresh = r->b.fresh;
+  if (ls__bytes_set(&p->last_id, r->b.last_id.p, r->b.last_id.len) ||
+      ls__bytes_set(&p->lead_id, r->b.lead_id.p, r->b.lead_id.len))
+    return LS_ENOMEM;
+  p->rewinding = p->refolding = true; /* the stage hook: changes before the batch are replays */
+  p->rw = r;
+  p->rw_off = 0;
+  p->rw_left = r->b.ntail;
+  return LS_OK;
+}
+
+/* Folds the tail's events up to (t, id) (all of them when id.p is NULL). */
+static int rewind_to(ls_store *s, ls__tp *p, ls_time t, ls_slice id) {
+  while (p->rw_left) {
+    size_t off = p->rw_off;
+    ls__rw_event ev = ls__rw_tail_at(&p->rw->b, &off);
+    if (id.p && cmp_time_id(ev.time, ev.id, t, id) > 0) break;
+    p->rw_off = off;
+    p->rw_left--;
+    ls_event_fields f;
+    ls_fold_event fe;
+    int rc = ls__store_classify(s, ev.line, &f, &fe);
+    const ls_slice ids[3] = {f.lead, f.email, f.anon};
+    if (!rc) rc = ls__store_fold_one(s, p, ids, &fe);
+    if (rc) return rc;
+    cap_add(p, ev.time, ev.id, ev.line);
+  }
+  return LS_OK;
+}
+
 /* ---- re-fold ---- */
 
 typedef struct refold_ctx {
@@ -267,7 +354,13 @@ static int refold_event(void *ud, ls_slice line) {
     if (fe.pred[w0 + k])
       rc = c->s->drv->category_put(c->s->db, fe.pred[w0 + k], ls_model_event_category(m, &f, k));
   const ls_slice ids[3] = {f.lead, f.email, f.anon};
-  return rc ? rc : ls__store_fold_one(c->s, c->p, ids, &fe);
+  ls__tp *p = c->p;
+  if (!rc && p->has_new && !p->cap_on &&
+      cmp_time_id(fe.time, fe.id, p->first_new, p->first_new_id) >= 0)
+    rc = cap_begin(c->s, p);
+  if (!rc) rc = ls__store_fold_one(c->s, p, ids, &fe);
+  if (!rc) cap_add(p, fe.time, fe.id, line);
+  return rc;
 }
 
 static int refold(ls_store *s, ls__tp *p) {
@@ -313,22 +406,37 @@ static int fold_pending(ls_store *s, ls_store_stats *st) {
     ls__tp *p = s->t.v[e->tp];
     ls_slice line = {s->lines[e->line], s->lens[e->line]};
     bool first = i == 0 || s->pend[i - 1].tp != e->tp;
-    if (first && !p->refold && !ls__store_appends(p, e->time, e->id)) p->refold = true;
+    bool last = i + 1 == s->npend || s->pend[i + 1].tp != e->tp;
+    int rc = LS_OK;
     if (first) { /* merged persons' events come along, sorted: the earliest */
       p->has_new = true;
       p->first_new = e->time;
+      p->first_new_id = e->id;
+      if (!p->refold && !ls__store_appends(p, e->time, e->id)) {
+        bool ok = false;
+        if ((rc = rewind_begin(s, p, e->time, e->id, &ok))) return rc;
+        if (ok) st->rewound++;
+        else p->refold = true;
+      }
     }
     ls_store_event se = {0, e->id, p->id, e->time, line};
-    int rc = s->drv->event_put(s->db, &p->row, &se);
-    if (rc) return rc;
+    if ((rc = s->drv->event_put(s->db, &p->row, &se))) return rc;
     if (p->refold) continue;
+    if (p->rewinding && (rc = rewind_to(s, p, e->time, e->id))) return rc;
+    if (first && (rc = cap_begin(s, p))) return rc;
     ls_fold_event fe = {e->time, e->id, e->type, e->identifies, e->bits};
     ls_slice ids[3];
     for (int k = 0; k < 3; k++)
       ids[k] = (ls_slice){e->ev->ident_len[k] ? e->bytes + e->ev->ident_off[k] : NULL,
                           e->ev->ident_len[k]};
     if ((rc = ls__store_fold_one(s, p, ids, &fe))) return rc;
+    cap_add(p, e->time, e->id, line);
     st->incremental++;
+    if (last && p->rewinding) {
+      rc = rewind_to(s, p, e->time, (ls_slice){NULL, 0});
+      p->rewinding = p->refolding = false;
+      if (rc) return rc;
+    }
   }
   s->npend = 0;
   return LS_OK;
@@ -339,7 +447,10 @@ int ls__store_flush(ls_store *s, ls_store_stats *st) {
   if (frc) return frc;
   for (size_t i = 0; i < s->t.n; i++) {
     ls__tp *p = s->t.v[i];
-    if (p->dropped) continue;
+    if (p->dropped) {
+      ls__rw_drop(&s->rw, p->id);
+      continue;
+    }
     int rc = LS_OK;
     if (p->refold) {
       rc = refold(s, p);
@@ -347,6 +458,7 @@ int ls__store_flush(ls_store *s, ls_store_stats *st) {
     }
     if (!rc) rc = ls__store_put(s, p);
     if (rc) return rc;
+    cap_keep(s, p);
   }
   return LS_OK;
 }

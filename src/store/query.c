@@ -139,7 +139,7 @@ int ls_store_forget(ls_store *s, int64_t person, ls_time at, int64_t *events) {
   ls__tp *p;
   if (!rc) rc = ls__touched_get(s, person, false, &p);
   if (!rc) rc = s->drv->person_erase(s->db, &p->row, t, events);
-  ls__idc_clear(&s->idc); /* its identities are gone */
+  ls__store_forget_caches(s); /* its identities are gone */
   ls__touched_clear(&s->t);
   return ls__tx_end(s, rc);
 }

@@ -303,6 +303,11 @@ static int set_checkpoint(void *h, int64_t bytes) {
   return LS_OK;
 }
 
+static int checkpoint(void *h) {
+  int rc = sqlite3_wal_checkpoint_v2(((db *)h)->base.h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  return rc == SQLITE_BUSY ? LS_OK : err(rc); /* busy: another checkpoint runs; no harm */
+}
+
 static int data_version(void *h, uint64_t *v) {
   sqlite3_stmt *s = stmt(h, S_DATA_VERSION);
   int rc = sqlite3_step(s);
@@ -620,6 +625,30 @@ static int ledger_clear(void *h, ls_store_person *p, int64_t version) {
   return rc;
 }
 
+static int ledger_truncate(void *h, ls_store_person *p, int64_t count) {
+  db *d = h;
+  int64_t total = 0, from = 0, seen = 0;
+  ext_it it = {p->ledger_at, 0, 0, 0, false};
+  while (ext_next(&it)) total += it.count;
+  if (it.bad) return LS_EIO;
+  if (count <= 0) return LS_OK;
+  if (count > total) return LS_EINVAL;
+  it = (ext_it){p->ledger_at, 0, 0, 0, false};
+  int rc = LS_OK;
+  while (!rc && ext_next(&it)) {
+    int64_t skip = total - count - seen; /* rows of this range that stay */
+    seen += it.count;
+    if (skip >= it.count) continue;
+    if (skip > 0) {
+      it.first += skip;
+      it.count -= skip;
+    }
+    if (!from) from = it.first;
+    rc = step_done(range_stmt(d, S_DEL_LR, p->id, &it, -1));
+  }
+  return rc ? rc : ls__ext_truncate(p->ledger_at, from - 1);
+}
+
 static int ledger_add(void *h, ls_store_person *p, const ls_store_ledger *e) {
   db *d = h;
   char t[LS_TIME_FMT_MAX], kind[2] = {e->kind, 0};
@@ -767,6 +796,8 @@ const ls_store_driver ls_store_sqlite = {
     .read_end = db_read_end,
     .data_version = data_version,
     .set_checkpoint = set_checkpoint,
+    .checkpoint = checkpoint,
+    .ledger_truncate = ledger_truncate,
     .meta_get = meta_get,
     .meta_set = meta_set,
     .model_put = model_put,

@@ -17,13 +17,18 @@ int ls__tx_begin(ls_store *s) {
   return s->group ? s->drv->savepoint(s->db) : s->drv->begin(s->db);
 }
 
+void ls__store_forget_caches(ls_store *s) {
+  ls__idc_clear(&s->idc);
+  ls__rw_clear(&s->rw);
+}
+
 int ls__tx_end(ls_store *s, int rc) {
   const ls_store_driver *d = s->drv;
   if (!rc) rc = s->group ? d->release(s->db) : d->commit(s->db);
   if (rc) {
     if (s->group) d->rollback_to(s->db);
     else d->rollback(s->db);
-    ls__idc_clear(&s->idc); /* it may hold identities of the undone unit */
+    ls__store_forget_caches(s); /* they may hold facts of the undone unit */
   }
   return rc;
 }
@@ -41,7 +46,7 @@ int ls_store_group_begin(ls_store *s) {
 void ls_store_group_rollback(ls_store *s) {
   if (!s->group) return;
   s->drv->rollback(s->db);
-  ls__idc_clear(&s->idc);
+  ls__store_forget_caches(s);
   s->has_clock = s->group_had_clock;
   s->clock = s->group_clock;
   s->group = false;
@@ -72,6 +77,7 @@ static int use_model(ls_store *s, ls_model *m) {
   free(s->bits);
   ls__touched_free(&s->t); /* its state buffers have the old model's size */
   memset(&s->t, 0, sizeof s->t);
+  ls__rw_free(&s->rw); /* so have the rewind cache's, and its ledger rows */
   s->model = m;
   s->parser = p;
   s->bits = bits;
@@ -172,7 +178,7 @@ int ls_store_refresh(ls_store *s) {
   int rc = s->drv->data_version(s->db, &v);
   if (rc || v == s->data_version) return rc;
   s->data_version = v;
-  ls__idc_clear(&s->idc);
+  ls__store_forget_caches(s);
   char buf[64];
   if (s->drv->meta_get(s->db, "clock", buf, sizeof buf) == LS_OK)
     s->has_clock = ls_time_parse(buf, strlen(buf), &s->clock) == LS_OK;
@@ -194,6 +200,7 @@ void ls_store_close(ls_store *s) {
   free(s->hv);
   ls__ahead_free(&s->ahead);
   ls__idc_free(&s->idc);
+  ls__rw_free(&s->rw);
   ls_buf_free(&s->hist);
   ls_event_parser_destroy(s->show_parser);
   free(s->chg);
@@ -205,6 +212,8 @@ const ls_model *ls_store_model(const ls_store *s) { return s->model; }
 int ls_store_set_checkpoint(ls_store *s, int64_t bytes) {
   return bytes > 0 ? s->drv->set_checkpoint(s->db, bytes) : LS_EINVAL;
 }
+
+int ls_store_checkpoint(ls_store *s) { return s->drv->checkpoint(s->db); }
 
 bool ls_store_clock(const ls_store *s, ls_time *out) {
   if (s->has_clock && out) *out = s->clock;
@@ -352,7 +361,7 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
   if (rc) return rc;
   uint64_t v = 0;
   if ((rc = d->data_version(s->db, &v))) return ls__tx_end(s, rc);
-  if (v != s->data_version) ls__idc_clear(&s->idc); /* another writer committed */
+  if (v != s->data_version) ls__store_forget_caches(s); /* another writer committed */
   s->data_version = v;
   ls__touched_clear(&s->t);
   s->npend = 0;

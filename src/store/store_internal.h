@@ -9,6 +9,7 @@
 #include "engine/batch.h"
 #include "store/ahead.h"
 #include "store/idcache.h"
+#include "store/rewind.h"
 
 /* An owned, growable byte string. */
 typedef struct ls__bytes {
@@ -27,6 +28,16 @@ typedef struct ls__tp {
   bool refolding; /* being re-folded from its history now */
   bool has_new;   /* has events in this batch, the earliest at first_new */
   ls_time first_new;
+  ls_slice first_new_id;
+  /* rewinding: re-folding from the rewind cache's base; the tail's next
+   * event at rw_off, rw_left of them to go */
+  bool rewinding;
+  size_t rw_off;
+  uint32_t rw_left;
+  const ls__rw_ent *rw;
+  /* the base being captured for the rewind cache (cap_on), or why not */
+  bool cap_on, cap_bad;
+  ls__rw_base cap;
   ls_store_person row;
   ls_buf events_at, ledger_at; /* the row's, see ls_store_person */
   ls__bytes last_id, lead_id;
@@ -74,6 +85,7 @@ struct ls_store {
   const char *const *lines; /* this batch's lines (borrowed) */
   const size_t *lens;
   ls__idcache idc;
+  ls__rewind rw; /* see rewind.h */
   uint64_t data_version; /* the driver's, when idc was last known good */
   ls_store_stage_fn stage_hook; /* see ls_store_set_stage_hook */
   void *stage_ud;
@@ -86,6 +98,11 @@ struct ls_store {
   ls__pending *hv;
   size_t hn, hcap;
 };
+
+/* Empties what this connection remembers of the stored state (identities,
+ * the rewind cache): after a rollback, an erasure, a model change or
+ * another connection's commit. */
+void ls__store_forget_caches(ls_store *s);
 
 /* One unit of work: its own transaction, or a savepoint inside a group.
  * tx_end commits (releases) when rc is LS_OK, else undoes the unit and
