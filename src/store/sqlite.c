@@ -651,13 +651,14 @@ static int ledger_truncate(void *h, ls_store_person *p, int64_t count) {
 
 static int ledger_add(void *h, ls_store_person *p, const ls_store_ledger *e) {
   db *d = h;
-  char t[LS_TIME_FMT_MAX], kind[2] = {e->kind, 0};
+  /* both live until the step below: bound without a copy */
+  char t[LS_TIME_FMT_MAX], kind = e->kind;
   ls_time_format(e->time, t);
   sqlite3_stmt *s = stmt(d, S_L_ADD);
   sqlite3_bind_int64(s, 1, p->id);
   sqlite3_bind_int64(s, 2, e->n);
-  sqlite3_bind_text(s, 3, kind, -1, SQLITE_TRANSIENT);
-  sqlite3_bind_text(s, 4, t, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s, 3, &kind, 1, SQLITE_STATIC);
+  sqlite3_bind_text(s, 4, t, -1, SQLITE_STATIC);
   if (e->rule) sqlite3_bind_text(s, 5, e->rule, -1, SQLITE_STATIC);
   if (e->kind != 's') {
     sqlite3_bind_int64(s, 6, e->points);
