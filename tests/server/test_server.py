@@ -84,6 +84,15 @@ def test_basics():
         st, data, _ = s.request("GET", "/metrics")
         check("leadscore_events_ingested_total 1" in data.decode() and
               'leadscore_persons{stage="prospect"} 1' in data.decode(), "metrics count")
+        # a late event: re-folded from the last batch kept in memory
+        st, body = s.post_lines([ev(1, "L1", "page_view", "2025-12-31T23:00:00Z",
+                                    url="/pricing")])
+        st, data, _ = s.request("GET", "/metrics")
+        text = data.decode()
+        check(st == 200 and "leadscore_persons_rewound_total 1" in text and
+              "leadscore_persons_refolded_total 0" in text and
+              "leadscore_events_folded_total 2" in text and
+              "leadscore_commit_groups_total 3" in text, "writer metrics")
         log = open(s.log).read().splitlines()
         rec = json.loads(log[-1])
         check(set(rec) == {"ts", "method", "route", "status", "us", "key"}, "log line fields")
