@@ -52,6 +52,9 @@ has "$T/out" "first_name   Ann" "show attributes"
 has "$T/out" "brand_search" "show ledger"
 has "$T/out" "(MQL)" "show stage history"
 has "$T/out" "day 21" "show open tasks"
+# why hot: the 30 days up to the MQL at 10:04, by points (n0..n6 above)
+has "$T/out" "why hot: Searched for the brand 4× (+60), Came from a web inquiry (+7), Viewed the pricing page (+5), Viewed a page (+1)" "show why hot (en)"
+has "$T/out" "    (ja) ブランド名で検索 4回 (+60)、Web問い合わせ経由 (+7)、料金ページを閲覧 (+5)、ページを閲覧 (+1)" "show why hot (ja)"
 lsx 1 "show unknown" -- show --db "$DB" nobody
 
 # exports: §8 leads exact; ledger/tasks with formula-safe cells; --excel BOM
@@ -80,6 +83,10 @@ lsx 0 "export after set" -- export --db "$DB" leads
 if cmp -s "$T/out" "$T/replay.csv"; then ok; else bad "model set == replay under the new model"; diff "$T/out" "$T/replay.csv" >&2; fi
 lsx 0 "ledger keeps v1" -- export --db "$DB" ledger
 if [ "$(tail -n +2 "$T/out" | awk -F, '{print $(NF-1)}' | sort -u | tr '\n' ' ')" = "1 2 " ]; then ok; else bad "ledger rows of versions 1 and 2 (model_version: the column before category)"; fi
+# why hot from the v2 rows only (v1's would count twice): threshold 1 makes
+# L1 hot at the identify (10:00:30), before its searches
+lsx 0 "show after set" -- show --db "$DB" L1
+has "$T/out" "why hot: Came from a web inquiry (+7), Viewed the pricing page (+5), Viewed a page (+1)" "why hot under the new model"
 printf 'leadscore: 1\nname: x\n' >"$T/bad.yaml"
 lsx 2 "model set bad" -- model set --db "$DB" "$T/bad.yaml"
 has "$T/err" "bad.yaml:1:1" "model error location"
@@ -117,10 +124,30 @@ has "$T/out" "L9,3,2026-03-04T00:00:00Z,capped,news,0,3," "4th open in 7 days: c
 has "$T/out" "L9,4,2026-03-05T00:00:00Z,bounded,seminar,9,12," "seminar cut at max 12: 9 points"
 lsx 0 "caps show" -- show --db "$CDB" L9
 has "$T/out" "capped by the rule's cap" "show says why"
+# never MQL: up to its last row; the capped open gave nothing, the cut
+# seminar 9 (labels fall back to the rule ids)
+has "$T/out" "why hot: seminar (+9), news 3× (+3)" "why hot counts cut rows, not capped ones"
 lsx 0 "caps explain" -- explain --model "$T/caps.yaml" L9 "$T/caps.jsonl"
 has "$T/out" "(capped: at most 3 points per 7d)" "explain names the cap"
 has "$T/out" "(capped: activity max 12)" "explain names the bound"
 lsx 0 "caps verify" -- verify --db "$CDB"
+
+# why hot on the demo history, hand-checked: L1000028 went hot at
+# 2026-03-22T08:13:23Z (e740, a brand search); its rows in the 30 days up
+# to then (from 2026-02-20T08:13:23Z; the page view of 02-15 is before)
+# are 15 page views (+15), 5 e-mail opens (+5), 2 repeat visits (+16),
+# webinar register and attend (+5 each), pricing (+5) and the search (+15);
+# the rows after the MQL do not count. Ties: page (15 rows) before
+# brand_search (1) at +15; email_open (5 rows) at +5, then one-row groups
+# in model order (webinar_register, webinar_attend, pricing); five shown.
+DDB=$T/demo.db
+lsx 0 "demo init" -- init --db "$DDB" --model "$MODEL"
+lsx 0 "demo ingest" -- ingest -q --db "$DDB" examples/events/demo.jsonl
+lsx 0 "demo show" -- show --db "$DDB" camille.taylor28@vandelay.example
+has "$T/out" "why hot: Came back within a week 2× (+16), Viewed a page 15× (+15), Searched for the brand (+15), Opened an e-mail 5× (+5), Registered for a webinar (+5)" "demo why hot (en)"
+has "$T/out" "    (ja) 1週間以内に再訪問 2回 (+16)、ページを閲覧 15回 (+15)、ブランド名で検索 (+15)、メールを開封 5回 (+5)、ウェビナーに登録 (+5)" "demo why hot (ja)"
+lsx 0 "demo explain" -- explain --model "$MODEL" camille.taylor28@vandelay.example examples/events/demo.jsonl
+has "$T/out" "why hot: Came back within a week 2× (+16), Viewed a page 15× (+15), Searched for the brand (+15), Opened an e-mail 5× (+5), Registered for a webinar (+5)" "explain why hot = show's"
 
 # damaged store
 printf 'not a database at all, not at all, not at all, not at all........' >"$T/junk.db"

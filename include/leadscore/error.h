@@ -17,7 +17,8 @@ typedef enum ls_err {
   LS_EMODEL = -4,    /* the model is invalid */
   LS_EIO = -5,       /* reading or writing failed */
   LS_ENOTFOUND = -6, /* no such person, identity, rule, ... */
-  LS_ERANGE = -7     /* a value is outside what is supported */
+  LS_ERANGE = -7,    /* a value is outside what is supported */
+  LS_EEXIST = -8     /* already there (a task done twice) */
 } ls_err;
 
 /* Returns a static, human-readable description of `err`. Never NULL. */

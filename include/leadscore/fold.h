@@ -60,6 +60,9 @@ typedef struct ls_stage_change {
   bool mql; /* the entry into `to` is an MQL */
   ls_slice event_id;
   int32_t route; /* the transition's route (ls_model_route_name), or -1 */
+  /* the cadence started by entering `to` (ls_model_cadence_name), chosen by
+   * the stage's `cadence:` conditions on the state after the change; -1 */
+  int32_t cadence;
 } ls_stage_change;
 
 /* Optional observer; any member may be NULL. Called synchronously. */
@@ -131,12 +134,24 @@ typedef struct ls_task {
   ls_time due; /* entered + (day - 1) days */
   const char *task; /* borrowed from the model */
   const char *note; /* may be NULL */
+  const char *channel;  /* "call", "email" or "task" */
+  const char *template_; /* the step's text or content suggestion; may be NULL */
+  uint32_t step;        /* its index in the cadence */
 } ls_task;
 
-/* Writes up to `cap` tasks of the cadence attached to `stage` into `out`
- * and returns how many the cadence has (0 when none). */
+/* Writes up to `cap` tasks of the stage's first (unconditional) cadence
+ * into `out` and returns how many it has (0 when none). Kept for callers
+ * without a stage change at hand; prefer ls_model_cadence_steps. */
 size_t ls_model_cadence_tasks(const ls_model *m, uint16_t stage,
                               ls_time entered, ls_task *out, size_t cap);
+/* The tasks of cadence `cadence` (ls_stage_change.cadence) entered at
+ * `entered`, like ls_model_cadence_tasks; 0 for -1. */
+size_t ls_model_cadence_steps(const ls_model *m, int32_t cadence, ls_time entered,
+                              ls_task *out, size_t cap);
+size_t ls_model_ncadences(const ls_model *m);
+const char *ls_model_cadence_name(const ls_model *m, size_t i);
+/* The index of cadence `name`, -1 when none. */
+int32_t ls_model_cadence_find(const ls_model *m, const char *name);
 
 #ifdef __cplusplus
 }

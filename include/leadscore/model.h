@@ -117,6 +117,48 @@ size_t ls_model_fit_row_text(const ls_model *m, size_t rule, int32_t row, char *
 size_t ls_model_lint(const ls_model *m, void (*fn)(void *ud, unsigned line, const char *msg),
                      void *ud);
 
+/* ---- the inside-sales workflow (docs/model-language.md, "Workflow") ----
+ * Not part of scoring: nothing here changes a fold. */
+
+/* The stage's time limit in seconds (`sla: 21d` on a stage): a person still
+ * in the stage that long after entering it breaches it. 0 when none. */
+int64_t ls_model_stage_sla(const ls_model *m, size_t stage);
+
+/* Owners (`owners:`): teams of members, and rules that give a person a
+ * team or a named owner from its attributes. */
+size_t ls_model_nteams(const ls_model *m);
+const char *ls_model_team_name(const ls_model *m, size_t team);
+size_t ls_model_team_size(const ls_model *m, size_t team);
+const char *ls_model_team_member(const ls_model *m, size_t team, size_t i);
+/* The first owner rule (in model order) whose conditions all hold, where
+ * attr(ud, name) gives the person's value of attribute `name` (NULL when it
+ * has none; a number is compared as a number when the condition's operand
+ * is one). Sets *team to the rule's team index (or -1) and *owner to its
+ * named owner (or NULL); returns false when no rule holds (the model has no
+ * `owners:` or no default rule). */
+bool ls_model_owner_for(const ls_model *m, const char *(*attr)(void *ud, const char *name),
+                        void *ud, int32_t *team, const char **owner);
+
+/* The hand-off checklist (`handoff:`): criteria recorded per person, and the
+ * gate on entering the stage it guards. */
+size_t ls_model_ncriteria(const ls_model *m);
+const char *ls_model_criterion_name(const ls_model *m, size_t i);
+/* The criterion's label in `lang` ("en", "ja"), falling back to English and
+ * then to its name. */
+const char *ls_model_criterion_label(const ls_model *m, size_t i, const char *lang);
+bool ls_model_criterion_required(const ls_model *m, size_t i);
+/* The stage the gate guards (-1: no `handoff:`) and how many criteria it
+ * needs at least. */
+int32_t ls_model_handoff_stage(const ls_model *m);
+size_t ls_model_handoff_min(const ls_model *m);
+
+/* Reasons (`reasons:`): the fixed lists a recycling (`recycle`) or a
+ * disqualification (`disqualify`) must name one of. kind is "recycle" or
+ * "disqualify"; 0 reasons when the model has none (then any reason or none
+ * is accepted). */
+size_t ls_model_nreasons(const ls_model *m, const char *kind);
+const char *ls_model_reason(const ls_model *m, const char *kind, size_t i);
+
 /* Returns a new NUL-terminated human summary (scores, rules, stages,
  * transitions, cadences); the caller frees it. NULL when out of memory. */
 char *ls_model_summary(const ls_model *m);

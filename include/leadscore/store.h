@@ -75,6 +75,9 @@ typedef struct ls_store_ledger {
    * the category's name */
   uint64_t category;
   ls_slice category_name;
+  /* stage rows: the cadence the entry started (ls_stage_change.cadence's
+   * name), or NULL */
+  const char *cadence;
 } ls_store_ledger;
 
 /* The service's records (leadscore serve). Strings are borrowed: from the
@@ -197,6 +200,9 @@ typedef struct ls_store_driver {
   /* Deletes p's last `count` ledger rows (in p->ledger_at's order: the
    * rows added last) and drops them from p->ledger_at. */
   int (*ledger_truncate)(void *db, ls_store_person *p, int64_t count);
+  /* The inside-sales workflow's records (leadscore/workflow.h); NULL when
+   * the driver keeps none. */
+  const struct ls_workflow_driver *workflow;
   /* Appends a ledger row of p and records it in p->ledger_at. */
   int (*ledger_add)(void *db, ls_store_person *p, const ls_store_ledger *e);
   int (*rejected_add)(void *db, const char *source, uint64_t line,
@@ -419,6 +425,60 @@ typedef struct ls_store_show_sink {
 } ls_store_show_sink;
 int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink,
                   void *state, ls_buf *lead_id);
+
+/* ---- why hot: what made a person hot, from its ledger ----
+ * Rows that gave positive points (a rule's points, cut or not by the
+ * score's min/max, or a fit re-roll that gave some) in the 30 days up to
+ * `at` (both ends included), grouped by rule; not capped rows (0 points),
+ * decay, windows or negative rules. ls_why_add/ls_why_top/ls_why_text are
+ * pure (no I/O): they serve the store's ledger and an in-memory one. */
+typedef struct ls_why_item {
+  int32_t rule;   /* index in the model (ls_model_rule_id, ls_model_rule_label) */
+  uint32_t count; /* rows */
+  int64_t points; /* their points */
+} ls_why_item;
+
+enum { LS_WHY_DAYS = 30, LS_WHY_MAX = 5 };
+
+/* An accumulator: ls_why_init, rows, ls_why_top, ls_why_free. */
+typedef struct ls_why {
+  const ls_model *m; /* borrowed */
+  ls_time from, to;  /* the window */
+  int64_t version;   /* ls_why_add_row: rows of this model version only (0: any) */
+  ls_why_item *v;    /* owned: every group so far, in first-seen order */
+  size_t n, cap;
+} ls_why;
+
+/* Starts an empty accumulator for the 30 days up to `at`. */
+void ls_why_init(ls_why *w, const ls_model *m, ls_time at);
+/* Adds one ledger row: `rule` an index in w->m (< 0: none, e.g. decay), its
+ * time and the points given; a row that does not count is ignored. LS_OK
+ * or LS_ENOMEM. */
+int ls_why_add(ls_why *w, int32_t rule, ls_time t, int64_t points);
+/* Adds one stored row, by its rule id (a rule w->m no longer has, a stage
+ * row or a row of another version than w->version is ignored). Shaped as
+ * an ls_store_person_ledger callback: ud is the ls_why. */
+int ls_why_add_row(void *ud, ls_slice lead_id, const ls_store_ledger *e);
+/* Writes the top groups (at most cap, and at most LS_WHY_MAX) into out:
+ * points descending, then count descending, then rule order in the model.
+ * Returns how many. Reorders w's groups. */
+size_t ls_why_top(ls_why *w, ls_why_item *out, size_t cap);
+void ls_why_free(ls_why *w); /* frees the groups; w can be inited again */
+
+/* Why person `person` is hot: the top groups (ls_why_top) of its ledger
+ * under the store's model, in the 30 days up to its latest MQL (a person
+ * never MQL: up to its latest ledger row). Sets *n (0 when nothing counts)
+ * and, when at is not NULL and the person has ledger rows, *at. Not for a
+ * stage hook (there: ls_store_person_ledger with ls_why_add_row). */
+int ls_store_why(ls_store *s, int64_t person, ls_why_item *out, size_t cap, size_t *n,
+                 ls_time *at);
+
+/* Appends the items as text in `lang` ("en", "ja"; others as "en" with
+ * that language's labels), e.g. "Searched for the brand 3× (+45), Attended
+ * a webinar (+5)" or "ブランド名で検索 3回 (+45)、ウェビナーに参加 (+5)";
+ * nothing for n = 0. LS_OK or LS_ENOMEM. */
+int ls_why_text(const ls_model *m, const ls_why_item *v, size_t n, const char *lang,
+                ls_buf *out);
 
 /* A person's state (ls_fold_state_size() bytes) at `at` (NULL: the clock;
  * never before the person's last fold) and lead id, without its history. */

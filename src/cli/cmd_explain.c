@@ -6,15 +6,18 @@
 
 #include "cli/run.h"
 #include "leadscore/export.h"
+#include "leadscore/store.h"
 
 static const char usage[] =
     "usage: leadscore explain --model FILE [--as-of T] [--format table|json]\n"
     "                         PERSON EVENTS...\n"
     "\n"
-    "Replays the events and shows one person: identities, scores, stage\n"
-    "history, every ledger entry (time, rule, points, score after, event) and\n"
-    "the follow-up tasks. PERSON is any identity: a lead id (L42), an e-mail,\n"
-    "an anonymous id, or a prefixed form (lead:L42, email:a@b.c, anon:c-1).\n"
+    "Replays the events and shows one person: identities, scores, why it is\n"
+    "hot (the rules that gave the most points in the 30 days up to its latest\n"
+    "MQL), stage history, every ledger entry (time, rule, points, score after,\n"
+    "event) and the follow-up tasks. PERSON is any identity: a lead id (L42),\n"
+    "an e-mail, an anonymous id, or a prefixed form (lead:L42, email:a@b.c,\n"
+    "anon:c-1).\n"
     "\n"
     "Exit status: 0 ok, 1 no such person, 2 usage or model error, 3 I/O\n"
     "error, 4 internal error.\n";
@@ -127,6 +130,37 @@ static void print_task_table(void *ud, const ls_task *t, uint16_t stage, ls_time
             t->task, "", t->note ? t->note : "");
 }
 
+/* Why hot (ls_why) from the replayed ledger, as the store answers it: the 30
+ * days up to the latest MQL, or up to the last row of a person never MQL. */
+static size_t why_hot(const ls_model *m, const story *s, ls_why_item *v) {
+  bool any = false, mql = false;
+  ls_time last = {0, 0}, last_mql = {0, 0};
+  for (size_t i = 0; i < s->n; i++) {
+    const row *r = &s->r[i];
+    if (r->kind == 2) continue; /* a rejected sales event: no ledger row */
+    if (!any || ls_time_cmp(r->t, last) > 0) last = r->t;
+    any = true;
+    if (r->kind == 1 && r->c.mql && (!mql || ls_time_cmp(r->t, last_mql) >= 0))
+      last_mql = r->t, mql = true;
+  }
+  ls_why w;
+  ls_why_init(&w, m, mql ? last_mql : last);
+  int rc = LS_OK;
+  for (size_t i = 0; i < s->n && !rc; i++)
+    if (s->r[i].kind == 0) rc = ls_why_add(&w, s->r[i].l.rule, s->r[i].t, s->r[i].l.points);
+  size_t n = rc ? 0 : ls_why_top(&w, v, LS_WHY_MAX);
+  ls_why_free(&w);
+  return n;
+}
+
+static void print_why(const ls_model *m, const ls_why_item *v, size_t n, FILE *out) {
+  ls_buf en = {0}, ja = {0};
+  if (n && !ls_why_text(m, v, n, "en", &en) && !ls_why_text(m, v, n, "ja", &ja))
+    fprintf(out, "why hot: %.*s\n    (ja) %.*s\n", (int)en.len, en.p, (int)ja.len, ja.p);
+  ls_buf_free(&en);
+  ls_buf_free(&ja);
+}
+
 static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
                         const idlist *ids, const story *s, FILE *out) {
   ls_person_row pr = ls_replay_person(rp, p);
@@ -148,6 +182,8 @@ static void print_table(const ls_model *m, const ls_replay *rp, size_t p,
             tstr(lm, b));
   else
     fputs("MQLs        0\n", out);
+  ls_why_item why[LS_WHY_MAX];
+  print_why(m, why, why_hot(m, s, why), out);
 
   fputs("\nstage history\n  time                     from          to            event\n", out);
   for (size_t i = 0; i < s->n; i++) {
@@ -226,6 +262,33 @@ static void print_task_json(void *ud, const ls_task *t, uint16_t stage, ls_time 
   fputc('}', j->out);
 }
 
+/* ,"why_hot":{"en":TEXT,"ja":TEXT,"reasons":[…]}, as GET /v1/leads/{id}. */
+static void print_why_json(const ls_model *m, const story *s, FILE *out) {
+  ls_why_item v[LS_WHY_MAX];
+  size_t n = why_hot(m, s, v);
+  ls_buf en = {0}, ja = {0};
+  ls_why_text(m, v, n, "en", &en);
+  ls_why_text(m, v, n, "ja", &ja);
+  fputs(",\"why_hot\":{\"en\":", out);
+  ls_cli_json_str(out, en.p ? en.p : "", en.len);
+  fputs(",\"ja\":", out);
+  ls_cli_json_str(out, ja.p ? ja.p : "", ja.len);
+  fputs(",\"reasons\":[", out);
+  for (size_t i = 0; i < n; i++) {
+    size_t r = (size_t)v[i].rule;
+    fputs(i ? ",{\"rule\":" : "{\"rule\":", out);
+    jstr(out, ls_model_rule_id(m, r));
+    fputs(",\"label\":", out);
+    jstr(out, ls_model_rule_label(m, r, "en"));
+    fputs(",\"label_ja\":", out);
+    jstr(out, ls_model_rule_label(m, r, "ja"));
+    fprintf(out, ",\"count\":%" PRIu32 ",\"points\":%" PRId64 "}", v[i].count, v[i].points);
+  }
+  fputs("]}", out);
+  ls_buf_free(&en);
+  ls_buf_free(&ja);
+}
+
 static void print_json(const ls_model *m, const ls_replay *rp, size_t p, const idlist *ids,
                        const story *s, FILE *out) {
   ls_person_row pr = ls_replay_person(rp, p);
@@ -290,6 +353,7 @@ static void print_json(const ls_model *m, const ls_replay *rp, size_t p, const i
   fprintf(out, ",\"mql_count\":%" PRIu32 ",\"last_mql_at\":", ls_fold_mql_count(m, pr.state));
   if (ls_fold_last_mql(m, pr.state, &lm)) fprintf(out, "\"%s\"", tstr(lm, a));
   else fputs("null", out);
+  print_why_json(m, s, out);
   fputs(",\"stages\":[", out);
   bool first = true;
   for (size_t i = 0; i < s->n; i++) {

@@ -8,6 +8,7 @@
 #include "cli/opts.h"
 #include "core/grow.h"
 #include "leadscore/store.h"
+#include "leadscore/workflow.h"
 
 static const char leads_usage[] =
     "usage: leadscore leads --db FILE [--stage S] [--min-score N] [--sort score|lead_id]\n"
@@ -20,8 +21,9 @@ static const char show_usage[] =
     "usage: leadscore show --db FILE PERSON\n"
     "\n"
     "Shows one person (any identity: lead id, e-mail, anonymous id, or a\n"
-    "lead:/email:/anon: form): identities, attributes, scores, stage, the stage\n"
-    "history and the ledger, at the store clock.\n";
+    "lead:/email:/anon: form): identities, attributes, scores, stage, why it is\n"
+    "hot (the rules that gave the most points in the 30 days up to its latest\n"
+    "MQL), the stage history and the ledger, at the store clock.\n";
 
 typedef struct lrow {
   ls_buf id;
@@ -166,6 +168,24 @@ static int on_row(void *ud, const ls_store_ledger *e) {
               (int)e->event_id.n, e->event_id.p, e->model_version, cat, note);
 }
 
+static int print_task(void *ud, const ls_wf_task *t) {
+  size_t *n = ud;
+  char due[LS_TIME_FMT_MAX];
+  ls_time_format(t->due, due);
+  if (!(*n)++) printf("\ntasks (owner %s)\n", t->owner ? t->owner : "none");
+  printf("  %s %s day %-3d %-24s %-12s %s", t->id, t->stage, t->day, due, t->task, t->status);
+  if (t->outcome) {
+    char at[LS_TIME_FMT_MAX];
+    ls_time_format((ls_time){t->done_ms / 1000, (int32_t)(t->done_ms % 1000) * 1000000}, at);
+    printf("  %s %s%s%s%s%s", at, t->outcome, t->done_by[0] ? " by " : "", t->done_by,
+           t->outcome_note[0] ? ": " : "", t->outcome_note);
+  } else if (t->note) {
+    printf("  %s", t->note);
+  }
+  putchar('\n');
+  return 0;
+}
+
 int ls_cmd_show(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, show_usage, LS_OPT_DB, &o);
@@ -216,19 +236,27 @@ int ls_cmd_show(int argc, char **argv) {
     if (ls_store_categories(s, &names) == LS_OK) ls_cli_print_scores(stdout, m, state, names);
     ls_names_destroy(names);
     printf("MQLs        %" PRIu32 "\n", ls_fold_mql_count(m, state));
+    ls_why_item why[LS_WHY_MAX];
+    size_t nwhy = 0;
+    ls_buf en = {0}, ja = {0};
+    rc = ls_store_why(s, person, why, LS_WHY_MAX, &nwhy, NULL);
+    if (!rc) rc = ls_why_text(m, why, nwhy, "en", &en);
+    if (!rc) rc = ls_why_text(m, why, nwhy, "ja", &ja);
+    if (rc) {
+      ls_cli_error("%s: %s", o.db, ls_strerror(rc));
+      code = LS_EXIT_IO;
+    } else if (nwhy) {
+      printf("why hot: %.*s\n    (ja) %.*s\n", (int)en.len, en.p, (int)ja.len, ja.p);
+    }
+    ls_buf_free(&en);
+    ls_buf_free(&ja);
     printf("\nattributes\n%.*s", (int)out.attrs.len, out.attrs.p);
     printf("\nstage history\n%.*s", (int)out.stages.len, out.stages.p);
     printf("\nledger\n%.*s", (int)out.ledger.len, out.ledger.p);
-    ls_task tasks[64];
-    size_t nt = ls_fold_stage_since(m, state, &since)
-                    ? ls_model_cadence_tasks(m, st, since, tasks, 64) : 0;
-    if (nt) printf("\nopen tasks (cadence of %s)\n", ls_model_stage_name(m, st));
-    for (size_t i = 0; i < nt && i < 64; i++) {
-      ls_time_format(tasks[i].due, t);
-      bool late = ls_store_clock(s, &clock) && ls_time_cmp(tasks[i].due, clock) < 0;
-      printf("  day %-3d %-24s %-12s %-8s %s\n", tasks[i].day, t, tasks[i].task,
-             late ? "overdue" : "open", tasks[i].note ? tasks[i].note : "");
-    }
+    /* the workflow's timeline: every task of every stage entry, with what
+     * was done (docs/workflow.md) */
+    size_t nt = 0;
+    if (!rc) rc = ls_store_tasks(s, person, print_task, &nt);
     if (fflush(stdout)) code = LS_EXIT_IO;
   }
   ls_buf_free(&out.ids);

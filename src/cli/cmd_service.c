@@ -28,10 +28,11 @@ static const char hooks_usage[] =
     "       leadscore webhooks status --db FILE\n"
     "\n"
     "Webhook subscriptions of leadscore serve. EVENTS: a comma-separated list\n"
-    "of mql, stage_changed, task_due. Each delivery is a POST of JSON signed\n"
-    "with HMAC-SHA256 of \"TIMESTAMP.BODY\" under the secret (docs/webhooks.md).\n"
-    "`status` counts deliveries by state (pending, delivered, dead, cancelled:\n"
-    "a task of a stage the person left) and lists the dead ones.\n";
+    "of mql, stage_changed, task_due, sla_breached. Each delivery is a POST of\n"
+    "JSON signed with HMAC-SHA256 of \"TIMESTAMP.BODY\" under the secret\n"
+    "(docs/webhooks.md). `status` counts deliveries by state (pending,\n"
+    "delivered, dead, cancelled: a task or time limit of a stage the person\n"
+    "left) and lists the dead ones.\n";
 
 /* --db, --name, --scope, --url, --events, --secret; one positional. */
 typedef struct args {

@@ -48,7 +48,7 @@ static const char export_usage[] =
     "  ledger   every score change (rule, points, score after, event) and stage\n"
     "           change of every person, with the model version\n"
     "  tasks    every follow-up task: due time, status at the clock (open,\n"
-    "           overdue, cancelled)\n"
+    "           overdue, done, cancelled), its id, channel, owner and outcome\n"
     "\n"
     "Text cells of ledger and tasks that a spreadsheet would run as a formula\n"
     "(starting with = + - @ tab or CR, and not a plain number) get an\n"

@@ -32,6 +32,15 @@ static const char usage[] =
     "  keys          API keys: create, list, revoke\n"
     "  webhooks      webhook subscriptions: add, list, remove, status\n"
     "\n"
+    "Inside sales (docs/workflow.md):\n"
+    "  tasks         follow-up tasks from the cadences, by owner and due time\n"
+    "  task done     close a task with an outcome\n"
+    "  owner         a person's owner: by the model's rules, or set by hand\n"
+    "  checklist     the hand-off checklist of a person\n"
+    "  disposition   record a sales disposition (checked against the checklist)\n"
+    "  sla           on-time rates, overdue tasks, time to first touch per owner\n"
+    "  reasons       recycling and disqualification reasons, counted\n"
+    "\n"
     "Run `leadscore COMMAND --help` for a command's options.\n"
     "\n"
     "Exit status: 0 ok; 1 the data said no (rejected lines with --strict, no\n"
@@ -68,6 +77,10 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "serve") == 0) return ls_cmd_serve(argc - 1, argv + 1);
   if (strcmp(cmd, "keys") == 0) return ls_cmd_keys(argc - 1, argv + 1);
   if (strcmp(cmd, "webhooks") == 0) return ls_cmd_webhooks(argc - 1, argv + 1);
+  static const char *const workflow[] = {"tasks", "task", "owner", "checklist", "disposition",
+                                         "sla", "reasons", NULL};
+  for (int i = 0; workflow[i]; i++)
+    if (strcmp(cmd, workflow[i]) == 0) return ls_cmd_workflow(cmd, argc - 1, argv + 1);
   ls_cli_error("unknown command \"%s\" (see leadscore --help)", cmd);
   return LS_EXIT_USAGE;
 }

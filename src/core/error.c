@@ -10,6 +10,7 @@ const char *ls_strerror(int err) {
     case LS_EIO: return "input/output error";
     case LS_ENOTFOUND: return "not found";
     case LS_ERANGE: return "value out of range";
+    case LS_EEXIST: return "already exists";
     default: return "unknown error";
   }
 }

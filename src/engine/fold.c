@@ -115,6 +115,7 @@ static int64_t eval(const ls_model *m, ps *s, int32_t i) {
     case LS__X_MUL: return arith(x->op, eval(m, s, x->a), eval(m, s, x->b));
     case LS__X_STAGE_EQ: return s->stage == x->k;
     case LS__X_GRADE_EQ: return (int64_t)grade_band(m, s, (size_t)x->a) == x->k;
+    case LS__X_ROUTE_EQ: return s->route == x->k + 1;
     case LS__X_IDENTIFIED: return s->identified;
     case LS__X_AND: return eval(m, s, x->a) && eval(m, s, x->b);
     case LS__X_OR: return eval(m, s, x->a) || eval(m, s, x->b);
@@ -369,6 +370,16 @@ static void decay_until(const ls_model *m, ps *s, ls_time limit,
 
 /* ---- stages (spec §6) ---- */
 
+/* The cadence that entering `stage` starts: its first choice whose `when`
+ * holds on the state right after the change, or -1. Only reads the state. */
+static int32_t cadence_of(const ls_model *m, ps *s, uint16_t stage) {
+  const ls__stage *st = &m->stages[stage];
+  for (size_t i = 0; i < st->nchoices; i++)
+    if (st->choices[i].when < 0 || eval(m, s, st->choices[i].when))
+      return st->choices[i].cadence;
+  return -1;
+}
+
 static void enter(const ls_model *m, ps *s, const ls__transition *t,
                   const ls_fold_event *ev, const ls_fold_sink *sink) {
   uint16_t from = s->stage;
@@ -385,7 +396,8 @@ static void enter(const ls_model *m, ps *s, const ls__transition *t,
   if (t->disarms) s->armed = 0;
   s->route = (uint32_t)(t->route + 1);
   if (sink && sink->stage) {
-    ls_stage_change c = {ev->time, from, t->to, mql, ev->id, t->route};
+    ls_stage_change c = {ev->time, from, t->to, mql, ev->id, t->route,
+                         cadence_of(m, s, t->to)};
     sink->stage(sink->ud, &c);
   }
 }
@@ -800,17 +812,4 @@ bool ls_fold_stage_since(const ls_model *m, const void *state, ls_time *out) {
   const ps *s = state;
   if (s->has_stage_since && out) *out = s->stage_since;
   return s->has_stage_since;
-}
-
-size_t ls_model_cadence_tasks(const ls_model *m, uint16_t stage,
-                              ls_time entered, ls_task *out, size_t cap) {
-  if (stage >= m->nstages || m->stages[stage].cadence < 0) return 0;
-  const ls__cadence *c = &m->cadences[m->stages[stage].cadence];
-  for (size_t i = 0; i < c->nsteps && i < cap; i++) {
-    out[i].day = c->steps[i].day;
-    out[i].due = ls_time_add(entered, (int64_t)(c->steps[i].day - 1) * 86400);
-    out[i].task = c->steps[i].task;
-    out[i].note = c->steps[i].note;
-  }
-  return c->nsteps;
 }

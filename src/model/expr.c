@@ -12,8 +12,9 @@
  *   unary := '-' unary | value
  *   value := INTEGER | SCORE_NAME | 'identified' | '(' cond ')'
  *
- * CATEGORY is `stage` (LABEL: a stage name) or a grade's name (LABEL: one
- * of its band labels). Values are integers (literals, scores, arithmetic)
+ * CATEGORY is `stage` (LABEL: a stage name), a grade's name (LABEL: one
+ * of its band labels), the matrix's (LABEL: a cell) or, in a cadence choice
+ * only, `route` (LABEL: a transition's route). Values are integers (literals, scores, arithmetic)
  * or conditions (comparisons, category tests, `identified`, and/or/not);
  * comparisons and arithmetic take integers, and/or/not take conditions.
  * `not` applies to the comparison after it (`not score < 65` is
@@ -52,6 +53,7 @@ typedef struct xp {
   int depth;
   size_t first_node; /* m->nexprs when this condition started */
   bool allow_categories; /* stage and grades (not in formulas) */
+  bool allow_route;      /* `route` (cadence choices) */
   token tok; /* the current (peeked) token */
 } xp;
 
@@ -210,6 +212,9 @@ static int parse_value(xp *x, int32_t *out, xtype *ty) {
       return node(x, LS__X_IDENTIFIED, 0, -1, -1, 0, out);
     case T_NAME: {
       int s = ls__find_score(x->c->m, x->s + t.pos, t.len);
+      if (s < 0 && t.len == 5 && !memcmp(x->s + t.pos, "route", 5))
+        return xerr(x, t.pos, "route can only be tested in a stage's cadence "
+                    "choice (cadence: [{when: ..., use: ...}])");
       if (s < 0) {
         char tmp[48];
         snprintf(buf, sizeof buf, "\"%s\"",
@@ -286,9 +291,9 @@ static int parse_arith(xp *x, bool sum, int32_t *out, xtype *ty) {
   }
 }
 
-/* A category (stage, a grade or the matrix) named by the current token:
- * *grade is the grade index, -1 for stage, -2 for the matrix; false when
- * the name is not a category. */
+/* A category (stage, a grade, the matrix or the route) named by the
+ * current token: *grade is the grade index, -1 for stage, -2 for the
+ * matrix, -3 for the route; false when the name is not a category. */
 static bool category(xp *x, int32_t *grade) {
   const ls_model *m = x->c->m;
   const char *s = x->s + x->tok.pos;
@@ -296,6 +301,10 @@ static bool category(xp *x, int32_t *grade) {
   if (x->tok.kind != T_NAME) return false;
   if (n == 5 && !memcmp(s, "stage", 5) && m->nstages > 0) {
     *grade = -1;
+    return true;
+  }
+  if (n == 5 && !memcmp(s, "route", 5) && x->allow_route) {
+    *grade = -3;
     return true;
   }
   for (size_t g = 0; g < m->ngrades; g++)
@@ -348,7 +357,13 @@ static int category_label(xp *x, int32_t grade, int32_t *out) {
   char buf[64], tmp[48];
   token t = x->tok;
   const char *s = x->s + t.pos;
-  if (t.kind == T_NAME || t.kind == T_INT) {
+  if ((t.kind == T_NAME || t.kind == T_INT) && grade == -3) {
+    for (size_t i = 0; i < m->nroutes; i++)
+      if (strlen(m->routes[i]) == t.len && !memcmp(m->routes[i], s, t.len)) {
+        advance(x);
+        return node(x, LS__X_ROUTE_EQ, 0, -1, -1, (int64_t)i, out);
+      }
+  } else if (t.kind == T_NAME || t.kind == T_INT) {
     if (grade < 0) {
       for (size_t i = 0; i < m->nstages; i++)
         if (strlen(m->stages[i].name) == t.len && !memcmp(m->stages[i].name, s, t.len)) {
@@ -366,7 +381,8 @@ static int category_label(xp *x, int32_t grade, int32_t *out) {
   snprintf(buf, sizeof buf, "\"%s\"", ls__show(tmp, sizeof tmp, s, t.len));
   if (t.kind == T_END) snprintf(buf, sizeof buf, "the end");
   return xerr(x, t.pos, "%s is not %s", buf,
-              grade < 0 ? "a stage name" : "a label of this grade");
+              grade == -3 ? "a route (the route: of a transition)"
+              : grade < 0 ? "a stage name" : "a label of this grade");
 }
 
 /* stage == hot, grade in [A, B], ... */
@@ -382,8 +398,8 @@ static int parse_category(xp *x, int32_t grade, int32_t *out) {
   }
   if (op.kind != T_IN)
     return xerr(x, op.pos, "expected ==, != or in after %s, got %s",
-                grade == -1 ? "stage" : grade == -2 ? x->c->m->matrix_name
-                                                    : x->c->m->grades[grade].name,
+                grade == -1 ? "stage" : grade == -3 ? "route"
+                : grade == -2 ? x->c->m->matrix_name : x->c->m->grades[grade].name,
                 tok_text(x, buf, sizeof buf));
   advance(x);
   if (x->tok.kind != T_LBRACK)
@@ -491,14 +507,14 @@ static int parse_or(xp *x, int32_t *out, xtype *ty) {
 }
 
 static int compile(ls__lctx *c, const ls__ynode *n, const char *what, bool formula,
-                   int32_t *root) {
+                   bool route, int32_t *root) {
   char buf[64];
   const char *example = formula ? "a formula like `fit + 2 * activity`"
                                 : "a condition like `score >= 65`";
   if (n->kind != LS__Y_SCALAR || ls__is_null(c, n))
     return ls__lerr(c, n, "expected %s for %s, got %s", example, what,
                     ls__what(c, n, buf, sizeof buf));
-  xp x = {c, n, ls__y_text(c, n), n->len, 0, 0, c->m->nexprs, !formula,
+  xp x = {c, n, ls__y_text(c, n), n->len, 0, 0, c->m->nexprs, !formula, route,
           {T_END, 0, 0, 0, 0, NULL}};
   lex(&x);
   if (x.tok.kind == T_END) return ls__lerr(c, n, "expected %s for %s", example, what);
@@ -517,9 +533,13 @@ static int compile(ls__lctx *c, const ls__ynode *n, const char *what, bool formu
 }
 
 int ls__expr_compile(ls__lctx *c, const ls__ynode *n, const char *what, int32_t *root) {
-  return compile(c, n, what, false, root);
+  return compile(c, n, what, false, false, root);
+}
+
+int ls__choice_compile(ls__lctx *c, const ls__ynode *n, const char *what, int32_t *root) {
+  return compile(c, n, what, false, true, root);
 }
 
 int ls__formula_compile(ls__lctx *c, const ls__ynode *n, const char *what, int32_t *root) {
-  return compile(c, n, what, true, root);
+  return compile(c, n, what, true, false, root);
 }

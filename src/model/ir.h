@@ -249,7 +249,9 @@ typedef enum ls__xop {
   LS__X_SUB,        /* node a - node b */
   LS__X_MUL,        /* node a * node b */
   LS__X_STAGE_EQ,   /* the person is in stage k */
-  LS__X_GRADE_EQ    /* grade a of the person is band k */
+  LS__X_GRADE_EQ,   /* grade a of the person is band k */
+  LS__X_ROUTE_EQ    /* the route of the latest stage entry is route k
+                       (cadence choices only) */
 } ls__xop;
 
 typedef struct ls__expr {
@@ -261,10 +263,22 @@ typedef struct ls__expr {
 
 /* ---- stages, transitions, cadences ---- */
 
+/* One choice of a stage's `cadence:`: on an entry, the first choice whose
+ * `when` holds on the state right after the change is started. */
+typedef struct ls__choice {
+  int32_t when;    /* expr root, or -1: always */
+  int32_t cadence; /* index into cadences */
+  unsigned line;
+} ls__choice;
+
 typedef struct ls__stage {
   char *name;
   bool mql;        /* every entry is an MQL: counted, timestamped, alerted */
-  int32_t cadence; /* index into cadences, or -1 */
+  int32_t cadence; /* the first choice without `when` (the cadence of
+                      ls_model_cadence_tasks), or -1 */
+  ls__choice *choices; /* `cadence:` in order; a plain name is one choice */
+  size_t nchoices;
+  int64_t sla;     /* seconds a person may stay (`sla:`); 0: none */
   unsigned line;
 } ls__stage;
 
@@ -283,19 +297,56 @@ typedef struct ls__transition {
   unsigned line;
 } ls__transition;
 
+typedef enum ls__channel { LS__CH_CALL, LS__CH_EMAIL, LS__CH_TASK } ls__channel;
+
 typedef struct ls__step {
   int32_t day;  /* due at entry + (day - 1) days */
+  uint8_t channel; /* ls__channel: `channel:`, else from the task's name */
   char *task;   /* call, email, disposition, ... */
   char *note;   /* may be NULL */
+  char *template_; /* may be NULL */
 } ls__step;
 
 typedef struct ls__cadence {
   char *name;
-  uint16_t stage;
+  uint16_t stage; /* the first stage whose `cadence:` names it */
   ls__step *steps;
   size_t nsteps;
   unsigned line;
 } ls__cadence;
+
+/* ---- the inside-sales workflow (read by the API, never by the fold) ---- */
+
+/* A condition of an owner rule: a predicate on the attribute named `attr`
+ * (p.key is unused: owners are evaluated from a callback, not an event). */
+typedef struct ls__acond {
+  char *attr;
+  ls__pred p;
+} ls__acond;
+
+typedef struct ls__team {
+  char *name;
+  char **members; /* at least one */
+  size_t nmembers;
+  unsigned line;
+} ls__team;
+
+/* An owner rule: when every condition holds, the person goes to `team`
+ * (index into teams) or to the named `owner` — exactly one of them. */
+typedef struct ls__owner {
+  ls__acond *conds; /* none: always holds (a default) */
+  size_t nconds;
+  int32_t team;     /* or -1 */
+  char *owner;      /* or NULL */
+  unsigned line;
+} ls__owner;
+
+typedef struct ls__criterion {
+  char *name;
+  char *label_en, *label_ja; /* may be NULL */
+  bool required;
+  unsigned line;
+} ls__criterion;
 
 /* ---- the model ---- */
 
@@ -359,6 +410,17 @@ struct ls_model {
   ls__cadence *cadences;
   size_t ncadences;
 
+  ls__team *teams;
+  size_t nteams;
+  ls__owner *owners;
+  size_t nowners;
+  ls__criterion *criteria;
+  size_t ncriteria;
+  int32_t handoff_stage; /* the stage `handoff:` gates, or -1 */
+  size_t handoff_min;
+  char **reasons[2]; /* `reasons:` recycle, disqualify */
+  size_t nreasons[2];
+
   /* ---- derived by ls__model_finalize ---- */
   uint32_t *type_rules;     /* rules for type t: type_rules[type_rule_off[t] ..
                                type_rule_off[t+1]); t = 0..ntypes; rules with
@@ -407,6 +469,11 @@ static inline bool ls__predset_holds(const ls_model *m, ls__predset set,
  * already looked up. */
 void ls__eval_preds_typed(const ls_model *m, const ls_event_fields *ev, uint16_t type,
                           uint64_t *bits);
+
+/* Does predicate p hold for the text value s (NULL: no value)? A numeric
+ * test reads s as a number; text that is not one never satisfies it. For
+ * owner rules, whose attributes come as strings. */
+bool ls__pred_test_text(const ls__pred *p, const char *s);
 
 /* URL path of `url` per spec §9 (a borrowed sub-slice; may be empty). */
 ls_slice ls__url_path(ls_slice url);

@@ -3,9 +3,9 @@
  * The tree is built with libyaml's event API so that anchors, aliases and
  * tags can be rejected where they are written. Nodes live in one array and
  * scalar text in one pool per load. The sections are then compiled in a
- * fixed order (scores before rules, stages before cadences and transitions,
- * ...) whatever their order in the document; event types are numbered in
- * that compile order. */
+ * fixed order (scores before rules, stages before transitions, transitions
+ * before cadences, whose choices may test their routes, ...) whatever their
+ * order in the document; event types are numbered in that compile order. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,6 +228,8 @@ static const char *const sec_names[LS__SEC_COUNT] = {
     [LS__SEC_STAGES] = "stages", [LS__SEC_CADENCES] = "cadences",
     [LS__SEC_ARMING] = "arming", [LS__SEC_TRANSITIONS] = "transitions",
     [LS__SEC_GRADES] = "grades", [LS__SEC_MATRIX] = "matrix", [LS__SEC_FIT] = "fit", [LS__SEC_GROUPS] = "groups",
+    [LS__SEC_OWNERS] = "owners", [LS__SEC_HANDOFF] = "handoff",
+    [LS__SEC_REASONS] = "reasons",
 };
 
 static int top_key(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
@@ -257,6 +259,9 @@ static const ls__key top_keys[] = {
     {"arming", top_key, 0},
     {"transitions", top_key, 0},
     {"cadences", top_key, 0},
+    {"owners", top_key, 0},
+    {"handoff", top_key, 0},
+    {"reasons", top_key, 0},
 };
 
 static int check_version(ls__lctx *c, const ls__ynode *root) {
@@ -311,10 +316,13 @@ static int compile(ls__lctx *c) {
   if (!r && c->sec[LS__SEC_GROUPS]) r = ls__load_groups(c, c->sec[LS__SEC_GROUPS]);
   if (!r) r = ls__load_stages(c, c->sec[LS__SEC_STAGES]);
   if (!r) r = ls__resolve_rule_stages(c);
-  if (!r) r = ls__load_cadences(c, c->sec[LS__SEC_CADENCES]);
   if (!r && c->sec[LS__SEC_ARMING]) r = ls__load_arming(c, c->sec[LS__SEC_ARMING]);
   if (!r && c->sec[LS__SEC_TRANSITIONS])
     r = ls__load_transitions(c, c->sec[LS__SEC_TRANSITIONS]);
+  if (!r) r = ls__load_cadences(c, c->sec[LS__SEC_CADENCES]);
+  if (!r && c->sec[LS__SEC_OWNERS]) r = ls__load_owners(c, c->sec[LS__SEC_OWNERS]);
+  if (!r && c->sec[LS__SEC_HANDOFF]) r = ls__load_handoff(c, c->sec[LS__SEC_HANDOFF]);
+  if (!r && c->sec[LS__SEC_REASONS]) r = ls__load_reasons(c, c->sec[LS__SEC_REASONS]);
   if (r) return r;
   ls__set_prefix(c, "%s", "");
 
@@ -367,6 +375,7 @@ int ls_model_load(const char *text, size_t len, ls_model **out,
   m->rearm_when = -1;
   m->pred_words = 1;
   m->matrix_rows = m->matrix_cols = -1;
+  m->handoff_stage = -1;
   ls__lctx c = {0};
   c.m = m;
   c.diag = diag;

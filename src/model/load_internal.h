@@ -72,6 +72,9 @@ enum {
   LS__SEC_MATRIX,
   LS__SEC_FIT,
   LS__SEC_GROUPS,
+  LS__SEC_OWNERS,
+  LS__SEC_HANDOFF,
+  LS__SEC_REASONS,
   LS__SEC_COUNT
 };
 
@@ -125,6 +128,12 @@ static inline const char *ls__y_text(const ls__lctx *c, const ls__ynode *n) {
 #define LS__PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
 #define LS__PRINTF(f, a)
+/* Sections `owners`, `handoff` (after stages) and `reasons`
+ * (load_workflow.c). */
+int ls__load_owners(ls__lctx *c, const ls__ynode *n);
+int ls__load_handoff(ls__lctx *c, const ls__ynode *n);
+int ls__load_reasons(ls__lctx *c, const ls__ynode *n);
+
 #endif
 
 /* Sets the diag at node `n` (or at line/col) to prefix + message; returns
@@ -235,10 +244,14 @@ int ls__load_if(ls__lctx *c, const ls__ynode *seq, ls__plist *out);
  * test's predicate into *pred (-1 for a row without a test, the default). */
 int ls__load_fit_row(ls__lctx *c, const ls__ynode *n, uint32_t key, int32_t *pred,
                      int64_t *points);
+/* An owner rule's condition: a predicate map that reads `attr:` (not
+ * interned: owners are not evaluated on events). On failure *out may hold
+ * a partial predicate, freed with the model. */
+int ls__load_attr_cond(ls__lctx *c, const ls__ynode *n, ls__acond *out);
 /* Interns an argument-less predicate (op) on attr key; *out its index. */
 int ls__intern_attr_pred(ls__lctx *c, const ls__ynode *n, uint8_t op, uint32_t key,
                          int32_t *out);
-/* and, or, not, identified, in, stage: words of the condition language
+/* and, or, not, identified, in, stage, route: words of the condition language
  * that cannot name a score, a grade or the matrix (load_rules.c). */
 bool ls__reserved_word(const char *name);
 /* A cap `{points: N, per: DURATION}` (load_rules.c). */
@@ -258,7 +271,8 @@ int ls__find_score(const ls_model *m, const char *name, size_t len);
 
 /* load_stages.c */
 int ls__load_stages(ls__lctx *c, const ls__ynode *n);
-int ls__load_cadences(ls__lctx *c, const ls__ynode *n); /* after stages */
+/* after transitions: a cadence choice's `when:` may test a route */
+int ls__load_cadences(ls__lctx *c, const ls__ynode *n);
 int ls__load_arming(ls__lctx *c, const ls__ynode *n);
 int ls__load_transitions(ls__lctx *c, const ls__ynode *n);
 
@@ -266,10 +280,19 @@ int ls__load_transitions(ls__lctx *c, const ls__ynode *n);
  * root index. The expression must be a condition (boolean). */
 int ls__expr_compile(ls__lctx *c, const ls__ynode *n, const char *what,
                      int32_t *root);
+/* A condition of a stage's cadence choice: a condition that may also test
+ * `route == NAME` (the route of the change that entered the stage). */
+int ls__choice_compile(ls__lctx *c, const ls__ynode *n, const char *what, int32_t *root);
 /* An integer formula over scores (formula scores): + - * and parentheses. */
 int ls__formula_compile(ls__lctx *c, const ls__ynode *n, const char *what, int32_t *root);
 /* Sections `grades` and `matrix` (load_grades.c), after `scores`. */
 int ls__load_grades(ls__lctx *c, const ls__ynode *n);
 int ls__load_matrix(ls__lctx *c, const ls__ynode *n);
+
+/* Sections `owners`, `handoff` (after stages) and `reasons`
+ * (load_workflow.c). */
+int ls__load_owners(ls__lctx *c, const ls__ynode *n);
+int ls__load_handoff(ls__lctx *c, const ls__ynode *n);
+int ls__load_reasons(ls__lctx *c, const ls__ynode *n);
 
 #endif

@@ -246,24 +246,41 @@ int ls__load_fit_row(ls__lctx *c, const ls__ynode *n, uint32_t key, int32_t *pre
   return r;
 }
 
+/* Walks one predicate map into *t and the test (not its key) into *p. */
+static int parse_pred(ls__lctx *c, const ls__ynode *n, pred_tmp *t, ls__pred *p) {
+  int r = ls__walk_map(c, n, "predicate", pred_keys,
+                       sizeof pred_keys / sizeof pred_keys[0], t);
+  if (r) return r;
+  if (!t->src_key)
+    return ls__lerr(c, n, "a predicate needs the field it reads: prop: KEY "
+                    "or attr: KEY");
+  if (!t->op_key)
+    return ls__lerr(c, n, "a predicate needs a test (one of: " OP_LIST ")");
+  p->src = ls__y_text(c, t->src_key)[0] == 'p' ? LS__SRC_PROP : LS__SRC_ATTR;
+  p->op = t->def->op;
+  p->cmp = t->def->cmp;
+  p->negate = t->negate;
+  p->line = n->line;
+  return LS_OK;
+}
+
+int ls__load_attr_cond(ls__lctx *c, const ls__ynode *n, ls__acond *out) {
+  pred_tmp t = {0};
+  int r = parse_pred(c, n, &t, &out->p);
+  if (r) return r;
+  if (out->p.src != LS__SRC_ATTR)
+    return ls__lerr(c, t.src_key, "an owner rule reads the person's attributes: "
+                    "write attr: KEY, not prop:");
+  r = ls__want_str(c, t.src_val, "attr", false, &out->attr);
+  return r ? r : pred_args(c, &t, &out->p);
+}
+
 /* Compiles one predicate map and adds its index to `out`. */
 static int load_pred(ls__lctx *c, const ls__ynode *n, ls__plist *out) {
   pred_tmp t = {0};
-  int r = ls__walk_map(c, n, "predicate", pred_keys,
-                       sizeof pred_keys / sizeof pred_keys[0], &t);
-  if (r) return r;
-  if (!t.src_key)
-    return ls__lerr(c, n, "a predicate needs the field it reads: prop: KEY "
-                    "or attr: KEY");
-  if (!t.op_key)
-    return ls__lerr(c, n, "a predicate needs a test (one of: " OP_LIST ")");
-
   ls__pred p = {0};
-  p.src = ls__y_text(c, t.src_key)[0] == 'p' ? LS__SRC_PROP : LS__SRC_ATTR;
-  p.op = t.def->op;
-  p.cmp = t.def->cmp;
-  p.negate = t.negate;
-  p.line = n->line;
+  int r = parse_pred(c, n, &t, &p);
+  if (r) return r;
   r = ls__intern_key(c, t.src_val, p.src, &p.key);
   if (!r) r = pred_args(c, &t, &p);
   if (r) {

@@ -103,7 +103,8 @@ static const ls__key decay_keys[] = {
 };
 
 bool ls__reserved_word(const char *name) {
-  static const char *const reserved[] = {"and", "or", "not", "identified", "in", "stage"};
+  static const char *const reserved[] = {"and", "or", "not", "identified", "in", "stage",
+                                         "route"};
   for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++)
     if (!strcmp(name, reserved[i])) return true;
   return false;

@@ -1,4 +1,13 @@
-/* Sections `stages`, `cadences`, `arming` and `transitions`. */
+/* Sections `stages`, `cadences`, `arming` and `transitions`.
+ *
+ * A stage's `cadence:` is a cadence name or a list of choices
+ *
+ *   cadence:
+ *     - {when: "grade in [A]", use: enterprise}
+ *     - {when: "route == senior", use: senior-call}
+ *     - {use: field-sales}
+ *
+ * compiled after the transitions, whose routes the choices may test. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,9 +83,20 @@ static int stage_mql(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
 static int stage_cadence(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
                          void *obj) {
   (void)k;
+  char buf[64];
   const char *s = NULL;
-  c->stage_cadence[((stage_tmp *)obj)->index] = v; /* resolved later */
+  c->stage_cadence[((stage_tmp *)obj)->index] = v; /* resolved after transitions */
+  if (v->kind == LS__Y_SEQ) return LS_OK;
+  if (v->kind == LS__Y_MAP)
+    return ls__lerr(c, v, "expected a cadence name or a list of choices "
+                    "({when: CONDITION, use: CADENCE}) for cadence, got %s",
+                    ls__what(c, v, buf, sizeof buf));
   return ls__want_text(c, v, "cadence", &s);
+}
+
+static int stage_sla(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_duration(c, v, "sla", &((stage_tmp *)obj)->s->sla);
 }
 
 static const ls__key stage_keys[] = {
@@ -84,6 +104,7 @@ static const ls__key stage_keys[] = {
     {"initial", stage_initial, 0},
     {"mql", stage_mql, 0},
     {"cadence", stage_cadence, 0},
+    {"sla", stage_sla, 0},
 };
 
 int ls__load_stages(ls__lctx *c, const ls__ynode *n) {
@@ -103,7 +124,9 @@ int ls__load_stages(ls__lctx *c, const ls__ynode *n) {
     t.s->line = e->line;
     t.s->cadence = -1;
     set_prefix_from(c, e, "stage", i);
-    if ((r = ls__walk_map(c, e, "stage", stage_keys, 4, &t))) return r;
+    if ((r = ls__walk_map(c, e, "stage", stage_keys,
+                          sizeof stage_keys / sizeof stage_keys[0], &t)))
+      return r;
     if (t.initial) {
       if (initial)
         return ls__lerr(c, t.initial, "a second initial stage (stage \"%s\" "
@@ -143,10 +166,34 @@ static int step_note(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
   return ls__want_str(c, v, "note", false, &((ls__step *)obj)->note);
 }
 
+static const char *const channels[] = {[LS__CH_CALL] = "call", [LS__CH_EMAIL] = "email",
+                                       [LS__CH_TASK] = "task"};
+
+static int step_channel(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  char buf[64];
+  const char *s = NULL;
+  int r = ls__want_text(c, v, "channel", &s);
+  for (uint8_t i = 0; !r && i < 3; i++)
+    if (same(channels[i], s, v->len)) {
+      ((ls__step *)obj)->channel = i;
+      return LS_OK;
+    }
+  return r ? r : ls__lerr(c, v, "channel must be call, email or task, got %s",
+                          ls__what(c, v, buf, sizeof buf));
+}
+
+static int step_template(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  (void)k;
+  return ls__want_str(c, v, "template", false, &((ls__step *)obj)->template_);
+}
+
 static const ls__key step_keys[] = {
     {"day", step_day, LS__KEY_REQUIRED},
     {"task", step_task, LS__KEY_REQUIRED},
     {"note", step_note, 0},
+    {"channel", step_channel, 0},
+    {"template", step_template, 0},
 };
 
 typedef struct cadence_tmp {
@@ -177,7 +224,14 @@ static int cadence_steps(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
   if (!(cd->steps = calloc(v->count, sizeof *cd->steps))) return ls__oom(c);
   for (const ls__ynode *e = ls__y_first(c, v); e; e = ls__y_next(c, e)) {
     ls__step *s = &cd->steps[cd->nsteps++];
-    if ((r = ls__walk_map(c, e, "step", step_keys, 3, s))) return r;
+    s->channel = UINT8_MAX;
+    if ((r = ls__walk_map(c, e, "step", step_keys,
+                          sizeof step_keys / sizeof step_keys[0], s)))
+      return r;
+    if (s->channel == UINT8_MAX) /* a call is made by phone, an email sent */
+      s->channel = !strcmp(s->task, "call")    ? LS__CH_CALL
+                   : !strcmp(s->task, "email") ? LS__CH_EMAIL
+                                               : LS__CH_TASK;
     if (cd->nsteps > 1 && s->day < s[-1].day)
       return ls__lerr(c, e, "step on day %d comes after a step on day %d; "
                       "list the steps in day order", (int)s->day,
@@ -191,40 +245,95 @@ static const ls__key cadence_keys[] = {
     {"steps", cadence_steps, LS__KEY_REQUIRED},
 };
 
-/* Links every stage's `cadence:` to its cadence; each cadence belongs to
- * exactly one stage. */
-static int link_cadences(ls__lctx *c, const ls__ynode *n) {
+/* ---- a stage's cadence choices ---- */
+
+typedef struct choice_tmp {
+  const ls__ynode *when, *use;
+} choice_tmp;
+
+static int choice_keep(ls__lctx *c, const ls__ynode *k, const ls__ynode *v, void *obj) {
+  choice_tmp *t = obj;
+  if (ls__y_text(c, k)[0] == 'w') t->when = v;
+  else t->use = v;
+  return LS_OK;
+}
+
+static const ls__key choice_keys[] = {
+    {"when", choice_keep, 0},
+    {"use", choice_keep, LS__KEY_REQUIRED},
+};
+
+/* The index of the cadence named by scalar v ("unknown cadence ..."). */
+static int find_cadence(ls__lctx *c, const ls__ynode *v, int32_t *out) {
   ls_model *m = c->m;
   char list[120], buf[64];
+  const char *s = NULL;
+  int r = ls__want_text(c, v, "cadence", &s);
+  if (r) return r;
+  for (size_t j = 0; j < m->ncadences; j++)
+    if (same(m->cadences[j].name, s, v->len)) {
+      *out = (int32_t)j;
+      return LS_OK;
+    }
   name_list(list, sizeof list,
             m->ncadences ? (const char *const *)&m->cadences[0].name : NULL,
             sizeof *m->cadences, m->ncadences);
+  return ls__lerr(c, v, "unknown cadence %s (%s%s)", ls__what(c, v, buf, sizeof buf),
+                  m->ncadences ? "cadences: " : "the model has no `cadences:` section",
+                  list);
+}
+
+/* Compiles stage i's `cadence:`: a name (one choice that always holds) or
+ * a list of {when, use} choices where only the last may leave out when. */
+static int link_stage(ls__lctx *c, size_t i) {
+  ls__stage *st = &c->m->stages[i];
+  const ls__ynode *v = c->stage_cadence[i];
+  bool list = v->kind == LS__Y_SEQ;
+  if (list && v->count == 0)
+    return ls__lerr(c, v, "cadence needs at least one choice ({when: CONDITION, "
+                    "use: CADENCE}); leave cadence: out for no cadence");
+  if (!(st->choices = calloc(list ? v->count : 1, sizeof *st->choices))) return ls__oom(c);
+  const ls__ynode *e = list ? ls__y_first(c, v) : v;
+  for (; e; e = list ? ls__y_next(c, e) : NULL) {
+    ls__choice *ch = &st->choices[st->nchoices++];
+    choice_tmp t = {NULL, list ? NULL : e};
+    ch->when = -1;
+    ch->line = e->line;
+    int r = list ? ls__walk_map(c, e, "cadence choice", choice_keys, 2, &t) : LS_OK;
+    if (!r) r = find_cadence(c, t.use, &ch->cadence);
+    if (!r && t.when) r = ls__choice_compile(c, t.when, "when", &ch->when);
+    if (r) return r;
+    if (list && !t.when && ls__y_next(c, e))
+      return ls__lerr(c, e, "only the last choice may leave out when: (a choice "
+                      "without it always holds: the ones after it could never "
+                      "be started)");
+    if (!t.when) st->cadence = ch->cadence;
+  }
+  return LS_OK;
+}
+
+/* Links every stage's `cadence:` to its cadences; a cadence may serve
+ * several stages, but one that no stage names is an error. */
+static int link_cadences(ls__lctx *c, const ls__ynode *n) {
+  ls_model *m = c->m;
   for (size_t i = 0; i < m->nstages; i++) {
-    const ls__ynode *v = c->stage_cadence[i];
-    if (!v) continue;
-    size_t j = 0;
-    while (j < m->ncadences && !same(m->cadences[j].name, ls__y_text(c, v), v->len)) j++;
+    if (!c->stage_cadence[i]) continue;
     ls__set_prefix(c, "stage \"%s\": ", m->stages[i].name);
-    if (j == m->ncadences)
-      return ls__lerr(c, v, "unknown cadence %s (%s%s)",
-                      ls__what(c, v, buf, sizeof buf),
-                      m->ncadences ? "cadences: " : "the model has no "
-                      "`cadences:` section", list);
-    for (size_t s = 0; s < i; s++)
-      if (m->stages[s].cadence == (int32_t)j)
-        return ls__lerr(c, v, "cadence \"%s\" is already used by stage "
-                        "\"%s\"; each cadence belongs to one stage",
-                        m->cadences[j].name, m->stages[s].name);
-    m->stages[i].cadence = (int32_t)j;
-    m->cadences[j].stage = (uint16_t)i;
+    int r = link_stage(c, i);
+    if (r) return r;
   }
   ls__set_prefix(c, "%s", "");
   size_t j = 0;
   for (const ls__ynode *e = n ? ls__y_first(c, n) : NULL; e;
        e = ls__y_next(c, e), j++) {
-    size_t s = 0;
-    while (s < m->nstages && m->stages[s].cadence != (int32_t)j) s++;
-    if (s == m->nstages)
+    bool used = false;
+    for (size_t s = m->nstages; s-- > 0;) /* the first stage last: cadence.stage */
+      for (size_t k = 0; k < m->stages[s].nchoices; k++)
+        if (m->stages[s].choices[k].cadence == (int32_t)j) {
+          used = true;
+          m->cadences[j].stage = (uint16_t)s;
+        }
+    if (!used)
       return ls__lerr(c, ls__map_get(c, e, "name"), "cadence \"%s\" is not "
                       "used by any stage (name it in a stage's cadence:)",
                       m->cadences[j].name);

@@ -61,7 +61,10 @@ void ls_model_destroy(ls_model *m) {
   for (size_t i = 0; i < m->nroutes; i++) free(m->routes[i]);
   free(m->routes);
   free(m->exprs);
-  for (size_t i = 0; i < m->nstages; i++) free(m->stages[i].name);
+  for (size_t i = 0; i < m->nstages; i++) {
+    free(m->stages[i].name);
+    free(m->stages[i].choices);
+  }
   free(m->stages);
   for (size_t i = 0; i < m->ntrans; i++) free(m->trans[i].preds);
   free(m->trans);
@@ -69,11 +72,40 @@ void ls_model_destroy(ls_model *m) {
     for (size_t j = 0; j < m->cadences[i].nsteps; j++) {
       free(m->cadences[i].steps[j].task);
       free(m->cadences[i].steps[j].note);
+      free(m->cadences[i].steps[j].template_);
     }
     free(m->cadences[i].steps);
     free(m->cadences[i].name);
   }
   free(m->cadences);
+  for (size_t i = 0; i < m->nteams; i++) {
+    for (size_t j = 0; j < m->teams[i].nmembers; j++) free(m->teams[i].members[j]);
+    free(m->teams[i].members);
+    free(m->teams[i].name);
+  }
+  free(m->teams);
+  for (size_t i = 0; i < m->nowners; i++) {
+    for (size_t j = 0; j < m->owners[i].nconds; j++) {
+      ls__acond *a = &m->owners[i].conds[j];
+      for (size_t k = 0; k < a->p.nstrs; k++) free(a->p.strs[k]);
+      free(a->p.strs);
+      free(a->p.lens);
+      free(a->attr);
+    }
+    free(m->owners[i].conds);
+    free(m->owners[i].owner);
+  }
+  free(m->owners);
+  for (size_t i = 0; i < m->ncriteria; i++) {
+    free(m->criteria[i].name);
+    free(m->criteria[i].label_en);
+    free(m->criteria[i].label_ja);
+  }
+  free(m->criteria);
+  for (size_t k = 0; k < 2; k++) {
+    for (size_t i = 0; i < m->nreasons[k]; i++) free(m->reasons[k][i]);
+    free(m->reasons[k]);
+  }
   /* derived by ls__model_finalize */
   free(m->type_rules);
   free(m->type_rule_off);
@@ -238,11 +270,10 @@ static void put_duration(sbuf *b, int64_t s) {
 static const char *const cmp_text[] = {"<", "<=", ">", ">=", "==", "!="};
 static const char *const cmp_word[] = {"lt", "lte", "gt", "gte", "eq", "ne"};
 
-static void put_pred(sbuf *b, const ls_model *m, const ls__pred *p) {
-  const ls_slice *key = p->src == LS__SRC_PROP ? &m->prop_keys[p->key]
-                                                : &m->attr_keys[p->key];
+/* p's test on the field `key` (of props or attrs by p->src). */
+static void put_test(sbuf *b, const ls__pred *p, const char *key) {
   put(b, "%s%s %s ", p->negate ? "not " : "",
-      p->src == LS__SRC_PROP ? "prop" : "attr", key->p);
+      p->src == LS__SRC_PROP ? "prop" : "attr", key);
   switch (p->op) {
     case LS__P_EQUALS: put(b, "equals "); break;
     case LS__P_IN: put(b, "in ["); break;
@@ -258,6 +289,10 @@ static void put_pred(sbuf *b, const ls_model *m, const ls__pred *p) {
     put_quoted(b, p->strs[i], p->lens[i]);
   }
   if (p->op == LS__P_IN) put(b, "]");
+}
+
+static void put_pred(sbuf *b, const ls_model *m, const ls__pred *p) {
+  put_test(b, p, p->src == LS__SRC_PROP ? m->prop_keys[p->key].p : m->attr_keys[p->key].p);
 }
 
 static void put_predset(sbuf *b, const ls_model *m, ls__predset set) {
@@ -276,7 +311,7 @@ static int xprec(const ls__expr *e) {
     case LS__X_OR: return 1;
     case LS__X_AND: return 2;
     case LS__X_NOT: return 3;
-    case LS__X_CMP: case LS__X_STAGE_EQ: case LS__X_GRADE_EQ: return 4;
+    case LS__X_CMP: case LS__X_STAGE_EQ: case LS__X_GRADE_EQ: case LS__X_ROUTE_EQ: return 4;
     case LS__X_ADD: case LS__X_SUB: return 5;
     case LS__X_MUL: return 6;
     default: return 7;
@@ -312,6 +347,9 @@ static void put_expr(sbuf *b, const ls_model *m, int32_t i, int min) {
       break;
     case LS__X_GRADE_EQ:
       put(b, "%s == %s", m->grades[e->a].name, m->grades[e->a].bands[e->k].label);
+      break;
+    case LS__X_ROUTE_EQ:
+      put(b, "route == %s", (size_t)e->k < m->nroutes ? m->routes[e->k] : "?");
       break;
     case LS__X_NOT:
       put(b, "not ");
@@ -460,17 +498,42 @@ static void put_grades(sbuf *b, const ls_model *m) {
         m->grades[m->matrix_rows].name, m->grades[m->matrix_cols].name);
 }
 
+/* A stage's `cadence:`: one name, or its choices in order. */
+static void put_choices(sbuf *b, const ls_model *m, const ls__stage *s) {
+  if (s->nchoices == 1 && s->choices[0].when < 0) {
+    put(b, "cadence %s", m->cadences[s->cadence].name);
+    return;
+  }
+  put(b, "cadence");
+  for (size_t i = 0; i < s->nchoices; i++) {
+    const ls__choice *c = &s->choices[i];
+    put(b, "%s %s", i ? ", else" : "", m->cadences[c->cadence].name);
+    if (c->when >= 0) {
+      put(b, " if ");
+      put_expr(b, m, c->when, 0);
+    }
+  }
+}
+
 static void put_stages(sbuf *b, const ls_model *m) {
   put(b, "stages (%zu):\n", m->nstages);
   for (size_t i = 0; i < m->nstages; i++) {
     const ls__stage *s = &m->stages[i];
-    bool init = i == m->initial_stage, open = init || s->mql || s->cadence >= 0;
+    const char *sep = "";
+    bool init = i == m->initial_stage;
+    bool open = init || s->mql || s->nchoices || s->sla;
     put(b, "  %s%s", s->name, open ? " (" : "");
-    put(b, "%s", init ? "initial" : "");
-    if (s->mql) put(b, "%smql", init ? ", " : "");
-    if (s->cadence >= 0)
-      put(b, "%scadence %s", init || s->mql ? ", " : "",
-          m->cadences[s->cadence].name);
+    if (init) put(b, "initial"), sep = ", ";
+    if (s->mql) put(b, "%smql", sep), sep = ", ";
+    if (s->nchoices) {
+      put(b, "%s", sep);
+      put_choices(b, m, s);
+      sep = ", ";
+    }
+    if (s->sla) {
+      put(b, "%ssla ", sep);
+      put_duration(b, s->sla);
+    }
     put(b, "%s\n", open ? ")" : "");
   }
   put(b, "arming: initially %s", m->initially_armed ? "armed" : "disarmed");
@@ -504,15 +567,69 @@ static void put_transitions(sbuf *b, const ls_model *m) {
 }
 
 static void put_cadences(sbuf *b, const ls_model *m) {
+  static const char *const channel[] = {"call", "email", "task"};
   put(b, "cadences (%zu):\n", m->ncadences);
   for (size_t i = 0; i < m->ncadences; i++) {
     const ls__cadence *c = &m->cadences[i];
-    put(b, "  %s (on entering %s):", c->name, m->stages[c->stage].name);
+    const char *sep = " (on entering ";
+    put(b, "  %s", c->name);
+    for (size_t s = 0; s < m->nstages; s++)
+      for (size_t k = 0; k < m->stages[s].nchoices; k++)
+        if (m->stages[s].choices[k].cadence == (int32_t)i) {
+          put(b, "%s%s", sep, m->stages[s].name);
+          sep = ", ";
+          break;
+        }
+    put(b, "):");
     for (size_t j = 0; j < c->nsteps; j++) {
-      put(b, "%s day %" PRId32 " %s", j ? ";" : "", c->steps[j].day,
-          c->steps[j].task);
-      if (c->steps[j].note) put(b, " (%s)", c->steps[j].note);
+      const ls__step *st = &c->steps[j];
+      put(b, "%s day %" PRId32 " %s", j ? ";" : "", st->day, st->task);
+      /* the channel only when the task's name does not say it */
+      uint8_t by = !strcmp(st->task, "call") ? 0 : !strcmp(st->task, "email") ? 1 : 2;
+      if (st->channel != by) put(b, " by %s", channel[st->channel]);
+      if (st->note) put(b, " (%s)", st->note);
+      if (st->template_) {
+        put(b, " template ");
+        put_quoted(b, st->template_, strlen(st->template_));
+      }
     }
+    put(b, "\n");
+  }
+}
+
+/* Owners, the hand-off checklist and reasons (only what the model has). */
+static void put_workflow(sbuf *b, const ls_model *m) {
+  if (m->nteams || m->nowners) put(b, "owners (%zu rules):\n", m->nowners);
+  for (size_t i = 0; i < m->nteams; i++) {
+    put(b, "  team %s:", m->teams[i].name);
+    for (size_t j = 0; j < m->teams[i].nmembers; j++)
+      put(b, "%s %s", j ? "," : "", m->teams[i].members[j]);
+    put(b, "\n");
+  }
+  for (size_t i = 0; i < m->nowners; i++) {
+    const ls__owner *o = &m->owners[i];
+    put(b, "  ");
+    for (size_t k = 0; k < o->nconds; k++) {
+      put(b, k ? " and " : "if ");
+      put_test(b, &o->conds[k].p, o->conds[k].attr);
+    }
+    put(b, "%s", o->nconds ? ": " : "otherwise: ");
+    if (o->team >= 0) put(b, "team %s\n", m->teams[o->team].name);
+    else put(b, "owner %s\n", o->owner);
+  }
+  if (m->handoff_stage >= 0) {
+    put(b, "hand-off to %s: at least %zu of %zu criteria:", m->stages[m->handoff_stage].name,
+        m->handoff_min, m->ncriteria);
+    for (size_t i = 0; i < m->ncriteria; i++)
+      put(b, "%s %s%s", i ? "," : "", m->criteria[i].name,
+          m->criteria[i].required ? " (required)" : "");
+    put(b, "\n");
+  }
+  static const char *const kinds[] = {"recycle", "disqualify"};
+  for (size_t k = 0; k < 2; k++) {
+    if (!m->nreasons[k]) continue;
+    put(b, "reasons to %s:", kinds[k]);
+    for (size_t i = 0; i < m->nreasons[k]; i++) put(b, "%s %s", i ? "," : "", m->reasons[k][i]);
     put(b, "\n");
   }
 }
@@ -594,6 +711,7 @@ char *ls_model_summary(const ls_model *m) {
   put_stages(&b, m);
   put_transitions(&b, m);
   put_cadences(&b, m);
+  put_workflow(&b, m);
   if (b.oom) {
     free(b.p);
     return NULL;

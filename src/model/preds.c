@@ -239,3 +239,43 @@ void ls__eval_preds_typed(const ls_model *m, const ls_event_fields *ev, uint16_t
     bits[m->pred_words + f] = cat.n ? ls_model_category_hash(cat.p, cat.n) : 0;
   }
 }
+
+/* [+-]digits[.digits][e[+-]digits]: what an attribute "of a number" looks
+ * like; strtod alone would also take "inf", "0x10" and leading spaces. */
+static bool number_text(const char *s, size_t n) {
+  size_t i = 0, d;
+  if (i < n && (s[i] == '-' || s[i] == '+')) i++;
+  for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+  }
+  if (i == d) return false;
+  if (i < n && s[i] == '.') {
+    for (d = ++i; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+    }
+    if (i == d) return false;
+  }
+  if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+    if (++i < n && (s[i] == '+' || s[i] == '-')) i++;
+    for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++) {
+    }
+    if (i == d) return false;
+  }
+  return i == n;
+}
+
+bool ls__pred_test_text(const ls__pred *p, const char *s) {
+  bool holds = false;
+  if (s) {
+    ls_jvalue v = {LS_J_STRING, {s, strlen(s)}};
+    if (p->op == LS__P_NUM_CMP) {
+      holds = number_text(v.s.p, v.s.n) && compare(number(v.s), p->cmp, p->num);
+    } else {
+      path_memo pm; /* only read for props (src) below key 32 */
+      pm.done = pm.lowed = 0;
+      pm.used = 0;
+      ls__pred q = *p;
+      q.src = LS__SRC_ATTR;
+      holds = test(&q, &v, &pm);
+    }
+  }
+  return holds != p->negate;
+}

@@ -42,13 +42,13 @@ int ls_server_key_create(ls_store *s, const char *name, const char *scopes, char
 }
 
 static bool events_ok(const char *e) {
-  static const char *const kinds[] = {"mql", "stage_changed", "task_due"};
+  static const char *const kinds[] = {"mql", "stage_changed", "task_due", "sla_breached"};
   if (!*e) return false;
   for (const char *p = e; *p;) {
     const char *c = strchr(p, ',');
     size_t n = c ? (size_t)(c - p) : strlen(p);
     bool known = false;
-    for (size_t i = 0; i < 3; i++) known |= strlen(kinds[i]) == n && !strncmp(kinds[i], p, n);
+    for (size_t i = 0; i < 4; i++) known |= strlen(kinds[i]) == n && !strncmp(kinds[i], p, n);
     if (!known) return false;
     p += n + (c != NULL);
   }
@@ -63,7 +63,7 @@ int ls_server_hook_add(ls_store *s, const char *url, const char *events, const c
   }
   if (!events_ok(events)) {
     snprintf(why, why_cap, "--events: a comma-separated list of mql, stage_changed, "
-                           "task_due, not \"%s\"", events);
+                           "task_due, sla_breached, not \"%s\"", events);
     return LS_EINVAL;
   }
   if (strlen(secret) < 16) {

@@ -15,7 +15,7 @@
 /* ---- metrics (metrics.c): atomics, no lock per request ---- */
 
 enum { LS__R_EVENTS, LS__R_LEADS, LS__R_LEAD, LS__R_LEDGER, LS__R_SALES, LS__R_ERASE,
-       LS__R_HOOKS, LS__R_OTHER, LS__R_N };
+       LS__R_HOOKS, LS__R_WORKFLOW, LS__R_OTHER, LS__R_N };
 #define LS__NBUCKETS 14
 
 typedef struct ls__metrics {
@@ -214,6 +214,14 @@ const ls__route *ls__routes(size_t *n);
 
 enum MHD_Result ls__route_events(struct MHD_Connection *c, ls__req *r, const char *id);
 enum MHD_Result ls__route_sales(struct MHD_Connection *c, ls__req *r, const char *who);
+/* the inside-sales workflow (routes_tasks.c) */
+enum MHD_Result ls__route_tasks(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_task_done(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_checklist(struct MHD_Connection *c, ls__req *r, const char *who);
+enum MHD_Result ls__route_checklist_set(struct MHD_Connection *c, ls__req *r, const char *who);
+enum MHD_Result ls__route_owner(struct MHD_Connection *c, ls__req *r, const char *who);
+enum MHD_Result ls__route_owner_set(struct MHD_Connection *c, ls__req *r, const char *who);
+enum MHD_Result ls__route_report(struct MHD_Connection *c, ls__req *r, const char *which);
 enum MHD_Result ls__route_erase(struct MHD_Connection *c, ls__req *r, const char *who);
 enum MHD_Result ls__route_job_done(struct MHD_Connection *c, ls__req *r);
 enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char *id);

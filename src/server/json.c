@@ -1,6 +1,7 @@
 /* JSON for the service: escaping strings into responses, and reading the
  * few small request objects that are not events (a webhook subscription):
  * flat objects of strings and arrays of strings, strictly. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -185,4 +186,20 @@ int ls__json_object(const char *p, size_t n,
     return LS_EINVAL;
   }
   return rc;
+}
+
+int ls__json_why_reasons(ls_buf *b, const ls_model *m, const ls_why_item *v, size_t n) {
+  int rc = ls_buf_append(b, "[", 1);
+  for (size_t i = 0; i < n && !rc; i++) {
+    size_t r = (size_t)v[i].rule;
+    rc = ls_buf_append(b, i ? ",{\"rule\":" : "{\"rule\":", i ? 9 : 8);
+    if (!rc) rc = ls__json_cstr(b, ls_model_rule_id(m, r));
+    if (!rc) rc = ls_buf_append(b, ",\"label\":", 9);
+    if (!rc) rc = ls__json_cstr(b, ls_model_rule_label(m, r, "en"));
+    if (!rc) rc = ls_buf_append(b, ",\"label_ja\":", 12);
+    if (!rc) rc = ls__json_cstr(b, ls_model_rule_label(m, r, "ja"));
+    if (!rc) rc = ls_buf_appendf(b, ",\"count\":%" PRIu32 ",\"points\":%" PRId64 "}", v[i].count,
+                                 v[i].points);
+  }
+  return rc ? rc : ls_buf_append(b, "]", 1);
 }

@@ -5,8 +5,8 @@
 
 #include "server/internal.h"
 
-const char *const ls__route_names[LS__R_N] = {"events", "leads", "lead",   "ledger",
-                                              "sales",  "erase", "webhooks", "other"};
+const char *const ls__route_names[LS__R_N] = {"events", "leads",    "lead",     "ledger", "sales",
+                                              "erase",  "webhooks", "workflow", "other"};
 
 /* Upper bounds of the latency buckets, in microseconds. */
 static const int64_t bucket_us[LS__NBUCKETS] = {250,   500,    1000,   2500,   5000,

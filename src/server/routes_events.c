@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "leadscore/workflow.h"
 #include "server/internal.h"
 
 /* "application/json" (an array), JSON Lines, or neither (415). */
@@ -218,6 +219,18 @@ enum MHD_Result ls__route_sales(struct MHD_Connection *c, ls__req *r, const char
   j->owned = owned;
   j->who = lead;
   j->want_stage = true;
+  /* the hand-off gate and the reasons, before anything is stored */
+  ls_store *st = ls__reader_get(r->srv);
+  int64_t p = 0;
+  ls_diag d = {0};
+  rc = st ? ls_store_find(st, (ls_slice){lead, strlen(lead)}, &p) : LS_EIO;
+  for (size_t i = 0; i < j->n && !rc; i++) rc = ls_store_sales_check(st, p, j->lines[i], j->lens[i], &d);
+  if (st) ls__reader_put(r->srv, st);
+  if (rc) {
+    ls__job_free(j);
+    return rc == LS_EINVAL ? ls__error(c, r, 409, "refused: %s", d.msg)
+                           : ls__error(c, r, 503, "the store cannot be read");
+  }
   return submit(c, r, j);
 }
 

@@ -325,6 +325,26 @@ static int on_ledger(void *ud, const ls_store_ledger *e) {
   return rc ? rc : ls_buf_append(b, "}", 1);
 }
 
+/* ,"why_hot":{"en":TEXT,"ja":TEXT,"reasons":[…]} of person p (ls_store_why). */
+static int put_why_hot(ls_store *st, int64_t p, ls_buf *b) {
+  const ls_model *m = ls_store_model(st);
+  ls_why_item v[LS_WHY_MAX];
+  size_t n = 0;
+  ls_buf t = {0};
+  int rc = ls_store_why(st, p, v, LS_WHY_MAX, &n, NULL);
+  if (!rc) rc = ls_buf_append(b, ",\"why_hot\":{\"en\":", 17);
+  if (!rc) rc = ls_why_text(m, v, n, "en", &t);
+  if (!rc) rc = ls__json_str(b, t.p, t.len);
+  t.len = 0;
+  if (!rc) rc = ls_buf_append(b, ",\"ja\":", 6);
+  if (!rc) rc = ls_why_text(m, v, n, "ja", &t);
+  if (!rc) rc = ls__json_str(b, t.p, t.len);
+  ls_buf_free(&t);
+  if (!rc) rc = ls_buf_append(b, ",\"reasons\":", 11);
+  if (!rc) rc = ls__json_why_reasons(b, m, v, n);
+  return rc ? rc : ls_buf_append(b, "}", 1);
+}
+
 static enum MHD_Result lead(struct MHD_Connection *c, ls__req *r, const char *who,
                            bool ledger) {
   ls_store *st = ls__reader_get(r->srv);
@@ -365,7 +385,9 @@ static enum MHD_Result lead(struct MHD_Connection *c, ls__req *r, const char *wh
     if (!rc) rc = person_members(m, state, names, &out);
     if (!rc) rc = ls_buf_append(&out, ",\"stage_history\":[", 18);
     if (!rc && o.stages.len) rc = ls_buf_append(&out, o.stages.p, o.stages.len);
-    if (!rc) rc = ls_buf_append(&out, "]}\n", 3);
+    if (!rc) rc = ls_buf_append(&out, "]", 1);
+    if (!rc) rc = put_why_hot(st, p, &out);
+    if (!rc) rc = ls_buf_append(&out, "}\n", 2);
   }
   ls__reader_put(r->srv, st); /* after the last use of its model */
   free(state);

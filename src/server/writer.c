@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "leadscore/workflow.h"
 #include "server/crypto.h"
 #include "server/internal.h"
 
@@ -35,65 +36,52 @@ void ls__writer_submit(ls_server *s, ls__job *j) {
 
 /* ---- alerts ---- */
 
-/* The top reasons: points per rule in the 30 days up to the change. */
-typedef struct reasons {
-  const ls_model *m;
-  ls_time from, to;
-  int64_t pts[64];
-  int cnt[64];
-  int32_t rule[64]; /* rule indexes */
-  int n;
-} reasons;
+/* Why the person is hot (ls_why): the top rules of the 30 days up to the
+ * change, read from its ledger once per change, whichever alerts use it. */
+typedef struct why_hot {
+  bool done;
+  ls_why_item v[LS_WHY_MAX];
+  size_t n;
+} why_hot;
 
-static int on_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
-  (void)lead;
-  reasons *r = ud;
-  if (!e->rule || e->kind == 's' || e->points <= 0 || ls_time_cmp(e->time, r->from) < 0 ||
-      ls_time_cmp(e->time, r->to) > 0)
-    return 0;
-  int32_t ri = ls_model_rule_find(r->m, e->rule);
-  if (ri < 0) return 0; /* a rule of an earlier model */
-  int k = 0;
-  while (k < r->n && r->rule[k] != ri) k++;
-  if (k == r->n) {
-    if (r->n == 64) return 0;
-    r->rule[r->n] = ri;
-    r->pts[r->n] = r->cnt[r->n] = 0;
-    r->n++;
+static int why_get(ls_store *st, const ls_store_stage_info *in, why_hot *w) {
+  if (w->done) return LS_OK;
+  ls_why acc;
+  ls_why_init(&acc, ls_store_model(st), in->change->time);
+  /* a model change re-scored the history: older versions' rows would count twice */
+  acc.version = ls_store_model_version(st);
+  int rc = ls_store_person_ledger(st, in->row, ls_why_add_row, &acc);
+  if (!rc) {
+    w->n = ls_why_top(&acc, w->v, LS_WHY_MAX);
+    w->done = true;
   }
-  r->pts[k] += e->points;
-  r->cnt[k]++;
-  return 0;
+  ls_why_free(&acc);
+  return rc;
 }
 
-static int put_reasons(ls_store *st, const ls_store_stage_info *in, ls_buf *b) {
+/* ,"reasons":[…] (when `reasons`) and ,"why_hot":{"en":TEXT,"ja":TEXT}
+ * (when `text`). */
+static int put_why(ls_store *st, const ls_store_stage_info *in, why_hot *w, bool reasons,
+                   bool text, ls_buf *b) {
   const ls_model *m = ls_store_model(st);
-  reasons r = {.m = m, .to = in->change->time, .from = ls_time_add(in->change->time, -30 * 86400)};
-  int rc = ls_store_person_ledger(st, in->row, on_row, &r);
-  if (rc) return rc;
-  rc = ls_buf_append(b, ",\"reasons\":[", 12);
-  for (int out = 0; out < 5 && !rc; out++) { /* the five biggest, points then rule order */
-    int best = -1;
-    for (int k = 0; k < r.n; k++)
-      if (r.cnt[k] >= 0 && (best < 0 || r.pts[k] > r.pts[best])) best = k;
-    if (best < 0) break;
-    size_t ri = (size_t)r.rule[best];
-    const char *en = ls_model_rule_label(m, ri, "en"), *ja = ls_model_rule_label(m, ri, "ja");
-    rc = ls_buf_appendf(b, "%s{\"rule\":", out ? "," : "");
-    if (!rc) rc = ls__json_cstr(b, ls_model_rule_id(m, ri));
-    if (!rc) rc = ls_buf_append(b, ",\"label\":", 9);
-    if (!rc) rc = ls__json_cstr(b, en);
-    if (!rc) rc = ls_buf_append(b, ",\"label_ja\":", 12);
-    if (!rc) rc = ls__json_cstr(b, ja);
-    if (!rc) rc = ls_buf_appendf(b, ",\"count\":%d,\"points\":%" PRId64 "}", r.cnt[best],
-                                 r.pts[best]);
-    r.cnt[best] = -1;
-  }
-  return rc ? rc : ls_buf_append(b, "]", 1);
+  int rc = why_get(st, in, w);
+  if (!rc && reasons) rc = ls_buf_append(b, ",\"reasons\":", 11);
+  if (!rc && reasons) rc = ls__json_why_reasons(b, m, w->v, w->n);
+  if (rc || !text) return rc;
+  ls_buf t = {0};
+  rc = ls_buf_append(b, ",\"why_hot\":{\"en\":", 17);
+  if (!rc) rc = ls_why_text(m, w->v, w->n, "en", &t);
+  if (!rc) rc = ls__json_str(b, t.p, t.len);
+  t.len = 0;
+  if (!rc) rc = ls_buf_append(b, ",\"ja\":", 6);
+  if (!rc) rc = ls_why_text(m, w->v, w->n, "ja", &t);
+  if (!rc) rc = ls__json_str(b, t.p, t.len);
+  ls_buf_free(&t);
+  return rc ? rc : ls_buf_append(b, "}", 1);
 }
 
 static int alert(ls_store *st, const ls_store_stage_info *in, const char *kind,
-                 const ls_store_hook *h) {
+                 const ls_store_hook *h, why_hot *why) {
   const ls_model *m = ls_store_model(st);
   const ls_stage_change *c = in->change;
   /* the same change of the same person gives the same id: re-folds and
@@ -120,7 +108,8 @@ static int alert(ls_store *st, const ls_store_stage_info *in, const char *kind,
   if (!rc) rc = ls__json_str(&b, c->event_id.p, c->event_id.n);
   if (!rc) rc = ls_buf_append(&b, ",\"person\":", 10);
   if (!rc) rc = ls__person_json(m, in->state, NULL, &b);
-  if (!rc) rc = put_reasons(st, in, &b);
+  /* every change has its reasons; an MQL also says why it is hot, as text */
+  if (!rc) rc = put_why(st, in, why, true, c->mql, &b);
   if (!rc) rc = ls_buf_append(&b, "}", 1);
   ls_store_delivery d = {0, h->id, did, kind, in->lead_id, {b.p, b.len}, LS_DELIVERY_PENDING,
                          0, ls__now_ms(), ls__now_ms(), NULL};
@@ -133,11 +122,12 @@ static int64_t time_ms(ls_time t) { return t.sec * 1000 + t.nsec / 1000000; }
 
 /* The follow-up tasks of the stage entered (its cadence), one delivery each,
  * due when the task is. */
-static int task_alerts(ls_store *st, const ls_store_stage_info *in, const ls_store_hook *h) {
+static int task_alerts(ls_store *st, const ls_store_stage_info *in, const ls_store_hook *h,
+                       why_hot *why) {
   const ls_model *m = ls_store_model(st);
   const ls_stage_change *c = in->change;
   ls_task t[64];
-  size_t n = ls_model_cadence_tasks(m, c->to, c->time, t, 64);
+  size_t n = ls_model_cadence_steps(m, c->cadence, c->time, t, 64);
   int rc = LS_OK;
   for (size_t i = 0; i < n && i < 64 && !rc; i++) {
     char basis[512], entered[LS_TIME_FMT_MAX], due[LS_TIME_FMT_MAX], did[65];
@@ -158,8 +148,15 @@ static int task_alerts(ls_store *st, const ls_store_stage_info *in, const ls_sto
     if (!rc) rc = ls__json_cstr(&b, t[i].task);
     if (!rc) rc = ls_buf_append(&b, ",\"note\":", 8);
     if (!rc) rc = t[i].note ? ls__json_cstr(&b, t[i].note) : ls_buf_append(&b, "null", 4);
+    /* the id of GET /v1/tasks and POST /v1/tasks/{id}/done */
+    char tid[18];
+    ls_wf_task_id(c->event_id, ls_model_stage_name(m, c->to), c->time, t[i].step, tid);
+    if (!rc) rc = ls_buf_appendf(&b, ",\"task_id\":\"%s\",\"channel\":\"%s\",\"template\":", tid,
+                                 t[i].channel);
+    if (!rc) rc = t[i].template_ ? ls__json_cstr(&b, t[i].template_) : ls_buf_append(&b, "null", 4);
     if (!rc) rc = ls_buf_append(&b, ",\"person\":", 10);
     if (!rc) rc = ls__person_json(m, in->state, NULL, &b);
+    if (!rc && c->mql) rc = put_why(st, in, why, false, true, &b); /* whom to call, and why */
     if (!rc) rc = ls_buf_append(&b, "}", 1);
     ls_store_delivery d = {0, h->id, did, "task_due", in->lead_id, {b.p, b.len},
                            LS_DELIVERY_PENDING, 0, time_ms(t[i].due), ls__now_ms(), NULL};
@@ -169,20 +166,61 @@ static int task_alerts(ls_store *st, const ls_store_stage_info *in, const ls_sto
   return rc;
 }
 
+/* The stage's time limit (`sla:`): a delivery due at entry + sla, cancelled
+ * when the person leaves the stage first. */
+static int sla_alert(ls_store *st, const ls_store_stage_info *in, const ls_store_hook *h) {
+  const ls_model *m = ls_store_model(st);
+  const ls_stage_change *c = in->change;
+  int64_t sla = ls_model_stage_sla(m, c->to);
+  if (sla <= 0) return LS_OK;
+  ls_time deadline = ls_time_add(c->time, sla);
+  char basis[512], entered[LS_TIME_FMT_MAX], dl[LS_TIME_FMT_MAX], did[65];
+  ls_time_format(c->time, entered);
+  ls_time_format(deadline, dl);
+  int bn = snprintf(basis, sizeof basis, "sla_breached|%" PRId64 "|%s|%.*s|%u", h->id, entered,
+                    (int)c->event_id.n, c->event_id.p, (unsigned)c->to);
+  unsigned char dig[32];
+  ls__sha256(basis, (size_t)(bn < (int)sizeof basis ? bn : (int)sizeof basis - 1), dig);
+  ls__hex(dig, 16, did);
+  ls_buf b = {0};
+  int rc = ls_buf_appendf(&b, "{\"type\":\"sla_breached\",\"delivery_id\":\"%s\",\"lead_id\":",
+                          did);
+  if (!rc) rc = ls__json_str(&b, in->lead_id.p, in->lead_id.n);
+  if (!rc) rc = ls_buf_append(&b, ",\"stage\":", 9);
+  if (!rc) rc = ls__json_cstr(&b, ls_model_stage_name(m, c->to));
+  if (!rc) rc = ls_buf_appendf(&b, ",\"entered_at\":\"%s\",\"sla_s\":%" PRId64
+                                   ",\"deadline\":\"%s\",\"person\":", entered, sla, dl);
+  if (!rc) rc = ls__person_json(m, in->state, NULL, &b);
+  if (!rc) rc = ls_buf_append(&b, "}", 1);
+  ls_store_delivery d = {0, h->id, did, "sla_breached", in->lead_id, {b.p, b.len},
+                         LS_DELIVERY_PENDING, 0, time_ms(deadline), ls__now_ms(), NULL};
+  if (!rc) rc = ls_store_outbox_add(st, &d);
+  ls_buf_free(&b);
+  return rc;
+}
+
 static int on_stage(void *ud, ls_store *st, const ls_store_stage_info *in) {
   ls_server *s = ud;
   if (in->replayed) return LS_OK; /* folded and alerted before */
   if (in->change->mql) atomic_fetch_add(&s->metrics.mqls, 1);
   int rc = LS_OK;
-  bool tasks = false;
-  for (size_t i = 0; i < s->hooks.n; i++) tasks |= ls__hook_wants(&s->hooks.v[i], "task_due");
-  /* leaving a stage cancels the tasks of its cadence not yet sent */
+  bool tasks = false, slas = false;
+  for (size_t i = 0; i < s->hooks.n; i++) {
+    tasks |= ls__hook_wants(&s->hooks.v[i], "task_due");
+    slas |= ls__hook_wants(&s->hooks.v[i], "sla_breached");
+  }
+  /* leaving a stage cancels the tasks of its cadence not yet sent, and its
+   * time limit */
   if (tasks) rc = ls_store_outbox_cancel(st, in->lead_id, "task_due");
+  if (slas && !rc) rc = ls_store_outbox_cancel(st, in->lead_id, "sla_breached");
+  why_hot why = {0};
   for (size_t i = 0; i < s->hooks.n && !rc; i++) {
     const ls_store_hook *h = &s->hooks.v[i];
-    if (ls__hook_wants(h, "task_due")) rc = task_alerts(st, in, h);
-    if (!rc && in->change->mql && ls__hook_wants(h, "mql")) rc = alert(st, in, "mql", h);
-    if (!rc && ls__hook_wants(h, "stage_changed")) rc = alert(st, in, "stage_changed", h);
+    if (ls__hook_wants(h, "task_due")) rc = task_alerts(st, in, h, &why);
+    if (!rc && ls__hook_wants(h, "sla_breached")) rc = sla_alert(st, in, h);
+    if (!rc && in->change->mql && ls__hook_wants(h, "mql")) rc = alert(st, in, "mql", h, &why);
+    if (!rc && ls__hook_wants(h, "stage_changed"))
+      rc = alert(st, in, "stage_changed", h, &why);
     if (!rc) s->wkick = true;
   }
   return rc;

@@ -7,6 +7,7 @@
 #include "core/grow.h"
 #include "engine/replay_internal.h"
 #include "leadscore/replay.h"
+#include "leadscore/workflow.h"
 #include "store/store_internal.h"
 
 /* ---- advance ---- */
@@ -344,66 +345,25 @@ static int ledger_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
   return rc;
 }
 
-/* Tasks: one person's stage rows are gathered, then each entry into a stage
- * with a cadence gives its tasks, cancelled when the person left it. */
-typedef struct entry {
-  ls_time at;
-  char stage[64];
-  bool left;
-  ls_time left_at;
-} entry;
-
-typedef struct task_ctx {
-  ls_store *s;
-  ls_buf *b;
-  ls__bytes lead;
-  entry *e;
-  size_t n, cap;
-} task_ctx;
-
-static int flush_tasks(task_ctx *c) {
-  const ls_model *m = c->s->model;
-  int rc = LS_OK;
-  for (size_t i = 0; i < c->n && !rc; i++) {
-    size_t st = 0;
-    while (st < ls_model_nstages(m) && strcmp(ls_model_stage_name(m, st), c->e[i].stage)) st++;
-    ls_task t[64];
-    size_t nt = ls_model_cadence_tasks(m, (uint16_t)st, c->e[i].at, t, 64);
-    for (size_t k = 0; k < nt && k < 64 && !rc; k++) {
-      const char *status = c->e[i].left ? "cancelled"
-                           : ls_time_cmp(t[k].due, c->s->clock) < 0 ? "overdue" : "open";
-      rc = cell(c->b, c->lead.p, c->lead.len, false);
-      if (!rc) rc = cells(c->b, c->e[i].stage, false);
-      if (!rc) rc = when(c->b, c->e[i].at, false);
-      if (!rc) rc = num(c->b, t[k].day, false);
-      if (!rc) rc = when(c->b, t[k].due, false);
-      if (!rc) rc = cells(c->b, t[k].task, false);
-      if (!rc) rc = cells(c->b, t[k].note, false);
-      if (!rc) rc = cells(c->b, status, false);
-      if (!rc) rc = c->e[i].left ? when(c->b, c->e[i].left_at, true) : cells(c->b, "", true);
-    }
-  }
-  c->n = 0;
+/* Tasks: the workflow's (workflow.c derives them from the ledger), with
+ * what was done. */
+static int task_csv(void *ud, const ls_wf_task *t) {
+  ls_buf *b = ud;
+  bool cancelled = !strcmp(t->status, "cancelled");
+  int rc = cell(b, t->lead.p, t->lead.n, false);
+  if (!rc) rc = cells(b, t->stage, false);
+  if (!rc) rc = when(b, t->entered, false);
+  if (!rc) rc = num(b, t->day, false);
+  if (!rc) rc = when(b, t->due, false);
+  if (!rc) rc = cells(b, t->task, false);
+  if (!rc) rc = cells(b, t->note, false);
+  if (!rc) rc = cells(b, t->status, false);
+  if (!rc) rc = cancelled ? when(b, t->left_at, false) : cells(b, "", false);
+  if (!rc) rc = cells(b, t->id, false);
+  if (!rc) rc = cells(b, t->channel, false);
+  if (!rc) rc = cells(b, t->owner, false);
+  if (!rc) rc = cells(b, t->outcome, true);
   return rc;
-}
-
-static int task_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
-  task_ctx *c = ud;
-  int rc = LS_OK;
-  if (lead.n != c->lead.len || memcmp(lead.p, c->lead.p, lead.n)) {
-    rc = flush_tasks(c);
-    if (!rc) rc = ls__bytes_set(&c->lead, lead.p, lead.n);
-  }
-  if (rc || e->kind != 's' || e->model_version != c->s->model_version) return rc;
-  for (size_t i = 0; i < c->n; i++)
-    if (!c->e[i].left && strcmp(c->e[i].stage, e->from_stage) == 0)
-      c->e[i].left = true, c->e[i].left_at = e->time;
-  if (ls__grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e)) return LS_ENOMEM;
-  entry *n = &c->e[c->n++];
-  n->at = e->time;
-  n->left = false;
-  snprintf(n->stage, sizeof n->stage, "%s", e->to_stage);
-  return LS_OK;
 }
 
 int ls_store_export_csv(ls_store *s, const char *what, ls_buf *out) {
@@ -414,15 +374,10 @@ int ls_store_export_csv(ls_store *s, const char *what, ls_buf *out) {
     return rc ? rc : s->drv->ledger_scan(s->db, NULL, ledger_row, out);
   }
   if (strcmp(what, "tasks") == 0) {
-    task_ctx c = {s, out, {0}, NULL, 0, 0};
     static const char head[] = "lead_id,stage,entered_at,day,due_at,task,note,status,"
-                               "cancelled_at\n";
+                               "cancelled_at,task_id,channel,owner,outcome\n";
     int rc = ls_buf_append(out, head, sizeof head - 1);
-    if (!rc) rc = s->drv->ledger_scan(s->db, NULL, task_row, &c);
-    if (!rc) rc = flush_tasks(&c);
-    free(c.e);
-    free(c.lead.p);
-    return rc;
+    return rc ? rc : ls_store_tasks(s, 0, task_csv, out);
   }
   return LS_EINVAL;
 }

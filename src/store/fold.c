@@ -154,8 +154,17 @@ static void on_stage(void *ud, const ls_stage_change *sc) {
   e.mql = sc->mql;
   e.event_id = sc->event_id;
   e.rule = sc->route >= 0 ? ls_model_route_name(c->s->model, (size_t)sc->route) : NULL;
+  e.cadence = sc->cadence >= 0 ? ls_model_cadence_name(c->s->model, (size_t)sc->cadence) : NULL;
   put_row(c, &e);
   ls_store *s = c->s;
+  /* a new MQL gets an owner at the end of the ingest; a re-fold reports
+   * again the changes before this batch's first event: not those */
+  const ls__tp *p = c->p;
+  bool replayed = p->refolding && (!p->has_new || ls_time_cmp(sc->time, p->first_new) < 0);
+  if (sc->mql && !replayed && !c->rc) {
+    if (ls__grow((void **)&s->mqls, &s->mql_cap, s->nmql + 1, sizeof *s->mqls)) c->rc = LS_ENOMEM;
+    else s->mqls[s->nmql++] = (ls__mql){sc->time, p->id};
+  }
   if (!s->stage_hook || c->rc) return;
   if (ls__grow((void **)&s->chg, &s->chg_cap, s->nchg + 1, sizeof *s->chg)) c->rc = LS_ENOMEM;
   else s->chg[s->nchg++] = *sc;

@@ -13,7 +13,7 @@
 #include "store/extent.h"
 #include "store/sqlite_db.h"
 
-#define SCHEMA_VERSION "3"
+#define SCHEMA_VERSION "4"
 
 /* Events and ledger rows are appended (rowid order); a person's rows are
  * found through the extents kept in its row, not through an index on
@@ -21,6 +21,19 @@
  * the ingest time (docs/storage.md). An extent covers only live rows of its
  * person (see ledger_clear), so a rowid that SQLite hands out again after a
  * delete is never in someone's extent. */
+/* The inside-sales workflow's records (sqlite_workflow.c), keyed by the
+ * person's lead id when they were made (found again through any of the
+ * person's identities: a lead id is one of them, and identities only
+ * gather on merges). */
+#define WORKFLOW_TABLES                                                              \
+  "CREATE TABLE owners(lead BLOB PRIMARY KEY, owner TEXT NOT NULL, team TEXT,"       \
+  "  how TEXT NOT NULL, by TEXT, at_ms INTEGER NOT NULL) WITHOUT ROWID;"            \
+  "CREATE TABLE team_turns(team TEXT PRIMARY KEY, turns INTEGER NOT NULL) WITHOUT ROWID;" \
+  "CREATE TABLE task_log(task TEXT PRIMARY KEY, lead BLOB NOT NULL, outcome TEXT NOT NULL," \
+  "  note TEXT, by TEXT, owner TEXT, at_ms INTEGER NOT NULL) WITHOUT ROWID;"         \
+  "CREATE TABLE checklist(lead BLOB NOT NULL, criterion TEXT NOT NULL, note TEXT,"   \
+  "  by TEXT, at_ms INTEGER NOT NULL, PRIMARY KEY(lead, criterion)) WITHOUT ROWID;"
+
 static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
     "CREATE TABLE models(version INTEGER PRIMARY KEY, source TEXT NOT NULL);"
@@ -41,8 +54,10 @@ static const char schema[] =
     "CREATE TABLE ledger(seq INTEGER PRIMARY KEY, person INTEGER NOT NULL,"
     "  n INTEGER NOT NULL, kind TEXT NOT NULL, time TEXT NOT NULL, rule TEXT,"
     "  points INTEGER, after INTEGER, from_stage TEXT, to_stage TEXT,"
-    "  mql INTEGER, event_id BLOB, model_version INTEGER NOT NULL, category INTEGER);"
+    "  mql INTEGER, event_id BLOB, model_version INTEGER NOT NULL, category INTEGER,"
+    "  cadence TEXT);"
     "CREATE TABLE categories(hash INTEGER PRIMARY KEY, name BLOB NOT NULL);"
+    WORKFLOW_TABLES
     "CREATE TABLE rejected(seq INTEGER PRIMARY KEY, source TEXT NOT NULL,"
     "  line INTEGER NOT NULL, reason TEXT NOT NULL, text BLOB NOT NULL,"
     "  UNIQUE(source, line, text));"
@@ -84,16 +99,16 @@ static const char *const sql[S_N] = {
     "last_mql_at = ?14, events_at = ?15, ledger_at = ?16 WHERE id = ?1",
     "SELECT id FROM persons ORDER BY id",
     "INSERT INTO ledger(person, n, kind, time, rule, points, after, from_stage, to_stage, "
-    "mql, event_id, model_version, category) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+    "mql, event_id, model_version, category, cadence) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     /* re-ingesting a file (after a crash) must not record its lines twice */
     "INSERT OR IGNORE INTO rejected(source, line, reason, text) VALUES(?1, ?2, ?3, ?4)",
     "SELECT source, line, reason, text FROM rejected ORDER BY seq",
     "SELECT n, kind, time, rule, points, after, from_stage, to_stage, mql, event_id, "
-    "model_version, NULL, category, c.name FROM ledger LEFT JOIN categories c "
+    "model_version, NULL, category, c.name, cadence FROM ledger LEFT JOIN categories c "
     "ON c.hash = category WHERE seq BETWEEN ?2 AND ?3 AND person = ?1 ORDER BY seq",
     "SELECT n, kind, time, rule, points, after, from_stage, to_stage, mql, event_id, "
-    "model_version, p.lead_id, category, c.name FROM ledger l JOIN persons p "
+    "model_version, p.lead_id, category, c.name, l.cadence FROM ledger l JOIN persons p "
     "ON p.id = l.person LEFT JOIN categories c ON c.hash = l.category "
     "ORDER BY p.lead_id, l.person, l.n",
     "SELECT kind, value FROM identities WHERE person = ?1 ORDER BY kind, value",
@@ -108,12 +123,17 @@ static const char *const sql[S_N] = {
     "SELECT hash, name FROM categories ORDER BY rowid"};
 
 /* Schema 2 -> 3: category scores (ledger.category, the categories table). */
-static const char migrate_2[] =
-    "BEGIN IMMEDIATE;"
-    "ALTER TABLE ledger ADD COLUMN category INTEGER;"
-    "CREATE TABLE categories(hash INTEGER PRIMARY KEY, name BLOB NOT NULL);"
-    "UPDATE meta SET value = '3' WHERE key = 'schema_version';"
-    "COMMIT;";
+#define MIGRATE_2                                                             \
+  "ALTER TABLE ledger ADD COLUMN category INTEGER;"                           \
+  "CREATE TABLE categories(hash INTEGER PRIMARY KEY, name BLOB NOT NULL);"
+/* Schema 3 -> 4: the workflow (ledger.cadence, the workflow's tables). */
+#define MIGRATE_3 "ALTER TABLE ledger ADD COLUMN cadence TEXT;" WORKFLOW_TABLES
+static const char migrate_2[] = "BEGIN IMMEDIATE;" MIGRATE_2 MIGRATE_3
+                                "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
+                                "COMMIT;";
+static const char migrate_3[] = "BEGIN IMMEDIATE;" MIGRATE_3
+                                "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
+                                "COMMIT;";
 
 typedef struct db {
   ls__sqdb base; /* first: sqlite_service.c sees a db as an ls__sqdb */
@@ -175,6 +195,7 @@ static void db_close(void *h) {
   if (!d) return;
   for (int i = 0; i < S_N; i++) sqlite3_finalize(d->st[i]);
   ls__svc_close(d->base.svc);
+  if (d->base.wf_close) d->base.wf_close(d->base.wf);
   sqlite3_close(d->base.h);
   free(d->blob[0]);
   free(d->blob[1]);
@@ -237,10 +258,12 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
     if (sqlite3_prepare_v2(d->base.h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q,
                            NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW &&
-        strcmp((const char *)sqlite3_column_text(q, 0), "2") == 0) {
+        (strcmp((const char *)sqlite3_column_text(q, 0), "2") == 0 ||
+         strcmp((const char *)sqlite3_column_text(q, 0), "3") == 0)) {
+      bool two = strcmp((const char *)sqlite3_column_text(q, 0), "2") == 0;
       sqlite3_finalize(q);
       q = NULL;
-      rc = sqlite3_exec(d->base.h, migrate_2, NULL, NULL, NULL);
+      rc = sqlite3_exec(d->base.h, two ? migrate_2 : migrate_3, NULL, NULL, NULL);
       if (rc != SQLITE_OK) sqlite3_exec(d->base.h, "ROLLBACK", NULL, NULL, NULL);
     }
     sqlite3_finalize(q);
@@ -671,6 +694,7 @@ static int ledger_add(void *h, ls_store_person *p, const ls_store_ledger *e) {
   if (e->event_id.n) blob(s, 11, e->event_id);
   sqlite3_bind_int64(s, 12, e->model_version);
   if (e->category) sqlite3_bind_int64(s, 13, (int64_t)e->category);
+  if (e->cadence) sqlite3_bind_text(s, 14, e->cadence, -1, SQLITE_STATIC);
   int rc = step_done(s);
   return rc ? rc : ls__ext_add(p->ledger_at, sqlite3_last_insert_rowid(d->base.h));
 }
@@ -716,6 +740,7 @@ static int ledger_row(sqlite3_stmt *s, ls_slice lead,
   e.model_version = sqlite3_column_int64(s, 10);
   e.category = (uint64_t)sqlite3_column_int64(s, 12);
   if (sqlite3_column_type(s, 13) != SQLITE_NULL) e.category_name = col_blob(s, 13);
+  e.cadence = (const char *)sqlite3_column_text(s, 14);
   return fn(ud, lead.p ? lead : col_blob(s, 11), &e);
 }
 
@@ -799,6 +824,7 @@ const ls_store_driver ls_store_sqlite = {
     .set_checkpoint = set_checkpoint,
     .checkpoint = checkpoint,
     .ledger_truncate = ledger_truncate,
+    .workflow = &ls__sq_workflow,
     .meta_get = meta_get,
     .meta_set = meta_set,
     .model_put = model_put,

@@ -5,13 +5,19 @@
 #include <sqlite3.h>
 
 #include "leadscore/store.h"
+#include "leadscore/workflow.h"
 
 struct ls__svc;
 
 typedef struct ls__sqdb {
   sqlite3 *h;
   struct ls__svc *svc; /* the service's statements (sqlite_service.c), on first use */
+  void *wf;            /* the workflow's statements (sqlite_workflow.c), on first use */
+  void (*wf_close)(void *wf);
 } ls__sqdb;
+
+/* The workflow's records (sqlite_workflow.c). */
+extern const ls_workflow_driver ls__sq_workflow;
 
 /* Maps SQLite's result to ls_err (corruption and I/O are LS_EIO). */
 int ls__sq_err(int rc);

@@ -40,11 +40,12 @@ static const char *const sql[Q_N] = {
     "  next_ms, created_ms) VALUES(?1, ?2, ?3, ?4, ?5, 0, 0, ?6, ?7)",
     "SELECT o.id, o.hook, o.delivery_id, o.kind, o.person, o.body, o.status, o.attempts,"
     "  o.next_ms, o.created_ms, o.last_error FROM outbox o"
-    /* alerts of a person in order; scheduled tasks (due later) in their own
-       line, so that a task due tomorrow does not hold up today's alert */
+    /* alerts of a person in order; scheduled ones (tasks, time limits: due
+       later) in their own line, so that a task due tomorrow does not hold
+       up today's alert */
     " WHERE o.status = 0 AND o.next_ms <= ?1 AND NOT EXISTS (SELECT 1 FROM outbox e"
     "  WHERE e.status = 0 AND e.hook = o.hook AND e.person = o.person AND e.id < o.id"
-    "  AND (e.kind = 'task_due') = (o.kind = 'task_due'))"
+    "  AND (e.kind IN ('task_due', 'sla_breached')) = (o.kind IN ('task_due', 'sla_breached')))"
     " ORDER BY o.id LIMIT ?2",
     "UPDATE outbox SET status = ?2, attempts = ?3, next_ms = ?4, last_error = ?5 WHERE id = ?1",
     "SELECT id, hook, delivery_id, kind, person, body, status, attempts, next_ms, created_ms,"

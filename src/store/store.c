@@ -10,6 +10,7 @@
 #include "leadscore/fold.h"
 #include "leadscore/replay.h"
 #include "store/store_internal.h"
+#include "store/workflow_internal.h"
 
 /* ---- transactions and groups ---- */
 
@@ -204,6 +205,7 @@ void ls_store_close(ls_store *s) {
   ls_buf_free(&s->hist);
   ls_event_parser_destroy(s->show_parser);
   free(s->chg);
+  free(s->mqls);
   free(s);
 }
 
@@ -365,6 +367,7 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
   s->data_version = v;
   ls__touched_clear(&s->t);
   s->npend = 0;
+  s->nmql = 0;
   s->lines = lines;
   s->lens = lens;
   ls_store_stats total = *st; /* counted only if the batch commits */
@@ -389,6 +392,8 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
   }
   ls__ahead_finish(&s->ahead);
   if (!rc) rc = ls__store_flush(s, st);
+  if (!rc && s->nmql)
+    rc = ls__wf_assign_new(s, s->mqls, s->nmql, s->clock.sec * 1000 + s->clock.nsec / 1000000);
   bool moved = s->has_clock && (!had_clock || ls_time_cmp(s->clock, clock) != 0);
   if (!rc && moved) rc = save_clock(s); /* one page less to write when it did not */
   if ((rc = ls__tx_end(s, rc))) {

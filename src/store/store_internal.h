@@ -65,6 +65,12 @@ typedef struct ls__pending {
   bool identifies;
 } ls__pending;
 
+/* An MQL folded by an ingest: its person gets an owner at the end. */
+typedef struct ls__mql {
+  ls_time time;
+  int64_t person;
+} ls__mql;
+
 struct ls_store {
   const ls_store_driver *drv;
   void *db;
@@ -89,6 +95,8 @@ struct ls_store {
   uint64_t data_version; /* the driver's, when idc was last known good */
   ls_store_stage_fn stage_hook; /* see ls_store_set_stage_hook */
   void *stage_ud;
+  ls__mql *mqls; /* the MQLs this ingest folded (not replays of earlier ones) */
+  size_t nmql, mql_cap;
   ls_stage_change *chg; /* one event's stage changes, for the hook */
   size_t nchg, chg_cap;
   void (*line_hook)(void *ud, size_t index, int outcome, const char *why);

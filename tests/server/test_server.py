@@ -302,6 +302,24 @@ def test_lead_api():
         st, body = s.json("GET", "/v1/leads/L0000")
         check(st == 200 and body["scores"]["score"] == 75 and body["stage"] == "hot" and
               body["mql_count"] == 2 and len(body["stage_history"]) == 4, "a person")
+        # why hot: the 30 days up to the latest MQL — for L0000 the search of
+        # day 41 alone (the five of day 0 are older); L0001's only MQL came
+        # with its fifth search
+        check(body["why_hot"] == {"en": "Searched for the brand (+15)",
+                                  "ja": "ブランド名で検索 (+15)",
+                                  "reasons": [{"rule": "brand_search",
+                                               "label": "Searched for the brand",
+                                               "label_ja": "ブランド名で検索",
+                                               "count": 1, "points": 15}]},
+              f"why hot after the second MQL ({body.get('why_hot')})")
+        st, body = s.json("GET", "/v1/leads/L0001")
+        check(st == 200 and body["why_hot"]["en"] == "Searched for the brand 5× (+75)" and
+              body["why_hot"]["ja"] == "ブランド名で検索 5回 (+75)" and
+              body["why_hot"]["reasons"][0]["count"] == 5, "why hot after one MQL")
+        s.post_lines([ev(0, "Z1", "identify", "2026-01-02T00:00:00Z")])
+        st, body = s.json("GET", "/v1/leads/Z1")
+        check(st == 200 and body["why_hot"] == {"en": "", "ja": "", "reasons": []},
+              "why hot of a person no rule gave points")
         st, body = s.json("GET", "/v1/leads/L0000/ledger")
         check(st == 200 and body["ledger"][0]["rule"] == "brand_search" and
               body["ledger"][0]["label"] == "Searched for the brand", "the ledger with labels")
@@ -322,7 +340,7 @@ def test_lead_api():
             pages += 1
             if not cursor:
                 break
-        check(len(seen) == 31 and len(set(seen)) == 31 and seen == sorted(seen, key=str.encode),
+        check(len(seen) == 32 and len(set(seen)) == 32 and seen == sorted(seen, key=str.encode),
               "cursor pages cover everyone once, in order")
         st, body = s.json("GET", "/v1/leads?owner=x")
         check(st == 400 and "unknown parameter" in body["error"]["message"], "unknown filter")
@@ -331,6 +349,25 @@ def test_lead_api():
         # a sales event for a person, without an identity in it
         sale = json.dumps({"id": "s1", "type": "sales_disposition",
                            "time": "2026-03-01T00:00:00Z", "props": {"outcome": "opportunity"}})
+        # the hand-off gate: refused until 3 criteria, the need among them
+        st, body = s.json("POST", "/v1/leads/L0000/events", sale + "\n", "application/x-ndjson")
+        check(st == 409 and "missing: compelling_event, need (required)" in
+              body["error"]["message"], "the gate refuses a disposition to opportunity")
+        for crit in ("compelling_event", "timing", "company"):
+            st, body = s.json("POST", "/v1/leads/L0000/checklist",
+                              json.dumps({"criterion": crit, "note": "from the call"}))
+            check(st == 200, f"checklist {crit}")
+        check(not body["gate"]["open"] and body["gate"]["missing"].startswith("need (required)"),
+              "three without the need: still closed")
+        st, body = s.json("POST", "/v1/leads/L0000/events", sale + "\n", "application/x-ndjson")
+        check(st == 409 and "need (required)" in body["error"]["message"], "still refused")
+        st, body = s.json("POST", "/v1/leads/L0000/checklist",
+                          json.dumps({"criterion": "need", "note": "CRM migration", "by": "sato"}))
+        check(st == 200 and body["gate"]["open"] and
+              [c["by"] for c in body["criteria"] if c["criterion"] == "need"] == ["sato"],
+              "checklist with who and note; the gate opens")
+        st, body = s.json("POST", "/v1/leads/L0000/checklist", json.dumps({"criterion": "budget"}))
+        check(st == 400 and "unknown criterion" in body["error"]["message"], "unknown criterion")
         st, body = s.json("POST", "/v1/leads/L0000/events", sale + "\n", "application/x-ndjson")
         check(st == 200 and body["accepted"] == 1 and body["stage"] == "opportunity",
               "a sales event moves the person")
@@ -389,6 +426,11 @@ def test_webhooks():
         one = next(iter(got.values()))
         check(one["type"] == "mql" and one["to"] == "hot" and one["person"]["stage"] in
               ("hot", "prospect") and one["reasons"][0]["rule"] == "brand_search", "alert body")
+        # the first MQL: five searches; the second (day 41): one
+        want = {1: ("Searched for the brand 5× (+75)", "ブランド名で検索 5回 (+75)", 5),
+                2: ("Searched for the brand (+15)", "ブランド名で検索 (+15)", 1)}
+        check(all((g["why_hot"]["en"], g["why_hot"]["ja"], g["reasons"][0]["count"]) ==
+                  want[g["person"]["mql_count"]] for g in got.values()), "alert why_hot")
         out = run("webhooks", "status", "--db", db).stdout
         check("pending 0" in out and "delivered 60" in out, "webhooks status")
         hid = listed["webhooks"][0]["id"]
@@ -462,6 +504,9 @@ def test_tasks():
     rec = Receiver("task-secret-0123456789")
     run("webhooks", "add", "--db", db, "--url", rec.url(), "--events", "task_due", "--secret",
         "task-secret-0123456789")
+    late = Receiver("sla-secret-0123456789")
+    run("webhooks", "add", "--db", db, "--url", late.url(), "--events", "sla_breached",
+        "--secret", "sla-secret-0123456789")
     s = Server(db, "--clock", "event")
     try:
         # P1 was hot in January: every task is past due, so all are sent now
@@ -475,21 +520,37 @@ def test_tasks():
               [(1, "call", "2026-01-01T04:00:00Z"), (1, "email", "2026-01-01T04:00:00Z"),
                (2, "call", "2026-01-02T04:00:00Z")] and tasks[-1]["day"] == 21 and
               tasks[-1]["due_at"] == "2026-01-21T04:00:00Z", "due at entry + (day - 1) days")
+        st, body = s.json("GET", "/v1/tasks?lead=P1&status=all")
+        check({g["task_id"] for g in tasks} == {t["id"] for t in body["tasks"]} and
+              all(g["channel"] in ("call", "email", "task") for g in tasks),
+              "a task_due names the task of GET /v1/tasks")
+        got = wait_for("the time limit", lambda: len(late.verified()) >= 1 and late.verified(), 20)
+        sla = list(got.values())
+        check(len(sla) == 1 and sla[0]["type"] == "sla_breached" and sla[0]["stage"] == "hot" and
+              sla[0]["deadline"] == "2026-01-22T04:00:00Z" and sla[0]["sla_s"] == 21 * 86400,
+              "sla_breached at entry + 21 days")
+        check(all(g.get("why_hot") == {"en": "Searched for the brand 5× (+75)",
+                                       "ja": "ブランド名で検索 5回 (+75)"} for g in tasks),
+              "tasks of an MQL say why hot")
         # P2 goes hot in 2099: nothing is due; nurtured, its tasks are cancelled
         future = [ev(i, "P2", "search", f"2099-01-01T0{i}:00:00Z", query="acme") for i in range(5)]
         s.post_lines(future)
         st, body = s.json("GET", "/v1/webhooks/deliveries?status=pending")
-        check(st == 200 and len(body["deliveries"]) == 8, "future tasks wait")
-        s.post_lines([ev(9, "P2", "sales_disposition", "2099-01-02T00:00:00Z", outcome="nurture")])
+        check(st == 200 and len(body["deliveries"]) == 9, "future tasks and the time limit wait")
+        s.post_lines([ev(9, "P2", "sales_disposition", "2099-01-02T00:00:00Z", outcome="nurture",
+                         reason="bad_timing")])
         st, body = s.json("GET", "/v1/webhooks/deliveries?status=cancelled")
-        check(len(body["deliveries"]) == 8, "leaving the stage cancels its tasks")
+        check(len(body["deliveries"]) == 9 and
+              sum(d["kind"] == "sla_breached" for d in body["deliveries"]) == 1,
+              "leaving the stage cancels its tasks and its time limit")
         st, body = s.json("GET", "/v1/webhooks/deliveries?status=pending")
         check(len(body["deliveries"]) == 0, "nothing left pending")
         out = run("webhooks", "status", "--db", db).stdout
-        check("delivered 8" in out and "cancelled 8" in out, "status counts cancelled")
+        check("delivered 9" in out and "cancelled 9" in out, "status counts cancelled")
     finally:
         s.stop()
         rec.close()
+        late.close()
 
 
 def test_drain():

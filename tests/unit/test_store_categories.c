@@ -110,11 +110,14 @@ static void test_names_follow_events(void) {
   ls_store_close(s);
 }
 
-/* Turns the store back into schema 2: no ledger.category, no categories. */
+/* Turns the store back into schema 2: no ledger.category, no categories,
+ * and nothing of schema 4 (ledger.cadence, the workflow's tables). */
 static void downgrade(void) {
   sqlite3 *h = NULL;
   CHECK_INT(sqlite3_open(path, &h), SQLITE_OK);
   CHECK_INT(sqlite3_exec(h,
+                         "ALTER TABLE ledger DROP COLUMN cadence; DROP TABLE owners;"
+                         "DROP TABLE team_turns; DROP TABLE task_log; DROP TABLE checklist;"
                          "ALTER TABLE ledger DROP COLUMN category; DROP TABLE categories;"
                          "UPDATE meta SET value = '2' WHERE key = 'schema_version';",
                          NULL, NULL, NULL),

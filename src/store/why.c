@@ -1,0 +1,116 @@
+/* Why hot: the rules that gave a person the most points in the 30 days up
+ * to its latest MQL, in the model's words. The accumulator and the text are
+ * pure; ls_store_why reads one person's ledger. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/grow.h"
+#include "store/store_internal.h"
+
+void ls_why_init(ls_why *w, const ls_model *m, ls_time at) {
+  *w = (ls_why){.m = m, .to = at, .from = ls_time_add(at, -(int64_t)LS_WHY_DAYS * 86400)};
+}
+
+void ls_why_free(ls_why *w) {
+  free(w->v);
+  w->v = NULL;
+  w->n = w->cap = 0;
+}
+
+int ls_why_add(ls_why *w, int32_t rule, ls_time t, int64_t points) {
+  /* a capped row gave 0, a fit re-roll or a negative rule may take points:
+   * only what pushed the person up explains why it is hot */
+  if (rule < 0 || points <= 0 || ls_time_cmp(t, w->from) < 0 || ls_time_cmp(t, w->to) > 0)
+    return LS_OK;
+  size_t k = 0;
+  while (k < w->n && w->v[k].rule != rule) k++;
+  if (k == w->n) {
+    if (ls__grow((void **)&w->v, &w->cap, w->n + 1, sizeof *w->v)) return LS_ENOMEM;
+    w->v[w->n++] = (ls_why_item){rule, 0, 0};
+  }
+  w->v[k].count++;
+  w->v[k].points += points;
+  return LS_OK;
+}
+
+int ls_why_add_row(void *ud, ls_slice lead_id, const ls_store_ledger *e) {
+  (void)lead_id;
+  ls_why *w = ud;
+  if (e->kind == 's' || !e->rule || (w->version && e->model_version != w->version))
+    return LS_OK;
+  /* a rule of an earlier model version that the model no longer has: -1 */
+  return ls_why_add(w, ls_model_rule_find(w->m, e->rule), e->time, e->points);
+}
+
+static int by_weight(const void *a, const void *b) {
+  const ls_why_item *x = a, *y = b;
+  if (x->points != y->points) return x->points > y->points ? -1 : 1;
+  if (x->count != y->count) return x->count > y->count ? -1 : 1;
+  return (x->rule > y->rule) - (x->rule < y->rule);
+}
+
+size_t ls_why_top(ls_why *w, ls_why_item *out, size_t cap) {
+  if (w->n > 1) qsort(w->v, w->n, sizeof *w->v, by_weight);
+  size_t n = w->n < cap ? w->n : cap;
+  if (n > LS_WHY_MAX) n = LS_WHY_MAX;
+  if (n) memcpy(out, w->v, n * sizeof *out);
+  return n;
+}
+
+int ls_why_text(const ls_model *m, const ls_why_item *v, size_t n, const char *lang,
+                ls_buf *out) {
+  if (!lang) lang = "en";
+  bool ja = strcmp(lang, "ja") == 0;
+  int rc = LS_OK;
+  for (size_t i = 0; i < n && !rc; i++) {
+    const char *label = ls_model_rule_label(m, (size_t)v[i].rule, lang);
+    if (i) rc = ja ? ls_buf_append(out, "、", strlen("、")) : ls_buf_append(out, ", ", 2);
+    if (!rc) rc = ls_buf_append(out, label, strlen(label));
+    if (!rc && v[i].count > 1)
+      rc = ls_buf_appendf(out, ja ? " %" PRIu32 "回" : " %" PRIu32 "×", v[i].count);
+    if (!rc) rc = ls_buf_appendf(out, " (+%" PRId64 ")", v[i].points);
+  }
+  return rc;
+}
+
+/* ---- the store ---- */
+
+typedef struct last_ctx {
+  int64_t version;
+  bool any, mql;
+  ls_time last, last_mql;
+} last_ctx;
+
+static int on_last(void *ud, ls_slice lead_id, const ls_store_ledger *e) {
+  (void)lead_id;
+  last_ctx *c = ud;
+  if (e->model_version != c->version) return LS_OK; /* the history is re-scored under this one */
+  if (!c->any || ls_time_cmp(e->time, c->last) > 0) c->last = e->time;
+  c->any = true;
+  if (e->kind == 's' && e->mql && (!c->mql || ls_time_cmp(e->time, c->last_mql) >= 0)) {
+    c->last_mql = e->time;
+    c->mql = true;
+  }
+  return LS_OK;
+}
+
+int ls_store_why(ls_store *s, int64_t person, ls_why_item *out, size_t cap, size_t *n,
+                 ls_time *at) {
+  *n = 0;
+  ls__touched_clear(&s->t);
+  ls__tp *p;
+  int rc = ls__touched_get(s, person, false, &p);
+  /* two reads of the ledger: the window's end first, then its rows */
+  last_ctx c = {.version = s->model_version};
+  if (!rc) rc = s->drv->ledger_scan(s->db, &p->row, on_last, &c);
+  ls_why w;
+  ls_why_init(&w, s->model, c.mql ? c.last_mql : c.last);
+  w.version = s->model_version;
+  if (!rc && c.any) rc = s->drv->ledger_scan(s->db, &p->row, ls_why_add_row, &w);
+  if (!rc) *n = ls_why_top(&w, out, cap);
+  if (!rc && c.any && at) *at = w.to;
+  ls_why_free(&w);
+  ls__touched_clear(&s->t);
+  return rc;
+}
