@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "leadscore/workflow.h"
 #include "server/internal.h"
 
@@ -26,11 +27,14 @@ static int64_t now_ms(ls__req *r, ls_store *st) {
 
 typedef struct tasks_ctx {
   struct MHD_Connection *c;
-  ls_buf *b;
+  ls_buf *b; /* each task's JSON, one after the other */
   const char *owner, *due, *status;
   ls_time clock;
   bool has_clock;
-  size_t n;
+  /* per task: where its JSON ends in b and its person's index in leads */
+  size_t *end, *who, n, cap, wcap;
+  ls_buf leads; /* the persons' lead ids, NUL-terminated, in order */
+  size_t nleads;
 } tasks_ctx;
 
 static int task_json(ls_buf *b, const ls_wf_task *t) {
@@ -78,13 +82,72 @@ static int on_task(void *ud, const ls_wf_task *t) {
   if (x->due && !strcmp(x->due, "today") &&
       (!x->has_clock || t->due.sec / 86400 != x->clock.sec / 86400))
     return 0;
-  int rc = x->n++ ? ls_buf_append(x->b, ",", 1) : LS_OK;
-  return rc ? rc : task_json(x->b, t);
+  /* tasks come grouped by person: a new person when the lead id changes */
+  size_t last = x->leads.len, prev = 0;
+  if (x->nleads) { /* the previous lead id: the last NUL-terminated string */
+    prev = last - 1;
+    while (prev > 0 && x->leads.p[prev - 1]) prev--;
+  }
+  if (!x->nleads || strlen(x->leads.p + prev) != t->lead.n ||
+      memcmp(x->leads.p + prev, t->lead.p, t->lead.n)) {
+    if (memchr(t->lead.p, 0, t->lead.n)) return LS_EINVAL;
+    if (ls_buf_append(&x->leads, t->lead.p, t->lead.n) || ls_buf_append(&x->leads, "", 1))
+      return LS_ENOMEM;
+    x->nleads++;
+  }
+  if (ls__grow((void **)&x->end, &x->cap, x->n + 1, sizeof *x->end) ||
+      ls__grow((void **)&x->who, &x->wcap, x->n + 1, sizeof *x->who))
+    return LS_ENOMEM;
+  int rc = task_json(x->b, t);
+  x->end[x->n] = x->b->len;
+  x->who[x->n++] = x->nleads - 1;
+  return rc;
+}
+
+/* The answer: each task with why its person is hot, worked out after the
+ * scan of the tasks (the store cannot be asked while it scans). */
+static int answer(ls_store *st, tasks_ctx *x, ls_buf *out) {
+  int rc = ls_buf_append(out, "{\"tasks\":[", 10);
+  ls_buf en = {0}, ja = {0};
+  const char *lead = x->leads.p;
+  size_t at = 0, person = SIZE_MAX;
+  for (size_t i = 0; i < x->n && !rc; i++) {
+    if (x->who[i] != person) { /* the next person's why */
+      if (person != SIZE_MAX) lead += strlen(lead) + 1;
+      person = x->who[i];
+      en.len = ja.len = 0;
+      int64_t p = 0;
+      ls_why_item v[LS_WHY_MAX];
+      size_t n = 0;
+      if (ls_store_find(st, (ls_slice){lead, strlen(lead)}, &p) == LS_OK &&
+          !(rc = ls_store_why(st, p, v, LS_WHY_MAX, &n, NULL))) {
+        rc = ls_why_text(ls_store_model(st), v, n, "en", &en);
+        if (!rc) rc = ls_why_text(ls_store_model(st), v, n, "ja", &ja);
+      }
+    }
+    if (!rc && i) rc = ls_buf_append(out, ",", 1);
+    /* the task's object without its closing brace, then why_hot */
+    if (!rc) rc = ls_buf_append(out, x->b->p + at, x->end[i] - 1 - at);
+    if (!rc) rc = ls_buf_appendf(out, ",\"why_hot\":{\"en\":");
+    if (!rc) rc = ls__json_str(out, en.p ? en.p : "", en.len);
+    if (!rc) rc = ls_buf_append(out, ",\"ja\":", 6);
+    if (!rc) rc = ls__json_str(out, ja.p ? ja.p : "", ja.len);
+    if (!rc) rc = ls_buf_append(out, "}}", 2);
+    at = x->end[i];
+  }
+  ls_buf_free(&en);
+  ls_buf_free(&ja);
+  return rc ? rc : ls_buf_append(out, "]}\n", 3);
 }
 
 enum MHD_Result ls__route_tasks(struct MHD_Connection *c, ls__req *r, const char *id) {
   (void)id;
-  tasks_ctx x = {c, NULL, arg(c, "owner"), arg(c, "due"), arg(c, "status"), {0, 0}, false, 0};
+  tasks_ctx x;
+  memset(&x, 0, sizeof x);
+  x.c = c;
+  x.owner = arg(c, "owner");
+  x.due = arg(c, "due");
+  x.status = arg(c, "status");
   const char *lead = arg(c, "lead");
   if (x.due && strcmp(x.due, "today") && strcmp(x.due, "overdue"))
     return ls__error(c, r, 400, "due must be today or overdue");
@@ -93,15 +156,18 @@ enum MHD_Result ls__route_tasks(struct MHD_Connection *c, ls__req *r, const char
     return ls__error(c, r, 400, "status must be open, overdue, done, cancelled or all");
   ls_store *st = ls__reader_get(r->srv);
   if (!st) return ls__error(c, r, 503, "the store cannot be read");
-  ls_buf b = {0};
+  ls_buf tasks = {0}, b = {0};
   int64_t p = 0;
   int rc = lead ? ls_store_find(st, (ls_slice){lead, strlen(lead)}, &p) : LS_OK;
-  x.b = &b;
+  x.b = &tasks;
   x.has_clock = ls_store_clock(st, &x.clock);
-  if (!rc) rc = ls_buf_append(&b, "{\"tasks\":[", 10);
   if (!rc) rc = ls_store_tasks(st, p, on_task, &x);
-  if (!rc) rc = ls_buf_append(&b, "]}\n", 3);
+  if (!rc) rc = answer(st, &x, &b);
   ls__reader_put(r->srv, st);
+  ls_buf_free(&tasks);
+  ls_buf_free(&x.leads);
+  free(x.end);
+  free(x.who);
   if (rc) ls_buf_free(&b);
   if (rc == LS_ENOTFOUND) return ls__error(c, r, 404, "no person has the identity \"%s\"", lead);
   if (rc) return ls__error(c, r, 500, "%s", ls_strerror(rc));

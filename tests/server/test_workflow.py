@@ -74,6 +74,10 @@ def test_workflow():
               "due on day N at entry + (N - 1) days, with channels")
         check(all(t["owner"] == "sato" and t["stage"] == "hot" for t in tasks),
               "tasks go to the owner")
+        check(all(t["why_hot"] == {"en": "Searched for the brand 5× (+75), Viewed a page (+1)",
+                                   "ja": "ブランド名で検索 5回 (+75)、ページを閲覧 (+1)"}
+                  for t in tasks),
+              "each task says why its person is hot")
         # the clock is L4's last event (2026-03-05T10:00:04Z): days 1-2 of L1 are overdue
         check([t["status"] for t in tasks[:5]] == ["overdue"] * 4 + ["open"], "overdue at the clock")
         st, body = s.json("GET", "/v1/tasks?owner=sato")
@@ -169,7 +173,29 @@ def test_workflow():
     check(out.split() == ["recycle", "bad_timing", "1"], "CLI: reasons")
 
 
+def test_sla_deadline():
+    """hot has `sla: 21d`: entered at 2026-03-02T10:00:04Z, the deadline is
+    2026-03-23T10:00:04Z; one second before it the stage is not breached, at
+    exactly the deadline it is."""
+    d = tmpdir()
+    db = new_store(d)
+    path = os.path.join(d, "e.jsonl")
+    with open(path, "w") as f:
+        f.write("\n".join(hot("L1", 2, {"employees": 5000})) + "\n")
+    run("ingest", "--db", db, path)
+
+    def breaches():
+        out = run("sla", "--db", db).stdout.splitlines()
+        row = [r.split() for r in out if r.startswith("sato")]
+        return int(row[0][-1]) if row else None
+    run("advance", "--db", db, "--to", "2026-03-23T10:00:03Z")
+    check(breaches() == 0, "one second before the deadline: no breach")
+    run("advance", "--db", db, "--to", "2026-03-23T10:00:04Z")
+    check(breaches() == 1, "at exactly the deadline: breached")
+
+
 if __name__ == "__main__":
     test_workflow()
+    test_sla_deadline()
     print(f"{passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)
