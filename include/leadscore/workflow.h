@@ -47,8 +47,8 @@ typedef struct ls_workflow_driver {
    * the lead; checklist: lead and criterion), else LS_EEXIST for it
    * (task_log: a task is done once). */
   int (*put)(void *db, ls_wf_table t, const ls_wf_record *r, bool replace);
-  /* Calls fn for the records of `lead` (task_log: lead.p NULL means all;
-   * key non-NULL: only that task id). */
+  /* Calls fn for the records of `lead` (task_log and owners: lead.p NULL
+   * means all; key non-NULL: only that task id). */
   int (*scan)(void *db, ls_wf_table t, ls_slice lead, const char *key,
               int (*fn)(void *ud, const ls_wf_record *r), void *ud);
   /* The team's next turn (0, 1, ...), advanced by one. */
@@ -102,6 +102,10 @@ int ls_store_task_done(ls_store *s, const char *id, const char *outcome, const c
  * owner rules (a team's members take turns, in the order persons are first
  * asked for), kept from then on. LS_ENOTFOUND: no owner and no rule. */
 int ls_store_owner(ls_store *s, int64_t person, int64_t now_ms, ls_buf *owner, ls_buf *team);
+/* Calls fn with the lead id (now) of every person whose owner is
+ * `owner`, in no particular order. */
+int ls_store_owned_by(ls_store *s, const char *owner, int (*fn)(void *ud, ls_slice lead),
+                      void *ud);
 /* Sets the owner by hand. */
 int ls_store_owner_set(ls_store *s, int64_t person, const char *owner, const char *by,
                        int64_t at_ms);

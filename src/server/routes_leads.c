@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "server/crypto.h"
+#include "core/grow.h"
+#include "leadscore/workflow.h"
 #include "server/internal.h"
 
 /* Scores, grades, cell, categories, stage and MQLs of a state, as members of
@@ -71,7 +73,7 @@ int ls__person_json(const ls_model *m, const void *state, const ls_names *names,
 /* ---- query parameters ---- */
 
 typedef struct query {
-  const char *stage, *grade, *format, *cursor;
+  const char *stage, *grade, *format, *cursor, *owner;
   bool has_min, has_max, has_updated, has_as_of;
   int64_t min, max;
   int score; /* the score min/max read; -2: named in score_name */
@@ -90,6 +92,7 @@ static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *ke
   if (q->bad[0]) return MHD_YES;
   if (!strcmp(key, "stage")) q->stage = v;
   else if (!strcmp(key, "grade")) q->grade = v;
+  else if (!strcmp(key, "owner")) q->owner = v;
   else if (!strcmp(key, "format")) q->format = v;
   else if (!strcmp(key, "cursor")) q->cursor = v;
   else if (!strcmp(key, "score")) q->score = -2, snprintf(q->score_name, sizeof q->score_name, "%s", v);
@@ -110,7 +113,7 @@ static enum MHD_Result on_arg(void *cls, enum MHD_ValueKind kind, const char *ke
     else q->has_as_of = true, q->as_of = t;
   } else {
     snprintf(q->bad, sizeof q->bad, "unknown parameter \"%.40s\" (known: stage, min_score, max_score, "
-                          "score, grade, updated_since, as_of, cursor, limit, format)", key);
+                          "score, grade, owner, updated_since, as_of, cursor, limit, format)", key);
   }
   return MHD_YES;
 }
@@ -123,7 +126,40 @@ typedef struct list_ctx {
   ls_buf after;  /* the request's cursor, decoded */
   size_t n;
   bool csv, more;
+  /* owner=X: the lead ids of X's persons (NUL-terminated in owned; own:
+   * their offsets while collecting, then sorted pointers in ownp) */
+  ls_buf owned;
+  size_t *own, nown, own_cap;
+  const char **ownp;
 } list_ctx;
+
+static int on_owned(void *ud, ls_slice lead) {
+  list_ctx *c = ud;
+  if (memchr(lead.p, 0, lead.n)) return LS_OK;
+  if (ls__grow((void **)&c->own, &c->own_cap, c->nown + 1, sizeof *c->own)) return LS_ENOMEM;
+  c->own[c->nown++] = c->owned.len;
+  int rc = ls_buf_append(&c->owned, lead.p, lead.n);
+  return rc ? rc : ls_buf_append(&c->owned, "", 1);
+}
+
+static int cmp_owned(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static bool is_owned(const list_ctx *c, ls_slice lead) {
+  size_t lo = 0, hi = c->nown;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    const char *l = c->ownp[mid];
+    size_t n = strlen(l), k = n < lead.n ? n : lead.n;
+    int d = memcmp(l, lead.p, k);
+    if (!d) d = (n > lead.n) - (n < lead.n);
+    if (!d) return true;
+    if (d < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return false;
+}
 
 static bool keep(list_ctx *c, const ls_person_row *row) {
   const ls_model *m = c->m;
@@ -138,6 +174,7 @@ static bool keep(list_ctx *c, const ls_person_row *row) {
   int64_t v = ls_fold_score(m, row->state, (size_t)q->score);
   if ((q->has_min && v < q->min) || (q->has_max && v > q->max)) return false;
   if (q->grade && strcmp(q->grade, ls_fold_grade(m, row->state, 0))) return false;
+  if (q->owner && !is_owned(c, row->lead_id)) return false;
   ls_time t;
   if (q->has_updated &&
       (!ls_fold_last_activity(m, row->state, &t) || ls_time_cmp(t, q->updated) < 0))
@@ -213,7 +250,12 @@ enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char
   if (!q.limit) q.limit = csv ? SIZE_MAX : 100;
   ls_time at = q.has_as_of ? q.as_of : read_time(r->srv, st);
   ls_buf out = {0};
-  list_ctx lc = {m, &q, &out, {0}, {0}, 0, csv, false};
+  list_ctx lc;
+  memset(&lc, 0, sizeof lc);
+  lc.m = m;
+  lc.q = &q;
+  lc.out = &out;
+  lc.csv = csv;
   for (size_t i = 0; q.cursor && q.cursor[i] && q.cursor[i + 1]; i += 2) {
     unsigned x = 0;
     sscanf(q.cursor + i, "%2x", &x);
@@ -221,7 +263,13 @@ enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char
     if (ls_buf_append(&lc.after, &ch, 1)) break;
   }
   if (q.cursor && !lc.after.p) ls_buf_append(&lc.after, "", 0); /* an empty cursor */
-  int rc = csv ? ls_export_leads_header(m, &out) : ls_buf_append(&out, "{\"leads\":[", 10);
+  int rc = q.owner ? ls_store_owned_by(st, q.owner, on_owned, &lc) : LS_OK;
+  if (!rc && lc.nown) { /* sorted, for a binary search per person */
+    if (!(lc.ownp = malloc(lc.nown * sizeof *lc.ownp))) rc = LS_ENOMEM;
+    for (size_t i = 0; !rc && i < lc.nown; i++) lc.ownp[i] = lc.owned.p + lc.own[i];
+    if (!rc) qsort(lc.ownp, lc.nown, sizeof *lc.ownp, cmp_owned);
+  }
+  if (!rc) rc = csv ? ls_export_leads_header(m, &out) : ls_buf_append(&out, "{\"leads\":[", 10);
   if (!rc) rc = ls_store_leads(st, &at, on_person, &lc);
   ls__reader_put(r->srv, st);
   if (rc == LS__STOP) rc = LS_OK;
@@ -245,6 +293,9 @@ enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char
     ls__hex((const unsigned char *)lc.cursor.p, lc.cursor.len, next);
   ls_buf_free(&lc.cursor);
   ls_buf_free(&lc.after);
+  ls_buf_free(&lc.owned);
+  free(lc.own);
+  free(lc.ownp);
   if (rc) {
     ls_buf_free(&out);
     free(next);

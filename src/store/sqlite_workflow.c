@@ -8,7 +8,7 @@
 
 enum {
   W_OWN_PUT, W_OWN_ADD, W_OWN_SCAN, W_TASK_ADD, W_TASK_SCAN, W_TASK_ONE, W_TASK_ALL,
-  W_CHK_PUT, W_CHK_ADD, W_CHK_SCAN, W_TURN, W_TURN_GET, W_N
+  W_CHK_PUT, W_CHK_ADD, W_CHK_SCAN, W_TURN, W_TURN_GET, W_OWN_ALL, W_N
 };
 
 static const char *const sql[W_N] = {
@@ -25,7 +25,8 @@ static const char *const sql[W_N] = {
     "SELECT lead, criterion, NULL, note, by, NULL, at_ms FROM checklist WHERE lead = ?1 "
     "ORDER BY criterion",
     "INSERT INTO team_turns VALUES(?1, 1) ON CONFLICT(team) DO UPDATE SET turns = turns + 1",
-    "SELECT turns - 1 FROM team_turns WHERE team = ?1"};
+    "SELECT turns - 1 FROM team_turns WHERE team = ?1",
+    "SELECT lead, owner, team, how, by, at_ms FROM owners ORDER BY lead"};
 
 typedef struct wfst {
   sqlite3_stmt *st[W_N];
@@ -91,7 +92,7 @@ static int put(void *db, ls_wf_table t, const ls_wf_record *r, bool replace) {
 
 static int scan(void *db, ls_wf_table t, ls_slice lead, const char *key,
                 int (*fn)(void *ud, const ls_wf_record *r), void *ud) {
-  int q = t == LS_WF_OWNERS      ? W_OWN_SCAN
+  int q = t == LS_WF_OWNERS      ? (lead.p ? W_OWN_SCAN : W_OWN_ALL)
           : t == LS_WF_CHECKLIST ? W_CHK_SCAN
           : key                  ? W_TASK_ONE
           : lead.p               ? W_TASK_SCAN
@@ -100,7 +101,7 @@ static int scan(void *db, ls_wf_table t, ls_slice lead, const char *key,
   int rc = get(db, q, &s);
   if (rc) return rc;
   if (q == W_TASK_ONE) sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-  else if (q != W_TASK_ALL) sqlite3_bind_blob64(s, 1, lead.n ? lead.p : "", lead.n, SQLITE_STATIC);
+  else if (q != W_TASK_ALL && q != W_OWN_ALL) sqlite3_bind_blob64(s, 1, lead.n ? lead.p : "", lead.n, SQLITE_STATIC);
   int out = LS_OK;
   while (!out && (rc = sqlite3_step(s)) == SQLITE_ROW) {
     ls_wf_record r = {{(const char *)sqlite3_column_blob(s, 0),

@@ -57,12 +57,16 @@ int ls__wf_scan_person(ls_store *s, const ls__wf_ids *ids, ls_wf_table t, const 
 typedef struct first_rec {
   ls_buf *a, *b;
   bool found;
+  int64_t at_ms;
 } first_rec;
 
+/* The latest record: a person may have owner records under several of
+ * its lead ids (given as anon:…, set by hand once it was L…). */
 static int take_first(void *ud, const ls_wf_record *r) {
   first_rec *f = ud;
-  if (f->found) return LS_OK;
+  if (f->found && r->at_ms < f->at_ms) return LS_OK;
   f->found = true;
+  f->at_ms = r->at_ms;
   f->a->len = f->b->len = 0;
   int rc = ls_buf_append(f->a, r->key, strlen(r->key));
   if (!rc && r->value) rc = ls_buf_append(f->b, r->value, strlen(r->value));
@@ -139,7 +143,7 @@ static int assign(ls_store *s, int64_t person, ls_slice lead, int64_t now_ms, ls
 
 int ls__wf_owner_find(ls_store *s, const ls__wf_ids *ids, ls_buf *owner, ls_buf *team,
                       bool *found) {
-  first_rec f = {owner, team, false};
+  first_rec f = {owner, team, false, 0};
   int rc = ls__wf_scan_person(s, ids, LS_WF_OWNERS, NULL, take_first, &f);
   *found = f.found;
   return rc;
@@ -162,6 +166,49 @@ int ls_store_owner(ls_store *s, int64_t person, int64_t now_ms, ls_buf *owner, l
     free(state);
     ls_buf_free(&lead);
   }
+  ls_buf_free(&ids.buf);
+  return rc;
+}
+
+typedef struct owned {
+  ls_buf leads; /* lead ids of the records naming the owner, NUL-terminated */
+  const char *owner;
+} owned;
+
+static int on_owned(void *ud, const ls_wf_record *r) {
+  owned *o = ud;
+  if (strcmp(r->key, o->owner) || memchr(r->lead.p, 0, r->lead.n)) return LS_OK;
+  int rc = ls_buf_append(&o->leads, r->lead.p, r->lead.n);
+  return rc ? rc : ls_buf_append(&o->leads, "", 1);
+}
+
+int ls_store_owned_by(ls_store *s, const char *owner, int (*fn)(void *ud, ls_slice lead),
+                      void *ud) {
+  if (!wf(s)) return LS_EINVAL;
+  owned o = {{NULL, 0, 0}, owner};
+  ls_buf now = {0}, team = {0}, lead = {0};
+  ls__wf_ids ids = {0};
+  unsigned char *state = malloc(ls_fold_state_size(s->model));
+  int rc = state ? wf(s)->scan(s->db, LS_WF_OWNERS, (ls_slice){NULL, 0}, NULL, on_owned, &o)
+                 : LS_ENOMEM;
+  /* each record's person, if the owner is still its latest */
+  for (size_t at = 0; !rc && at < o.leads.len; at += strlen(o.leads.p + at) + 1) {
+    int64_t p = 0;
+    bool found = false;
+    const char *l = o.leads.p + at;
+    if (ls_store_find(s, (ls_slice){l, strlen(l)}, &p)) continue; /* erased */
+    rc = ls__wf_ids_of(s, p, &ids);
+    if (!rc) rc = ls__wf_owner_find(s, &ids, &now, &team, &found);
+    if (rc || !found || now.len != strlen(owner) || memcmp(now.p, owner, now.len)) continue;
+    lead.len = 0;
+    rc = ls_store_person_state(s, p, NULL, state, &lead);
+    if (!rc) rc = fn(ud, (ls_slice){lead.p, lead.len});
+  }
+  free(state);
+  ls_buf_free(&o.leads);
+  ls_buf_free(&now);
+  ls_buf_free(&team);
+  ls_buf_free(&lead);
   ls_buf_free(&ids.buf);
   return rc;
 }

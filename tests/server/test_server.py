@@ -342,7 +342,7 @@ def test_lead_api():
                 break
         check(len(seen) == 32 and len(set(seen)) == 32 and seen == sorted(seen, key=str.encode),
               "cursor pages cover everyone once, in order")
-        st, body = s.json("GET", "/v1/leads?owner=x")
+        st, body = s.json("GET", "/v1/leads?colour=x")
         check(st == 400 and "unknown parameter" in body["error"]["message"], "unknown filter")
         st, body = s.json("GET", "/v1/leads?as_of=2020-01-01T00:00:00Z")
         check(st == 400, "as_of before the clock")

@@ -140,6 +140,12 @@ def test_workflow():
               f"reasons: {body}")
         st, body = s.json("PUT", "/v1/leads/L2/owner", json.dumps({"owner": "kato"}))
         check(st == 200 and body["owner"] == "kato", "owner set by hand")
+        st, body = s.json("GET", "/v1/leads?owner=kato")
+        check([p["lead_id"] for p in body["leads"]] == ["L2"], "leads by owner (set by hand)")
+        st, body = s.json("GET", "/v1/leads?owner=tanaka")
+        check(body["leads"] == [], "the hand-set owner replaces the rule's")
+        st, data, h = s.request("GET", "/v1/leads?owner=suzuki&format=csv")
+        check(st == 200 and data.decode().splitlines()[1].startswith("L3,"), "owner filter in CSV")
     finally:
         check(s.stop() == 0, "SIGTERM exits 0")
     # the same store from the command line
