@@ -7,6 +7,7 @@ import http.server
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -17,6 +18,24 @@ MODEL = "examples/models/buying-cycle.yaml"
 
 class Fail(Exception):
     pass
+
+
+# the checks of one test program: counted here, printed at its end
+counts = {"passed": 0, "failed": 0}
+
+
+def check(cond, what):
+    if cond:
+        counts["passed"] += 1
+    else:
+        counts["failed"] += 1
+        print(f"FAIL: {what}", file=sys.stderr)
+
+
+def summary():
+    """Prints the counts; the exit status for the program."""
+    print(f"{counts['passed']} passed, {counts['failed']} failed")
+    return 1 if counts["failed"] or not counts["passed"] else 0
 
 
 def run(*args, check=True, input=None):

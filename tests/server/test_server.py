@@ -14,18 +14,8 @@ import time
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import Fail, Receiver, Server, LS, new_store, run, tmpdir, wait_for  # noqa: E402
+from lib import check, summary, Fail, Receiver, Server, LS, new_store, run, tmpdir, wait_for  # noqa: E402
 
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
 
 
 def ev(i, lead, typ, t, **props):
@@ -627,5 +617,4 @@ if __name__ == "__main__":
         except Fail as e:
             check(False, f"{t.__name__}: {e}")
         print(f"{t.__name__}: {time.monotonic() - t0:.1f} s", file=sys.stderr)
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed or not passed else 0)
+    sys.exit(summary())

@@ -9,18 +9,8 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import Server, new_store, run, tmpdir  # noqa: E402
+from lib import check, summary, Server, new_store, run, tmpdir  # noqa: E402
 
-passed = failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print(f"FAIL: {what}", file=sys.stderr)
 
 
 def line(i, lead, typ, t, props=None, attrs=None):
@@ -203,5 +193,4 @@ def test_sla_deadline():
 if __name__ == "__main__":
     test_workflow()
     test_sla_deadline()
-    print(f"{passed} passed, {failed} failed")
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())
