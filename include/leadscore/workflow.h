@@ -85,6 +85,15 @@ int ls_store_tasks(ls_store *s, int64_t person, int (*fn)(void *ud, const ls_wf_
 void ls_wf_task_id(ls_slice event_id, const char *stage, ls_time at, uint32_t step,
                    char out[18]);
 
+/* A listing's filter: status "open"/"overdue"/"done"/"cancelled"/"all"
+ * (NULL: open and overdue), owner (NULL: any), due "today" (on the UTC day
+ * of `clock`, NULL: no clock) or "overdue" (NULL: any). */
+typedef struct ls_wf_filter {
+  const char *status, *owner, *due;
+  const ls_time *clock;
+} ls_wf_filter;
+bool ls_wf_task_matches(const ls_wf_task *t, const ls_wf_filter *f);
+
 /* The outcomes a task may be closed with. */
 extern const char *const ls_task_outcomes[];
 

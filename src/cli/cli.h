@@ -69,6 +69,23 @@ int ls_cli_report_inflation(const ls_model *m, const ls_replay *r, FILE *out);
 struct ls_store;
 struct ls_store *ls_cli_open_store(const char *path, int *code);
 
+/* The options of the store's small commands (keys, webhooks, the
+ * workflow): `--NAME VALUE` for each of names[i] (into *slots[i]), flags
+ * (`--NAME`, into *flags[i]), up to maxpos positional words into pos (count
+ * in *npos), from argv[from]; --help prints usage on stdout. --db is
+ * required (its slot is db). Returns -1 to go on, or the exit code. */
+typedef struct ls_cli_named {
+  const char *name; /* "--db" */
+  const char **slot;
+} ls_cli_named;
+typedef struct ls_cli_flag {
+  const char *name;
+  bool *on;
+} ls_cli_flag;
+int ls_cli_named_opts(int argc, char **argv, int from, const char *usage,
+                      const ls_cli_named *named, size_t n, const ls_cli_flag *flags, size_t nf,
+                      const char **pos, int maxpos, int *npos, const char *const *db);
+
 int ls_cmd_replay(int argc, char **argv);
 int ls_cmd_serve(int argc, char **argv);
 int ls_cmd_keys(int argc, char **argv);

@@ -41,33 +41,12 @@ typedef struct args {
 
 static int parse(int argc, char **argv, const char *usage, args *a) {
   memset(a, 0, sizeof *a);
-  for (int i = 2; i < argc; i++) {
-    const char *o = argv[i];
-    if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-      fputs(usage, stdout);
-      return LS_EXIT_OK;
-    }
-    const char **slot = !strcmp(o, "--db")       ? &a->db
-                        : !strcmp(o, "--name")   ? &a->name
-                        : !strcmp(o, "--scope")  ? &a->scope
-                        : !strcmp(o, "--url")    ? &a->url
-                        : !strcmp(o, "--events") ? &a->events
-                        : !strcmp(o, "--secret") ? &a->secret
-                                                 : NULL;
-    if (slot && i + 1 < argc) {
-      *slot = argv[++i];
-    } else if (!slot && o[0] != '-' && !a->pos) {
-      a->pos = o;
-    } else {
-      ls_cli_error("%s: %s: unknown option or missing value (see --help)", argv[0], o);
-      return LS_EXIT_USAGE;
-    }
-  }
-  if (!a->db) {
-    ls_cli_error("%s: --db FILE is required (see --help)", argv[0]);
-    return LS_EXIT_USAGE;
-  }
-  return -1;
+  const ls_cli_named named[] = {{"--db", &a->db},         {"--name", &a->name},
+                                {"--scope", &a->scope},   {"--url", &a->url},
+                                {"--events", &a->events}, {"--secret", &a->secret}};
+  int npos = 0;
+  return ls_cli_named_opts(argc, argv, 2, usage, named, sizeof named / sizeof *named, NULL, 0,
+                           &a->pos, 1, &npos, &a->db);
 }
 
 static bool need(const char *cmd, const char *what, const char *v) {

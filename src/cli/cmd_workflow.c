@@ -47,42 +47,14 @@ typedef struct args {
 
 static int parse(int argc, char **argv, int from, args *a) {
   memset(a, 0, sizeof *a);
-  for (int i = from; i < argc; i++) {
-    const char *o = argv[i];
-    if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-      fputs(usage, stdout);
-      return LS_EXIT_OK;
-    }
-    if (!strcmp(o, "--all")) {
-      a->all = true;
-      continue;
-    }
-    const char **slot = !strcmp(o, "--db")        ? &a->db
-                        : !strcmp(o, "--owner")   ? &a->owner
-                        : !strcmp(o, "--due")     ? &a->due
-                        : !strcmp(o, "--lead")    ? &a->lead
-                        : !strcmp(o, "--outcome") ? &a->outcome
-                        : !strcmp(o, "--note")    ? &a->note
-                        : !strcmp(o, "--by")      ? &a->by
-                        : !strcmp(o, "--set")     ? &a->set
-                        : !strcmp(o, "--reason")  ? &a->reason
-                        : !strcmp(o, "--at")      ? &a->at
-                        : !strcmp(o, "--since")   ? &a->since
-                                                  : NULL;
-    if (slot && i + 1 < argc) {
-      *slot = argv[++i];
-    } else if (!slot && o[0] != '-' && a->npos < 2) {
-      a->pos[a->npos++] = o;
-    } else {
-      ls_cli_error("%s: %s: unknown option or missing value (see --help)", argv[0], o);
-      return LS_EXIT_USAGE;
-    }
-  }
-  if (!a->db) {
-    ls_cli_error("%s: --db FILE is required (see --help)", argv[0]);
-    return LS_EXIT_USAGE;
-  }
-  return -1;
+  const ls_cli_named named[] = {
+      {"--db", &a->db},     {"--owner", &a->owner},   {"--due", &a->due},
+      {"--lead", &a->lead}, {"--outcome", &a->outcome}, {"--note", &a->note},
+      {"--by", &a->by},     {"--set", &a->set},       {"--reason", &a->reason},
+      {"--at", &a->at},     {"--since", &a->since}};
+  const ls_cli_flag flags[] = {{"--all", &a->all}};
+  return ls_cli_named_opts(argc, argv, from, usage, named, sizeof named / sizeof *named, flags, 1,
+                           a->pos, 2, &a->npos, &a->db);
 }
 
 static int64_t now_ms(void) {
@@ -106,22 +78,14 @@ static int person_of(ls_store *s, const char *cmd, const char *id, int64_t *p) {
 /* ---- tasks ---- */
 
 typedef struct list_ctx {
-  const args *a;
+  ls_wf_filter f;
   ls_time clock;
-  bool has_clock;
   size_t n;
 } list_ctx;
 
 static int print_task(void *ud, const ls_wf_task *t) {
   list_ctx *c = ud;
-  const args *a = c->a;
-  bool live = !strcmp(t->status, "open") || !strcmp(t->status, "overdue");
-  if (!a->all && !live) return 0;
-  if (a->owner && (!t->owner || strcmp(a->owner, t->owner))) return 0;
-  if (a->due && !strcmp(a->due, "overdue") && strcmp(t->status, "overdue")) return 0;
-  if (a->due && !strcmp(a->due, "today") &&
-      (!c->has_clock || t->due.sec / 86400 != c->clock.sec / 86400))
-    return 0;
+  if (!ls_wf_task_matches(t, &c->f)) return 0;
   char due[LS_TIME_FMT_MAX];
   ls_time_format(t->due, due);
   if (!c->n++) printf("%-17s %-20s %-24s %-8s %-11s %-7s %s\n", "task", "due", "lead", "channel",
@@ -143,8 +107,8 @@ static int cmd_tasks(ls_store *s, const args *a) {
   int64_t p = 0;
   int code = a->lead ? person_of(s, "tasks", a->lead, &p) : LS_EXIT_OK;
   if (code) return code;
-  list_ctx c = {a, {0, 0}, false, 0};
-  c.has_clock = ls_store_clock(s, &c.clock);
+  list_ctx c = {{a->all ? "all" : NULL, a->owner, a->due, NULL}, {0, 0}, 0};
+  if (ls_store_clock(s, &c.clock)) c.f.clock = &c.clock;
   int rc = ls_store_tasks(s, p, print_task, &c);
   if (rc) ls_cli_error("tasks: %s", ls_strerror(rc));
   return rc ? LS_EXIT_IO : LS_EXIT_OK;

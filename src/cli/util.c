@@ -142,3 +142,34 @@ ls_store *ls_cli_open_store(const char *path, int *code) {
   *code = rc == LS_ENOMEM ? LS_EXIT_INTERNAL : LS_EXIT_IO;
   return NULL;
 }
+
+int ls_cli_named_opts(int argc, char **argv, int from, const char *usage,
+                      const ls_cli_named *named, size_t n, const ls_cli_flag *flags, size_t nf,
+                      const char **pos, int maxpos, int *npos, const char *const *db) {
+  *npos = 0;
+  for (int i = from; i < argc; i++) {
+    const char *o = argv[i];
+    if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+      fputs(usage, stdout);
+      return LS_EXIT_OK;
+    }
+    size_t k = 0, f = 0;
+    while (k < n && strcmp(o, named[k].name)) k++;
+    while (f < nf && strcmp(o, flags[f].name)) f++;
+    if (f < nf) {
+      *flags[f].on = true;
+    } else if (k < n && i + 1 < argc) {
+      *named[k].slot = argv[++i];
+    } else if (k == n && o[0] != '-' && *npos < maxpos) {
+      pos[(*npos)++] = o;
+    } else {
+      ls_cli_error("%s: %s: unknown option or missing value (see --help)", argv[0], o);
+      return LS_EXIT_USAGE;
+    }
+  }
+  if (!*db) {
+    ls_cli_error("%s: --db FILE is required (see --help)", argv[0]);
+    return LS_EXIT_USAGE;
+  }
+  return -1;
+}

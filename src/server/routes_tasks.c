@@ -26,15 +26,13 @@ static int64_t now_ms(ls__req *r, ls_store *st) {
 /* ---- tasks ---- */
 
 typedef struct tasks_ctx {
-  struct MHD_Connection *c;
   ls_buf *b; /* each task's JSON, one after the other */
-  const char *owner, *due, *status;
+  ls_wf_filter f;
   ls_time clock;
-  bool has_clock;
   /* per task: where its JSON ends in b and its person's index in leads */
   size_t *end, *who, n, cap, wcap;
   ls_buf leads; /* the persons' lead ids, NUL-terminated, in order */
-  size_t nleads;
+  size_t nleads, last; /* last: where the latest one starts */
 } tasks_ctx;
 
 static int task_json(ls_buf *b, const ls_wf_task *t) {
@@ -75,22 +73,12 @@ static int task_json(ls_buf *b, const ls_wf_task *t) {
 
 static int on_task(void *ud, const ls_wf_task *t) {
   tasks_ctx *x = ud;
-  bool live = !strcmp(t->status, "open") || !strcmp(t->status, "overdue");
-  if (x->status ? strcmp(x->status, "all") && strcmp(x->status, t->status) : !live) return 0;
-  if (x->owner && (!t->owner || strcmp(x->owner, t->owner))) return 0;
-  if (x->due && !strcmp(x->due, "overdue") && strcmp(t->status, "overdue")) return 0;
-  if (x->due && !strcmp(x->due, "today") &&
-      (!x->has_clock || t->due.sec / 86400 != x->clock.sec / 86400))
-    return 0;
+  if (!ls_wf_task_matches(t, &x->f)) return 0;
   /* tasks come grouped by person: a new person when the lead id changes */
-  size_t last = x->leads.len, prev = 0;
-  if (x->nleads) { /* the previous lead id: the last NUL-terminated string */
-    prev = last - 1;
-    while (prev > 0 && x->leads.p[prev - 1]) prev--;
-  }
-  if (!x->nleads || strlen(x->leads.p + prev) != t->lead.n ||
-      memcmp(x->leads.p + prev, t->lead.p, t->lead.n)) {
+  if (!x->nleads || strlen(x->leads.p + x->last) != t->lead.n ||
+      memcmp(x->leads.p + x->last, t->lead.p, t->lead.n)) {
     if (memchr(t->lead.p, 0, t->lead.n)) return LS_EINVAL;
+    x->last = x->leads.len;
     if (ls_buf_append(&x->leads, t->lead.p, t->lead.n) || ls_buf_append(&x->leads, "", 1))
       return LS_ENOMEM;
     x->nleads++;
@@ -144,15 +132,13 @@ enum MHD_Result ls__route_tasks(struct MHD_Connection *c, ls__req *r, const char
   (void)id;
   tasks_ctx x;
   memset(&x, 0, sizeof x);
-  x.c = c;
-  x.owner = arg(c, "owner");
-  x.due = arg(c, "due");
-  x.status = arg(c, "status");
+  x.f = (ls_wf_filter){arg(c, "status"), arg(c, "owner"), arg(c, "due"), NULL};
   const char *lead = arg(c, "lead");
-  if (x.due && strcmp(x.due, "today") && strcmp(x.due, "overdue"))
+  if (x.f.due && strcmp(x.f.due, "today") && strcmp(x.f.due, "overdue"))
     return ls__error(c, r, 400, "due must be today or overdue");
-  if (x.status && strcmp(x.status, "open") && strcmp(x.status, "overdue") &&
-      strcmp(x.status, "done") && strcmp(x.status, "cancelled") && strcmp(x.status, "all"))
+  const char *want = x.f.status;
+  if (want && strcmp(want, "open") && strcmp(want, "overdue") && strcmp(want, "done") &&
+      strcmp(want, "cancelled") && strcmp(want, "all"))
     return ls__error(c, r, 400, "status must be open, overdue, done, cancelled or all");
   ls_store *st = ls__reader_get(r->srv);
   if (!st) return ls__error(c, r, 503, "the store cannot be read");
@@ -160,7 +146,7 @@ enum MHD_Result ls__route_tasks(struct MHD_Connection *c, ls__req *r, const char
   int64_t p = 0;
   int rc = lead ? ls_store_find(st, (ls_slice){lead, strlen(lead)}, &p) : LS_OK;
   x.b = &tasks;
-  x.has_clock = ls_store_clock(st, &x.clock);
+  if (ls_store_clock(st, &x.clock)) x.f.clock = &x.clock;
   if (!rc) rc = ls_store_tasks(st, p, on_task, &x);
   if (!rc) rc = answer(st, &x, &b);
   ls__reader_put(r->srv, st);

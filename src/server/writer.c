@@ -80,19 +80,28 @@ static int put_why(ls_store *st, const ls_store_stage_info *in, why_hot *w, bool
   return rc ? rc : ls_buf_append(b, "}", 1);
 }
 
+/* A delivery's id: the same change of the same person, to the same hook,
+ * gives the same id (step: a task's index, -1 for none), so that re-folds
+ * and retried requests add nothing. */
+static void delivery_id(const char *kind, int64_t hook, const char *time,
+                        const ls_stage_change *c, long step, char did[65]) {
+  char basis[512];
+  int bn = snprintf(basis, sizeof basis, "%s|%" PRId64 "|%s|%.*s|%u", kind, hook, time,
+                    (int)c->event_id.n, c->event_id.p, (unsigned)c->to);
+  if (step >= 0 && bn >= 0 && bn < (int)sizeof basis)
+    bn += snprintf(basis + bn, sizeof basis - (size_t)bn, "|%ld", step);
+  unsigned char dig[32];
+  ls__sha256(basis, (size_t)(bn < (int)sizeof basis ? bn : (int)sizeof basis - 1), dig);
+  ls__hex(dig, 16, did);
+}
+
 static int alert(ls_store *st, const ls_store_stage_info *in, const char *kind,
                  const ls_store_hook *h, why_hot *why) {
   const ls_model *m = ls_store_model(st);
   const ls_stage_change *c = in->change;
-  /* the same change of the same person gives the same id: re-folds and
-   * retried requests add nothing */
-  char basis[512], tbuf[LS_TIME_FMT_MAX], did[65];
+  char tbuf[LS_TIME_FMT_MAX], did[65];
   ls_time_format(c->time, tbuf);
-  int bn = snprintf(basis, sizeof basis, "%s|%" PRId64 "|%s|%.*s|%u", kind, h->id, tbuf,
-                    (int)c->event_id.n, c->event_id.p, (unsigned)c->to);
-  unsigned char dig[32];
-  ls__sha256(basis, (size_t)(bn < (int)sizeof basis ? bn : (int)sizeof basis - 1), dig);
-  ls__hex(dig, 16, did);
+  delivery_id(kind, h->id, tbuf, c, -1, did);
   ls_buf b = {0};
   int rc = ls_buf_appendf(&b, "{\"type\":\"%s\",\"delivery_id\":\"%s\",\"occurred_at\":\"%s\","
                               "\"lead_id\":", kind, did, tbuf);
@@ -130,14 +139,10 @@ static int task_alerts(ls_store *st, const ls_store_stage_info *in, const ls_sto
   size_t n = ls_model_cadence_steps(m, c->cadence, c->time, t, 64);
   int rc = LS_OK;
   for (size_t i = 0; i < n && i < 64 && !rc; i++) {
-    char basis[512], entered[LS_TIME_FMT_MAX], due[LS_TIME_FMT_MAX], did[65];
+    char entered[LS_TIME_FMT_MAX], due[LS_TIME_FMT_MAX], did[65];
     ls_time_format(c->time, entered);
     ls_time_format(t[i].due, due);
-    int bn = snprintf(basis, sizeof basis, "task_due|%" PRId64 "|%s|%.*s|%u|%zu", h->id, entered,
-                      (int)c->event_id.n, c->event_id.p, (unsigned)c->to, i);
-    unsigned char dig[32];
-    ls__sha256(basis, (size_t)(bn < (int)sizeof basis ? bn : (int)sizeof basis - 1), dig);
-    ls__hex(dig, 16, did);
+    delivery_id("task_due", h->id, entered, c, (long)i, did);
     ls_buf b = {0};
     rc = ls_buf_appendf(&b, "{\"type\":\"task_due\",\"delivery_id\":\"%s\",\"lead_id\":", did);
     if (!rc) rc = ls__json_str(&b, in->lead_id.p, in->lead_id.n);
@@ -174,14 +179,10 @@ static int sla_alert(ls_store *st, const ls_store_stage_info *in, const ls_store
   int64_t sla = ls_model_stage_sla(m, c->to);
   if (sla <= 0) return LS_OK;
   ls_time deadline = ls_time_add(c->time, sla);
-  char basis[512], entered[LS_TIME_FMT_MAX], dl[LS_TIME_FMT_MAX], did[65];
+  char entered[LS_TIME_FMT_MAX], dl[LS_TIME_FMT_MAX], did[65];
   ls_time_format(c->time, entered);
   ls_time_format(deadline, dl);
-  int bn = snprintf(basis, sizeof basis, "sla_breached|%" PRId64 "|%s|%.*s|%u", h->id, entered,
-                    (int)c->event_id.n, c->event_id.p, (unsigned)c->to);
-  unsigned char dig[32];
-  ls__sha256(basis, (size_t)(bn < (int)sizeof basis ? bn : (int)sizeof basis - 1), dig);
-  ls__hex(dig, 16, did);
+  delivery_id("sla_breached", h->id, entered, c, -1, did);
   ls_buf b = {0};
   int rc = ls_buf_appendf(&b, "{\"type\":\"sla_breached\",\"delivery_id\":\"%s\",\"lead_id\":",
                           did);

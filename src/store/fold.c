@@ -144,6 +144,12 @@ static void on_ledger(void *ud, const ls_ledger_entry *l) {
   put_row(c, &e);
 }
 
+/* A re-fold reports again the stage changes before this batch's first
+ * event: those were reported (alerted, given an owner) before. */
+static bool replayed(const ls__tp *p, ls_time t) {
+  return p->refolding && (!p->has_new || ls_time_cmp(t, p->first_new) < 0);
+}
+
 static void on_stage(void *ud, const ls_stage_change *sc) {
   sink_ctx *c = ud;
   ls_store_ledger e = {0};
@@ -157,11 +163,9 @@ static void on_stage(void *ud, const ls_stage_change *sc) {
   e.cadence = sc->cadence >= 0 ? ls_model_cadence_name(c->s->model, (size_t)sc->cadence) : NULL;
   put_row(c, &e);
   ls_store *s = c->s;
-  /* a new MQL gets an owner at the end of the ingest; a re-fold reports
-   * again the changes before this batch's first event: not those */
+  /* a new MQL gets an owner at the end of the ingest */
   const ls__tp *p = c->p;
-  bool replayed = p->refolding && (!p->has_new || ls_time_cmp(sc->time, p->first_new) < 0);
-  if (sc->mql && !replayed && !c->rc) {
+  if (sc->mql && !replayed(p, sc->time) && !c->rc) {
     if (ls__grow((void **)&s->mqls, &s->mql_cap, s->nmql + 1, sizeof *s->mqls)) c->rc = LS_ENOMEM;
     else s->mqls[s->nmql++] = (ls__mql){sc->time, p->id};
   }
@@ -201,9 +205,8 @@ int ls__store_fold_one(ls_store *s, ls__tp *p, const ls_slice ids[3],
   /* after the event, so that the hook sees the lead id it gave */
   for (size_t i = 0; i < s->nchg && !rc; i++) {
     /* a re-fold reports again the changes before this batch's first event */
-    bool replayed = p->refolding && (!p->has_new || ls_time_cmp(s->chg[i].time, p->first_new) < 0);
     ls_store_stage_info info = {p->id, {p->lead_id.p ? p->lead_id.p : "", p->lead_id.len},
-                                p->state, &s->chg[i], &p->row, replayed};
+                                p->state, &s->chg[i], &p->row, replayed(p, s->chg[i].time)};
     rc = s->stage_hook(s->stage_ud, s, &info);
   }
   return rc;

@@ -52,6 +52,18 @@ int ls__wf_scan_person(ls_store *s, const ls__wf_ids *ids, ls_wf_table t, const 
   return rc;
 }
 
+size_t ls__wf_stage(const ls_model *m, const char *name) {
+  size_t i = 0, n = ls_model_nstages(m);
+  while (i < n && (!name || strcmp(ls_model_stage_name(m, i), name))) i++;
+  return i;
+}
+
+const char *ls__wf_reason_kind(const ls_model *m, size_t from, size_t to) {
+  if (to >= ls_model_nstages(m)) return NULL;
+  if (!strcmp(ls_model_stage_name(m, to), "disqualified")) return "disqualify";
+  return to < from ? "recycle" : NULL;
+}
+
 /* ---- owners ---- */
 
 typedef struct first_rec {
@@ -238,29 +250,23 @@ static int cmp_mql(const void *a, const void *b) {
 int ls__wf_assign_new(ls_store *s, ls__mql *mqls, size_t n, int64_t now_ms) {
   if (!wf(s) || !n) return LS_OK;
   qsort(mqls, n, sizeof *mqls, cmp_mql);
-  int64_t *persons = malloc(n * sizeof *persons);
-  if (!persons) return LS_ENOMEM;
-  for (size_t i = 0; i < n; i++) persons[i] = mqls[i].person;
   ls__wf_ids ids = {0};
   ls_buf owner = {0}, team = {0}, lead = {0};
   unsigned char *state = malloc(ls_fold_state_size(s->model));
   int rc = state ? LS_OK : LS_ENOMEM;
   for (size_t i = 0; i < n && !rc; i++) {
-    bool found = false, dup = false;
-    for (size_t k = 0; k < i && !dup; k++) dup = persons[k] == persons[i];
-    if (dup) continue;
-    rc = ls__wf_ids_of(s, persons[i], &ids);
+    bool found = false; /* a person with two MQLs has its owner at the second */
+    rc = ls__wf_ids_of(s, mqls[i].person, &ids);
     if (!rc && !ids.n) continue; /* erased since */
     if (!rc) rc = ls__wf_owner_find(s, &ids, &owner, &team, &found);
     lead.len = 0;
-    if (!rc && !found) rc = ls_store_person_state(s, persons[i], NULL, state, &lead);
+    if (!rc && !found) rc = ls_store_person_state(s, mqls[i].person, NULL, state, &lead);
     if (!rc && !found) {
-      rc = assign(s, persons[i], (ls_slice){lead.p, lead.len}, now_ms, &owner, &team);
+      rc = assign(s, mqls[i].person, (ls_slice){lead.p, lead.len}, now_ms, &owner, &team);
       if (rc == LS_ENOTFOUND) rc = LS_OK; /* no rule holds: no owner */
     }
   }
   free(state);
-  free(persons);
   ls_buf_free(&ids.buf);
   ls_buf_free(&owner);
   ls_buf_free(&team);
@@ -280,12 +286,14 @@ void ls_wf_task_id(ls_slice event_id, const char *stage, ls_time at, uint32_t st
   snprintf(out, 18, "t%016" PRIx64, h);
 }
 
+/* An entry into a stage that started a cadence (model indexes; the event
+ * that caused it in task_ctx.events). */
 typedef struct entry {
   ls_time at, left_at;
   bool left;
-  char stage[64], cadence[64];
-  char event[128];
-  size_t event_n;
+  size_t stage;
+  int32_t cadence;
+  size_t event_at, event_n;
 } entry;
 
 typedef struct task_ctx {
@@ -295,6 +303,7 @@ typedef struct task_ctx {
   ls__bytes lead;
   entry *e;
   size_t n, cap;
+  ls_buf events; /* the entries' event ids, one after the other */
   ls__wf_ids ids;
   ls_buf owner, team, done;
 } task_ctx;
@@ -330,21 +339,23 @@ static int flush_person(task_ctx *c) {
       rc = ls__wf_owner_find(s, &c->ids, &c->owner, &c->team, &have_owner);
   }
   for (size_t i = 0; i < c->n && !rc; i++) {
-    int32_t cad = ls_model_cadence_find(m, c->e[i].cadence);
+    const entry *en = &c->e[i];
+    const char *stage = ls_model_stage_name(m, en->stage);
     ls_task t[64];
-    size_t nt = ls_model_cadence_steps(m, cad, c->e[i].at, t, 64);
+    size_t nt = ls_model_cadence_steps(m, en->cadence, en->at, t, 64);
     for (size_t k = 0; k < nt && k < 64 && !rc; k++) {
       char id[18];
-      ls_wf_task_id((ls_slice){c->e[i].event, c->e[i].event_n}, c->e[i].stage, c->e[i].at,
+      ls_wf_task_id((ls_slice){c->events.p + en->event_at, en->event_n}, stage, en->at,
                     t[k].step, id);
       done_rec d = {{{NULL, 0}, NULL, NULL, NULL, NULL, NULL, 0}, &c->done, false};
       rc = wf(s)->scan(s->db, LS_WF_TASK_LOG, (ls_slice){NULL, 0}, id, on_done, &d);
       if (rc) break;
       ls_buf_append(&c->owner, "", 1); /* NUL-terminate */
       c->owner.len--;
-      ls_wf_task w = {id, {c->lead.p, c->lead.len}, c->e[i].stage, c->e[i].cadence,
-                      c->e[i].at, t[k].due, t[k].day, t[k].task, t[k].channel, t[k].note,
-                      t[k].template_, have_owner ? c->owner.p : NULL, NULL, c->e[i].left_at,
+      ls_wf_task w = {id, {c->lead.p, c->lead.len}, stage,
+                      ls_model_cadence_name(m, (size_t)en->cadence), en->at, t[k].due,
+                      t[k].day, t[k].task, t[k].channel, t[k].note, t[k].template_,
+                      have_owner ? c->owner.p : NULL, NULL, en->left_at,
                       NULL, NULL, NULL, 0};
       if (d.found) {
         const char *o = c->done.p;
@@ -354,13 +365,14 @@ static int flush_person(task_ctx *c) {
         w.done_by = w.outcome_note + strlen(w.outcome_note) + 1;
         w.done_ms = d.r.at_ms;
       } else {
-        w.status = c->e[i].left ? "cancelled"
+        w.status = en->left ? "cancelled"
                    : s->has_clock && ls_time_cmp(t[k].due, s->clock) < 0 ? "overdue" : "open";
       }
       rc = c->fn(c->ud, &w);
     }
   }
   c->n = 0;
+  c->events.len = 0;
   return rc;
 }
 
@@ -372,19 +384,16 @@ static int task_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
     if (!rc) rc = ls__bytes_set(&c->lead, lead.p, lead.n);
   }
   if (rc || e->kind != 's' || e->model_version != c->s->model_version) return rc;
+  const ls_model *m = c->s->model;
+  size_t from = ls__wf_stage(m, e->from_stage);
   for (size_t i = 0; i < c->n; i++)
-    if (!c->e[i].left && strcmp(c->e[i].stage, e->from_stage) == 0)
-      c->e[i].left = true, c->e[i].left_at = e->time;
-  if (!e->cadence) return LS_OK;
+    if (!c->e[i].left && c->e[i].stage == from) c->e[i].left = true, c->e[i].left_at = e->time;
+  int32_t cad = e->cadence ? ls_model_cadence_find(m, e->cadence) : -1;
+  size_t to = ls__wf_stage(m, e->to_stage);
+  if (cad < 0 || to == ls_model_nstages(m)) return LS_OK;
   if (ls__grow((void **)&c->e, &c->cap, c->n + 1, sizeof *c->e)) return LS_ENOMEM;
-  entry *n = &c->e[c->n++];
-  memset(n, 0, sizeof *n);
-  n->at = e->time;
-  snprintf(n->stage, sizeof n->stage, "%s", e->to_stage);
-  snprintf(n->cadence, sizeof n->cadence, "%s", e->cadence);
-  n->event_n = e->event_id.n < sizeof n->event ? e->event_id.n : sizeof n->event;
-  if (n->event_n) memcpy(n->event, e->event_id.p, n->event_n);
-  return LS_OK;
+  c->e[c->n++] = (entry){e->time, {0, 0}, false, to, cad, c->events.len, e->event_id.n};
+  return ls_buf_append(&c->events, e->event_id.p, e->event_id.n);
 }
 
 int ls_store_tasks(ls_store *s, int64_t person, int (*fn)(void *ud, const ls_wf_task *t),
@@ -409,11 +418,23 @@ int ls_store_tasks(ls_store *s, int64_t person, int (*fn)(void *ud, const ls_wf_
   if (!rc) rc = flush_person(&c);
   free(c.e);
   free(c.lead.p);
+  ls_buf_free(&c.events);
   ls_buf_free(&c.ids.buf);
   ls_buf_free(&c.owner);
   ls_buf_free(&c.team);
   ls_buf_free(&c.done);
   return rc;
+}
+
+bool ls_wf_task_matches(const ls_wf_task *t, const ls_wf_filter *f) {
+  bool live = !strcmp(t->status, "open") || !strcmp(t->status, "overdue");
+  if (f->status ? strcmp(f->status, "all") && strcmp(f->status, t->status) : !live) return false;
+  if (f->owner && (!t->owner || strcmp(f->owner, t->owner))) return false;
+  if (f->due && !strcmp(f->due, "overdue") && strcmp(t->status, "overdue")) return false;
+  if (f->due && !strcmp(f->due, "today") &&
+      (!f->clock || t->due.sec / 86400 != f->clock->sec / 86400))
+    return false;
+  return true;
 }
 
 typedef struct find_task {
@@ -628,12 +649,9 @@ int ls_store_sales_check(ls_store *s, int64_t person, const char *line, size_t n
   }
   if (!rc && x.enters >= 0)
     rc = ls_store_handoff_check(s, person, ls_model_stage_name(m, (size_t)x.enters), diag);
-  /* recycling (back to an earlier stage) or disqualifying: a known reason */
-  const char *kind = NULL;
-  if (!rc && x.enters >= 0)
-    kind = !strcmp(ls_model_stage_name(m, (size_t)x.enters), "disqualified") ? "disqualify"
-           : x.enters < x.from                                               ? "recycle"
-                                                                             : NULL;
+  /* recycling or disqualifying: one of the model's reasons */
+  const char *kind = !rc && x.enters >= 0
+                         ? ls__wf_reason_kind(m, (size_t)x.from, (size_t)x.enters) : NULL;
   size_t nr = kind ? ls_model_nreasons(m, kind) : 0;
   if (!rc && nr) {
     static const ls_slice keys[] = {{"reason", 6}};

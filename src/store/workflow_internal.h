@@ -3,9 +3,17 @@
 #ifndef LEADSCORE_STORE_WORKFLOW_INTERNAL_H
 #define LEADSCORE_STORE_WORKFLOW_INTERNAL_H
 
+#include "leadscore/model.h"
 #include "leadscore/workflow.h"
 
 typedef struct ls_store ls_store;
+
+/* The index of stage `name` in the model (ls_model_nstages when none). */
+size_t ls__wf_stage(const ls_model *m, const char *name);
+/* What a change from stage `from` to `to` is for reasons: "recycle" (back
+ * to an earlier stage, model order), "disqualify" (into `disqualified`) or
+ * NULL. */
+const char *ls__wf_reason_kind(const ls_model *m, size_t from, size_t to);
 
 /* A person's identities as lead ids ("L1", "email:a@x", "anon:c1"). */
 enum { LS__WF_MAX_IDS = 64 };

@@ -67,8 +67,7 @@ static int on_task(void *ud, const ls_wf_task *t) {
       return LS_OK;
     if (!(c->cur = acc_of(c, t->owner ? t->owner : ""))) return LS_ENOMEM;
     /* the stage's own limit: still in it at entry + sla, or left later */
-    size_t st = 0;
-    while (st < ls_model_nstages(m) && strcmp(ls_model_stage_name(m, st), t->stage)) st++;
+    size_t st = ls__wf_stage(m, t->stage);
     int64_t sla = st < ls_model_nstages(m) ? ls_model_stage_sla(m, st) : 0;
     if (sla > 0) {
       ls_time deadline = ls_time_add(t->entered, sla);
@@ -151,12 +150,9 @@ static int on_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
   if (e->kind != 's' || e->model_version != c->s->model_version || !e->event_id.n ||
       memchr(e->event_id.p, 0, e->event_id.n))
     return LS_OK;
-  size_t from = 0, to = 0, n = ls_model_nstages(m);
-  while (from < n && strcmp(ls_model_stage_name(m, from), e->from_stage)) from++;
-  while (to < n && strcmp(ls_model_stage_name(m, to), e->to_stage)) to++;
-  /* back to an earlier stage (model order): recycled; into `disqualified` */
-  int kind = !strcmp(e->to_stage, "disqualified") ? 1 : to < from ? 0 : -1;
-  if (kind < 0) return LS_OK;
+  const char *k = ls__wf_reason_kind(m, ls__wf_stage(m, e->from_stage), ls__wf_stage(m, e->to_stage));
+  if (!k) return LS_OK;
+  int kind = k[0] == 'd';
   if (ls__grow((void **)&c->v, &c->cap, c->n + 1, sizeof *c->v)) return LS_ENOMEM;
   c->v[c->n++] = (rid){c->ids.len, NULL, (uint8_t)kind};
   if (ls_buf_append(&c->ids, e->event_id.p, e->event_id.n) || ls_buf_append(&c->ids, "", 1))
