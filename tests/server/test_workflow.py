@@ -190,7 +190,34 @@ def test_sla_deadline():
     check(breaches() == 1, "at exactly the deadline: breached")
 
 
+def test_cadence_choice():
+    """A stage's cadence chosen by a condition on the state at the entry:
+    P1 enters hot at 76 points (>= 70: the one-step `fast` cadence), P2 at
+    66 (the inside-sales cadence of 8 steps); the choice is kept in the
+    ledger, so the tasks follow it."""
+    d = tmpdir()
+    src = open("examples/models/buying-cycle.yaml").read()
+    hot_line = "  - {name: hot, mql: true, cadence: inside-sales, sla: 21d}"
+    assert hot_line in src
+    src = src.replace(hot_line, "  - name: hot\n    mql: true\n    sla: 21d\n    cadence:\n"
+                      "      - {when: \"score >= 70\", use: fast}\n      - {use: inside-sales}")
+    src = src.replace("cadences:", "cadences:\n  - name: fast\n    steps:\n"
+                      "      - {day: 1, task: call, channel: call}", 1)
+    model = os.path.join(d, "m.yaml")
+    open(model, "w").write(src)
+    db = new_store(d, model=model)
+    p2 = [line(i, "P2", "search", f"2026-03-02T10:00:0{i}Z", {"query": "acme"}) for i in range(4)]
+    p2.append(line(4, "P2", "page_view", "2026-03-02T10:00:05Z", {"url": "/pricing"}))
+    path = os.path.join(d, "e.jsonl")
+    open(path, "w").write("\n".join(hot("P1", 2) + p2) + "\n")
+    run("ingest", "--db", db, path)
+    out = run("export", "--db", db, "tasks").stdout.splitlines()[1:]
+    per = {lead: sum(r.startswith(lead + ",") for r in out) for lead in ("P1", "P2")}
+    check(per == {"P1": 1, "P2": 8}, f"tasks follow the cadence chosen at the entry: {per}")
+
+
 if __name__ == "__main__":
     test_workflow()
     test_sla_deadline()
+    test_cadence_choice()
     sys.exit(summary())
