@@ -306,6 +306,16 @@ int ls_store_ingest(ls_store *s, const char *source, uint64_t first_line,
 int ls_store_group_begin(ls_store *s);
 int ls_store_group_commit(ls_store *s);
 void ls_store_group_rollback(ls_store *s);
+/* An optimistic group: the calls run without nested units, so the pages
+ * they change are not copied aside first (a savepoint's price, a fifth of
+ * a busy server's writer). The first call that fails leaves its work half
+ * done and fails the group: ls_store_group_status then returns its error,
+ * every later call returns it too, and ls_store_group_commit refuses
+ * (undoes the group, returns it). The caller rolls back and runs the
+ * calls again in an ordinary group. For calls that almost never fail. */
+int ls_store_group_begin_optimistic(ls_store *s);
+/* LS_OK, or the error of the first failed call of an optimistic group. */
+int ls_store_group_status(const ls_store *s);
 
 /* ---- the service (leadscore serve) ---- */
 
@@ -416,7 +426,8 @@ int ls_store_find(ls_store *s, ls_slice identity, int64_t *person);
 /* One person for `show`: identities (prefixed forms), the latest value of
  * each common attribute (first_name, last_name, company, title, industry,
  * country, employees, phone, source), the ledger, and the state at the
- * clock (`state` holds ls_fold_state_size() bytes). */
+ * clock (`state` holds ls_fold_state_size() bytes). A NULL callback skips
+ * its part (the owner rules read attributes only). */
 typedef struct ls_store_show_sink {
   void *ud;
   int (*identity)(void *ud, ls_slice identity);

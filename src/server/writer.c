@@ -326,8 +326,7 @@ static void run(ls_server *s, ls__job *j) {
 /* The plain ingest jobs of a group go to the store in one call: persons
  * that several requests touch are read and written once. If that call
  * fails, each job is tried alone so that only a failing one fails. */
-static void run_all(ls_server *s, ls__job *jobs, int rc) {
-  if (rc) return;
+static void run_all(ls_server *s, ls__job *jobs) {
   ls__job *plain[256];
   size_t n = 0;
   for (ls__job *j = jobs; j && n < 256; j = j->next)
@@ -338,6 +337,32 @@ static void run_all(ls_server *s, ls__job *jobs, int rc) {
     for (size_t k = 0; merged && k < n && !done; k++) done = plain[k] == j;
     if (!done) run(s, j);
   }
+}
+
+/* A job as it was queued: no results yet. */
+static void job_reset(ls__job *j) {
+  reset_counts(j);
+  j->rc = LS_OK;
+  j->erased_events = 0;
+  j->stage[0] = j->lead[0] = '\0';
+}
+
+/* Runs the jobs as one group, optimistically (no savepoint per call: they
+ * almost never fail); if one failed, undoes the group and runs it again
+ * with each call undone alone, so that only the failing one fails. Returns
+ * the commit's error (the group is then undone). */
+static int run_group(ls_server *s, ls__job *jobs) {
+  int rc = ls_store_group_begin_optimistic(s->ws);
+  if (rc) return rc;
+  atomic_fetch_add(&s->metrics.groups, 1);
+  run_all(s, jobs);
+  if (!ls_store_group_status(s->ws)) return ls_store_group_commit(s->ws);
+  ls_store_group_rollback(s->ws);
+  s->wkick = false;
+  for (ls__job *j = jobs; j; j = j->next) job_reset(j);
+  if ((rc = ls_store_group_begin(s->ws))) return rc;
+  run_all(s, jobs);
+  return ls_store_group_commit(s->ws);
 }
 
 /* Answers the requests of a group once it is durable (or failed). */
@@ -371,10 +396,7 @@ static void *writer(void *arg) {
     int rc = ls_store_refresh(s->ws);
     if (!rc) rc = ls__hooks_load(s->ws, &s->hooks);
     s->wkick = false;
-    if (!rc) rc = ls_store_group_begin(s->ws);
-    if (!rc) atomic_fetch_add(&s->metrics.groups, 1);
-    run_all(s, jobs, rc);
-    if (!rc) rc = ls_store_group_commit(s->ws); /* written, not yet on disk */
+    if (!rc) rc = run_group(s, jobs); /* written, not yet on disk */
     ls__group *g = malloc(sizeof *g);
     if (!g) { /* cannot hand it over: wait for the disk here */
       ls__group here = {jobs, rc ? rc : ls_store_sync(s->ws), s->wkick, NULL};

@@ -106,11 +106,11 @@ int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, v
     if (s->has_clock) ls_fold_advance(s->model, state, s->clock, NULL);
     rc = ls_buf_append(lead_id, p->lead_id.p ? p->lead_id.p : "", p->lead_id.len);
   }
-  if (!rc) rc = s->drv->ident_scan(s->db, person, on_ident, &c);
-  if (!rc) rc = ls__store_history(s, p, on_event, &c);
-  for (size_t i = 0; i < NATTR && !rc; i++)
+  if (!rc && sink->identity) rc = s->drv->ident_scan(s->db, person, on_ident, &c);
+  if (!rc && sink->attribute) rc = ls__store_history(s, p, on_event, &c);
+  for (size_t i = 0; i < NATTR && !rc && sink->attribute; i++)
     if (c.val[i].p) rc = sink->attribute(sink->ud, attr_slices[i].p, (ls_slice){c.val[i].p, c.val[i].len});
-  if (!rc) rc = s->drv->ledger_scan(s->db, &p->row, on_ledger, &c);
+  if (!rc && sink->ledger) rc = s->drv->ledger_scan(s->db, &p->row, on_ledger, &c);
   ls__touched_clear(&s->t);
   for (size_t i = 0; i < NATTR; i++) free(c.val[i].p);
   return rc;

@@ -229,7 +229,7 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
     /* 16 KiB pages: rows are appended in bulk, and larger pages mean fewer
      * B-tree splits and WAL frames per batch (ingest ~15% faster than with
      * 4 KiB; docs/benchmarks.md). Only a new file takes it; WAL fixes it. */
-    if (create) rc = sqlite3_exec(d->base.h, "PRAGMA page_size=16384;", NULL, NULL, NULL);
+    if (create) rc = sqlite3_exec(d->base.h, "PRAGMA page_size=8192;", NULL, NULL, NULL);
     if (rc == SQLITE_OK) rc = sqlite3_exec(d->base.h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
                             "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536;"
                             /* savepoint journals in memory, not a temp file

@@ -15,7 +15,9 @@
 /* ---- transactions and groups ---- */
 
 int ls__tx_begin(ls_store *s) {
-  return s->group ? s->drv->savepoint(s->db) : s->drv->begin(s->db);
+  if (!s->group) return s->drv->begin(s->db);
+  if (s->group_bare) return s->group_rc; /* a failed unit ends the group's work */
+  return s->drv->savepoint(s->db);
 }
 
 void ls__store_forget_caches(ls_store *s) {
@@ -25,24 +27,33 @@ void ls__store_forget_caches(ls_store *s) {
 
 int ls__tx_end(ls_store *s, int rc) {
   const ls_store_driver *d = s->drv;
-  if (!rc) rc = s->group ? d->release(s->db) : d->commit(s->db);
+  if (!rc && !(s->group && s->group_bare)) rc = s->group ? d->release(s->db) : d->commit(s->db);
   if (rc) {
-    if (s->group) d->rollback_to(s->db);
-    else d->rollback(s->db);
+    if (!s->group) d->rollback(s->db);
+    else if (!s->group_bare) d->rollback_to(s->db);
+    else if (!s->group_rc) s->group_rc = rc; /* undone with the whole group */
     ls__store_forget_caches(s); /* they may hold facts of the undone unit */
   }
   return rc;
 }
 
-int ls_store_group_begin(ls_store *s) {
+static int group_begin(ls_store *s, bool bare) {
   if (s->group) return LS_EINVAL;
   int rc = s->drv->begin(s->db);
   if (rc) return rc;
   s->group = true;
+  s->group_bare = bare;
+  s->group_rc = LS_OK;
   s->group_had_clock = s->has_clock;
   s->group_clock = s->clock;
   return LS_OK;
 }
+
+int ls_store_group_begin(ls_store *s) { return group_begin(s, false); }
+
+int ls_store_group_begin_optimistic(ls_store *s) { return group_begin(s, true); }
+
+int ls_store_group_status(const ls_store *s) { return s->group ? s->group_rc : LS_OK; }
 
 void ls_store_group_rollback(ls_store *s) {
   if (!s->group) return;
@@ -55,7 +66,8 @@ void ls_store_group_rollback(ls_store *s) {
 
 int ls_store_group_commit(ls_store *s) {
   if (!s->group) return LS_EINVAL;
-  int rc = s->drv->commit(s->db);
+  int rc = s->group_rc; /* a failed unit's half-done work is never committed */
+  if (!rc) rc = s->drv->commit(s->db);
   if (rc) ls_store_group_rollback(s);
   s->group = false;
   return rc;

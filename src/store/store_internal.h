@@ -82,6 +82,8 @@ struct ls_store {
   bool has_clock;
   ls_time clock;
   bool group;          /* inside ls_store_group_begin/commit */
+  bool group_bare;     /* optimistic: units without savepoints */
+  int group_rc;        /* optimistic: the first failing unit's error */
   bool group_had_clock; /* the clock when the group began */
   ls_time group_clock;
   ls__touched t;
@@ -112,9 +114,10 @@ struct ls_store {
  * another connection's commit. */
 void ls__store_forget_caches(ls_store *s);
 
-/* One unit of work: its own transaction, or a savepoint inside a group.
- * tx_end commits (releases) when rc is LS_OK, else undoes the unit and
- * drops the identity cache; returns rc or the commit's error. */
+/* One unit of work: its own transaction, or a savepoint inside a group
+ * (nothing in an optimistic group). tx_end commits (releases) when rc is
+ * LS_OK, else undoes the unit (in an optimistic group: marks the group
+ * failed) and drops the caches; returns rc or the commit's error. */
 int ls__tx_begin(ls_store *s);
 int ls__tx_end(ls_store *s, int rc);
 

@@ -92,14 +92,6 @@ typedef struct attrs {
   size_t n;
 } attrs;
 
-static int at_ident(void *ud, ls_slice v) {
-  (void)ud, (void)v;
-  return LS_OK;
-}
-static int at_ledger(void *ud, const ls_store_ledger *e) {
-  (void)ud, (void)e;
-  return LS_OK;
-}
 static int at_attr(void *ud, const char *key, ls_slice v) {
   attrs *a = ud;
   if (a->n == 16) return LS_OK;
@@ -121,7 +113,7 @@ static const char *attr_of(void *ud, const char *name) {
 static int assign(ls_store *s, int64_t person, ls_slice lead, int64_t now_ms, ls_buf *owner,
                   ls_buf *team) {
   attrs a = {0};
-  ls_store_show_sink sink = {&a, at_ident, at_attr, at_ledger};
+  ls_store_show_sink sink = {&a, NULL, at_attr, NULL};
   unsigned char *state = malloc(ls_fold_state_size(s->model));
   ls_buf lid = {0};
   int rc = state ? ls_store_show(s, person, &sink, state, &lid) : LS_ENOMEM;

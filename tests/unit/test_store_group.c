@@ -119,6 +119,57 @@ static void test_group(void) {
   ls_store_close(s);
 }
 
+/* An optimistic group: calls run without savepoints; the first failure
+ * fails the group (later calls too), and commit undoes all of it. The
+ * caller's retry as an ordinary group then keeps the good calls. */
+static void test_optimistic(void) {
+  ls_store *s = fresh(&faulty, "o.db");
+  CHECK(s != NULL);
+  if (!s) return;
+  CHECK_INT(ls_store_group_status(s), LS_OK); /* no group */
+
+  /* No failure: an ordinary commit. */
+  CHECK_INT(ls_store_group_begin_optimistic(s), LS_OK);
+  CHECK_INT(ls_store_group_begin(s), LS_EINVAL);
+  CHECK_INT(ingest1(s, EV("a1", "1", "L1"), 1), LS_OK);
+  CHECK_INT(ls_store_group_status(s), LS_OK);
+  CHECK_INT(ls_store_group_commit(s), LS_OK);
+  CHECK_STR(leads(s), "L1,6,prospect,0,\n");
+
+  /* A failure: the group is failed, a good call after it fails too, the
+   * commit refuses and undoes the calls before the failure as well. */
+  CHECK_INT(ls_store_group_begin_optimistic(s), LS_OK);
+  CHECK_INT(ingest1(s, EV("a2", "2", "L1"), 2), LS_OK);
+  CHECK_STR(leads(s), "L1,20,prospect,0,\n");
+  CHECK_INT(ingest1(s, EV("boom", "2", "L2"), 2), LS_EIO);
+  CHECK_INT(ls_store_group_status(s), LS_EIO);
+  CHECK_INT(ingest1(s, EV("a3", "3", "L1"), 3), LS_EIO);
+  CHECK_INT(ls_store_group_commit(s), LS_EIO);
+  CHECK_INT(ls_store_group_status(s), LS_OK);
+  CHECK_STR(leads(s), "L1,6,prospect,0,\n");
+  ls_time c;
+  CHECK(ls_store_clock(s, &c));
+  char buf[LS_TIME_FMT_MAX];
+  ls_time_format(c, buf);
+  CHECK_STR(buf, "2026-03-01T10:00:00Z"); /* the clock went back too */
+
+  /* The same after an explicit rollback, then the retry the server does. */
+  CHECK_INT(ls_store_group_begin_optimistic(s), LS_OK);
+  CHECK_INT(ingest1(s, EV("a2", "2", "L1"), 2), LS_OK);
+  CHECK_INT(ingest1(s, EV("boom", "2", "L2"), 2), LS_EIO);
+  ls_store_group_rollback(s);
+  CHECK_INT(ls_store_group_begin(s), LS_OK);
+  CHECK_INT(ingest1(s, EV("a2", "2", "L1"), 2), LS_OK);
+  CHECK_INT(ingest1(s, EV("boom", "2", "L2"), 2), LS_EIO);
+  CHECK_INT(ingest1(s, EV("a3", "3", "L1"), 3), LS_OK);
+  CHECK_INT(ls_store_group_commit(s), LS_OK);
+  s = reopen(&faulty, s, "o.db");
+  CHECK(s != NULL);
+  if (!s) return;
+  CHECK_STR(leads(s), "L1,26,prospect,0,\n"); /* a1, a2, a3 */
+  ls_store_close(s);
+}
+
 /* Lines across several parse-ahead chunks: events of 300 persons in
  * shuffled order, with blank and rejected lines in between. */
 static char **make_lines(size_t n) {
@@ -201,6 +252,7 @@ int main(void) {
     return 1;
   }
   test_group();
+  test_optimistic();
   test_ahead();
   char cmd[300];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
