@@ -476,6 +476,31 @@ int ls_why_add_row(void *ud, ls_slice lead_id, const ls_store_ledger *e);
 size_t ls_why_top(ls_why *w, ls_why_item *out, size_t cap);
 void ls_why_free(ls_why *w); /* frees the groups; w can be inited again */
 
+/* Why hot in one pass over a person's ledger, whatever reads it (the
+ * window's end, its latest MQL, is known only at the end): ls_why_pass_init,
+ * rows, ls_why_pass_top, ls_why_pass_free. Rows of other versions than
+ * `version` (0: any) are ignored. */
+typedef struct ls_why_row {
+  int32_t rule;
+  ls_time t;
+  int64_t points;
+} ls_why_row;
+typedef struct ls_why_pass {
+  const ls_model *m; /* borrowed */
+  int64_t version;
+  bool any, mql;       /* rows seen; an MQL among them */
+  ls_time last, last_mql;
+  ls_why_row *v;       /* owned: the rows that may count */
+  size_t n, cap;
+} ls_why_pass;
+void ls_why_pass_init(ls_why_pass *p, const ls_model *m, int64_t version);
+/* Shaped as an ls_store_person_ledger callback: ud is the ls_why_pass. */
+int ls_why_pass_row(void *ud, ls_slice lead_id, const ls_store_ledger *e);
+/* The top groups (ls_why_top) of the 30 days up to the latest MQL (no MQL:
+ * the latest row); *at (may be NULL) is that end when there were rows. */
+int ls_why_pass_top(ls_why_pass *p, ls_why_item *out, size_t cap, size_t *n, ls_time *at);
+void ls_why_pass_free(ls_why_pass *p);
+
 /* Why person `person` is hot: the top groups (ls_why_top) of its ledger
  * under the store's model, in the 30 days up to its latest MQL (a person
  * never MQL: up to its latest ledger row). Sets *n (0 when nothing counts)

@@ -314,8 +314,9 @@ enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char
 
 typedef struct one_ctx {
   const ls_model *m;
-  ls_buf ids, attrs, stages, ledger;
-  int rc;
+  bool ledger;     /* the ledger route: every row; else stage rows and why */
+  ls_why_pass why; /* why hot, from the same pass over the ledger */
+  ls_buf ids, attrs, stages, ledger_rows;
 } one_ctx;
 
 static int on_ident(void *ud, ls_slice v) {
@@ -334,6 +335,10 @@ static int on_attr(void *ud, const char *key, ls_slice v) {
 
 static int on_ledger(void *ud, const ls_store_ledger *e) {
   one_ctx *o = ud;
+  if (!o->ledger) {
+    int rc = ls_why_pass_row(&o->why, (ls_slice){0}, e);
+    if (rc || e->kind != 's') return rc;
+  }
   char ts[LS_TIME_FMT_MAX];
   size_t tn = ls_time_format(e->time, ts);
   if (e->kind == 's') {
@@ -352,7 +357,7 @@ static int on_ledger(void *ud, const ls_store_ledger *e) {
   static const char *const names[] = {"points", "capped", "bounded", "fit", "decay", "window",
                                       "evicted"};
   const char *k = strchr(kinds, e->kind);
-  ls_buf *b = &o->ledger;
+  ls_buf *b = &o->ledger_rows;
   int rc = ls_buf_appendf(b, "%s{\"n\":%" PRId64 ",\"time\":\"%.*s\",\"kind\":\"%s\",\"rule\":",
                           b->len ? "," : "", e->n, (int)tn, ts, k ? names[k - kinds] : "?");
   if (!rc) rc = e->rule ? ls__json_cstr(b, e->rule) : ls_buf_append(b, "null", 4);
@@ -376,13 +381,13 @@ static int on_ledger(void *ud, const ls_store_ledger *e) {
   return rc ? rc : ls_buf_append(b, "}", 1);
 }
 
-/* ,"why_hot":{"en":TEXT,"ja":TEXT,"reasons":[…]} of person p (ls_store_why). */
-static int put_why_hot(ls_store *st, int64_t p, ls_buf *b) {
-  const ls_model *m = ls_store_model(st);
+/* ,"why_hot":{"en":TEXT,"ja":TEXT,"reasons":[…]} from the pass over the
+ * person's ledger (= ls_store_why: show gives the model version's rows). */
+static int put_why_hot(const ls_model *m, ls_why_pass *why, ls_buf *b) {
   ls_why_item v[LS_WHY_MAX];
   size_t n = 0;
   ls_buf t = {0};
-  int rc = ls_store_why(st, p, v, LS_WHY_MAX, &n, NULL);
+  int rc = ls_why_pass_top(why, v, LS_WHY_MAX, &n, NULL);
   if (!rc) rc = ls_buf_append(b, ",\"why_hot\":{\"en\":", 17);
   if (!rc) rc = ls_why_text(m, v, n, "en", &t);
   if (!rc) rc = ls__json_str(b, t.p, t.len);
@@ -408,8 +413,9 @@ static enum MHD_Result lead(struct MHD_Connection *c, ls__req *r, const char *wh
     return rc == LS_ENOTFOUND ? ls__error(c, r, 404, "no person has the identity \"%s\"", who)
                               : ls__error(c, r, 500, "%s", ls_strerror(rc));
   }
-  one_ctx o = {m, {0}, {0}, {0}, {0}, LS_OK};
-  ls_store_show_sink sink = {&o, on_ident, on_attr, on_ledger};
+  one_ctx o = {.m = m, .ledger = ledger};
+  ls_why_pass_init(&o.why, m, 0);
+  ls_store_show_sink sink = {&o, ledger ? NULL : on_ident, ledger ? NULL : on_attr, on_ledger};
   unsigned char *state = malloc(ls_fold_state_size(m));
   ls_buf lead = {0}, out = {0};
   ls_names *names = NULL;
@@ -425,7 +431,7 @@ static enum MHD_Result lead(struct MHD_Connection *c, ls__req *r, const char *wh
   if (!rc) rc = ls__json_str(&out, lead.p, lead.len);
   if (!rc && ledger) {
     rc = ls_buf_append(&out, ",\"ledger\":[", 11);
-    if (!rc && o.ledger.len) rc = ls_buf_append(&out, o.ledger.p, o.ledger.len);
+    if (!rc && o.ledger_rows.len) rc = ls_buf_append(&out, o.ledger_rows.p, o.ledger_rows.len);
     if (!rc) rc = ls_buf_append(&out, "]}\n", 3);
   } else if (!rc) {
     rc = ls_buf_append(&out, ",\"identities\":[", 15);
@@ -437,7 +443,7 @@ static enum MHD_Result lead(struct MHD_Connection *c, ls__req *r, const char *wh
     if (!rc) rc = ls_buf_append(&out, ",\"stage_history\":[", 18);
     if (!rc && o.stages.len) rc = ls_buf_append(&out, o.stages.p, o.stages.len);
     if (!rc) rc = ls_buf_append(&out, "]", 1);
-    if (!rc) rc = put_why_hot(st, p, &out);
+    if (!rc) rc = put_why_hot(m, &o.why, &out);
     if (!rc) rc = ls_buf_append(&out, "}\n", 2);
   }
   ls__reader_put(r->srv, st); /* after the last use of its model */
@@ -447,7 +453,8 @@ static enum MHD_Result lead(struct MHD_Connection *c, ls__req *r, const char *wh
   ls_buf_free(&o.ids);
   ls_buf_free(&o.attrs);
   ls_buf_free(&o.stages);
-  ls_buf_free(&o.ledger);
+  ls_buf_free(&o.ledger_rows);
+  ls_why_pass_free(&o.why);
   if (rc) {
     ls_buf_free(&out);
     return ls__error(c, r, 500, "%s", ls_strerror(rc));

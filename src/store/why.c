@@ -74,26 +74,53 @@ int ls_why_text(const ls_model *m, const ls_why_item *v, size_t n, const char *l
   return rc;
 }
 
-/* ---- the store ---- */
+/* ---- one pass ---- */
 
-typedef struct last_ctx {
-  int64_t version;
-  bool any, mql;
-  ls_time last, last_mql;
-} last_ctx;
+void ls_why_pass_init(ls_why_pass *p, const ls_model *m, int64_t version) {
+  *p = (ls_why_pass){.m = m, .version = version};
+}
 
-static int on_last(void *ud, ls_slice lead_id, const ls_store_ledger *e) {
+void ls_why_pass_free(ls_why_pass *p) {
+  free(p->v);
+  p->v = NULL;
+  p->n = p->cap = 0;
+}
+
+int ls_why_pass_row(void *ud, ls_slice lead_id, const ls_store_ledger *e) {
   (void)lead_id;
-  last_ctx *c = ud;
-  if (e->model_version != c->version) return LS_OK; /* the history is re-scored under this one */
-  if (!c->any || ls_time_cmp(e->time, c->last) > 0) c->last = e->time;
-  c->any = true;
-  if (e->kind == 's' && e->mql && (!c->mql || ls_time_cmp(e->time, c->last_mql) >= 0)) {
-    c->last_mql = e->time;
-    c->mql = true;
+  ls_why_pass *p = ud;
+  /* other versions: the history is re-scored under this one */
+  if (p->version && e->model_version != p->version) return LS_OK;
+  if (!p->any || ls_time_cmp(e->time, p->last) > 0) p->last = e->time;
+  p->any = true;
+  if (e->kind == 's') {
+    if (e->mql && (!p->mql || ls_time_cmp(e->time, p->last_mql) >= 0)) {
+      p->last_mql = e->time;
+      p->mql = true;
+    }
+    return LS_OK;
   }
+  if (!e->rule || e->points <= 0) return LS_OK; /* never counts (ls_why_add) */
+  /* a rule of an earlier model version that the model no longer has: -1 */
+  int32_t rule = ls_model_rule_find(p->m, e->rule);
+  if (rule < 0) return LS_OK;
+  if (ls__grow((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v)) return LS_ENOMEM;
+  p->v[p->n++] = (ls_why_row){rule, e->time, e->points};
   return LS_OK;
 }
+
+int ls_why_pass_top(ls_why_pass *p, ls_why_item *out, size_t cap, size_t *n, ls_time *at) {
+  ls_why w;
+  ls_why_init(&w, p->m, p->mql ? p->last_mql : p->last);
+  int rc = LS_OK;
+  for (size_t i = 0; i < p->n && !rc; i++) rc = ls_why_add(&w, p->v[i].rule, p->v[i].t, p->v[i].points);
+  *n = rc ? 0 : ls_why_top(&w, out, cap);
+  if (!rc && p->any && at) *at = w.to;
+  ls_why_free(&w);
+  return rc;
+}
+
+/* ---- the store ---- */
 
 int ls_store_why(ls_store *s, int64_t person, ls_why_item *out, size_t cap, size_t *n,
                  ls_time *at) {
@@ -101,16 +128,11 @@ int ls_store_why(ls_store *s, int64_t person, ls_why_item *out, size_t cap, size
   ls__touched_clear(&s->t);
   ls__tp *p;
   int rc = ls__touched_get(s, person, false, &p);
-  /* two reads of the ledger: the window's end first, then its rows */
-  last_ctx c = {.version = s->model_version};
-  if (!rc) rc = s->drv->ledger_scan(s->db, &p->row, on_last, &c);
-  ls_why w;
-  ls_why_init(&w, s->model, c.mql ? c.last_mql : c.last);
-  w.version = s->model_version;
-  if (!rc && c.any) rc = s->drv->ledger_scan(s->db, &p->row, ls_why_add_row, &w);
-  if (!rc) *n = ls_why_top(&w, out, cap);
-  if (!rc && c.any && at) *at = w.to;
-  ls_why_free(&w);
+  ls_why_pass w;
+  ls_why_pass_init(&w, s->model, s->model_version);
+  if (!rc) rc = s->drv->ledger_scan(s->db, &p->row, ls_why_pass_row, &w);
+  if (!rc) rc = ls_why_pass_top(&w, out, cap, n, at);
+  ls_why_pass_free(&w);
   ls__touched_clear(&s->t);
   return rc;
 }

@@ -139,6 +139,41 @@ static void test_worked_example(const ls_model *m) {
   ls_why_free(&w);
   CHECK(w.v == NULL && w.n == 0);
 
+  /* One pass (ls_why_pass), rows in reverse order: the window ends at the
+   * latest MQL, 03-14T10:00 → [02-12T10:00, 03-14T10:00]: brand_search 4
+   * (02-28, 03-01, 03-05, 03-06 v2; +60), pricing 2 (+10), webinar_attend
+   * 1 (+5); nothing after the MQL. */
+  ls_why_pass p;
+  ls_why_pass_init(&p, m, 2);
+  for (size_t i = sizeof rows / sizeof *rows; i-- > 0;)
+    CHECK_INT(ls_why_pass_row(&p, (ls_slice){"L1", 2}, &rows[i]), LS_OK);
+  ls_time end = {0};
+  CHECK_INT(ls_why_pass_top(&p, v, 8, &n, &end), LS_OK);
+  CHECK(ls_time_cmp(end, T("2026-03-14T10:00:00Z")) == 0);
+  CHECK_STR(text(m, v, n, "en"),
+            "Searched for the brand 4× (+60), Viewed the pricing page 2× (+10), "
+            "Attended a webinar (+5)");
+  ls_why_pass_free(&p);
+  /* no MQL: the window ends at the latest row, 03-31T00:00:01, so the
+   * search of 03-01T00:00:00 is one second too early */
+  rows[12].mql = false;
+  ls_why_pass_init(&p, m, 2);
+  for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) ls_why_pass_row(&p, (ls_slice){"", 0}, &rows[i]);
+  CHECK_INT(ls_why_pass_top(&p, v, 8, &n, &end), LS_OK);
+  CHECK(ls_time_cmp(end, T("2026-03-31T00:00:01Z")) == 0);
+  CHECK_STR(text(m, v, n, "en"),
+            "Searched for the brand 2× (+30), Viewed the pricing page 2× (+10), "
+            "Opened an e-mail 5× (+5), Watched a demo (+5), Registered for a webinar (+5)");
+  ls_why_pass_free(&p);
+  /* no rows: nothing, and the end is left alone */
+  ls_why_pass_init(&p, m, 2);
+  end = (ls_time){7, 0};
+  CHECK_INT(ls_why_pass_top(&p, v, 8, &n, &end), LS_OK);
+  CHECK_INT(n, 0);
+  CHECK_INT(end.sec, 7);
+  ls_why_pass_free(&p);
+  rows[12].mql = true;
+
   /* version 0: rows of every version count (the v1 search too) */
   ls_why_init(&w, m, T("2026-03-31T00:00:00Z"));
   for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) ls_why_add_row(&w, (ls_slice){"", 0}, &rows[i]);
