@@ -23,7 +23,7 @@ DEMO_PERSONS := 200
 DEMO_SEED    := 20260101
 
 .PHONY: help setup build configure-asan configure-fuzz test test-release \
-        test-asan test-fuzz demo demo-data bench bench-quick bench-store bench-rules fuzz clean
+        test-asan test-fuzz demo demo-data bench bench-quick bench-store bench-rules bench-backtest fuzz clean
 
 help: ## Show this help
 	@echo "leadscore — make targets:"
@@ -100,6 +100,9 @@ bench-store: build ## Benchmark the durable store (bench/store.sh)
 
 bench-rules: build ## Benchmark a 200-rule model against the reference (bench/rules.sh)
 	bash bench/rules.sh
+
+bench-backtest: build ## Benchmark a backtest of two models against one replay (bench/backtest.sh)
+	bash bench/backtest.sh
 
 fuzz: setup configure-fuzz ## Long local fuzzing: each harness FUZZ_SECONDS (default 600)
 	$(CMAKE) --build build-fuzz -j$(JOBS) --target fuzzers

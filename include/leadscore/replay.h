@@ -87,6 +87,13 @@ int ls_replay_fold_range(ls_replay *r, size_t lo, size_t hi,
 int ls_replay_finalize(ls_replay *r, const ls_replay_stats *const *parts,
                        size_t nparts);
 
+/* The earliest and latest times of the accepted events (either pointer may
+ * be NULL); false when there are none. Valid after link. */
+bool ls_replay_time_span(const ls_replay *r, ls_time *first, ls_time *last);
+
+/* The model the replay folds with (borrowed). */
+const ls_model *ls_replay_model(const ls_replay *r);
+
 /* Valid after finish. */
 ls_replay_stats ls_replay_get_stats(const ls_replay *r);
 ls_time ls_replay_as_of(const ls_replay *r);
@@ -111,6 +118,19 @@ ls_person_row ls_replay_person(const ls_replay *r, size_t i);
 long ls_replay_find(const ls_replay *r, ls_slice identity);
 int ls_replay_explain(const ls_replay *r, size_t person,
                       const ls_fold_sink *sink);
+
+/* Re-folds person i like ls_replay_explain, for analyses that need the
+ * state along the way (backtests): before(ud, ev, state) runs before each
+ * event and once more with ev NULL before the final advance to the as-of
+ * time; after(ud, ev, state) after each event. `state` is the caller's
+ * (ls_fold_state_size bytes, reused); sink and callbacks may be NULL. */
+typedef struct ls_replay_walker {
+  void *ud;
+  const ls_fold_sink *sink;
+  void (*before)(void *ud, const ls_fold_event *ev, const void *state);
+  void (*after)(void *ud, const ls_fold_event *ev, const void *state);
+} ls_replay_walker;
+int ls_replay_walk(const ls_replay *r, size_t i, void *state, const ls_replay_walker *w);
 
 /* The identities of person i, for explain: calls fn once per identity with
  * its prefixed form ("lead:L1", "email:…", "anon:…"). */

@@ -391,6 +391,14 @@ int ls_store_stage_counts(ls_store *s, int (*fn)(void *ud, const char *stage, in
 /* Applies decay up to `to` to every person (one transaction). */
 int ls_store_advance(ls_store *s, ls_time to);
 
+/* Every stored event's line, in arrival order (erased persons' are gone):
+ * fn(ud, line) until it returns non-zero (returned). */
+int ls_store_event_lines(ls_store *s, int (*fn)(void *ud, ls_slice line), void *ud);
+/* Replays every stored event under `m` (borrowed: any model, e.g. a
+ * candidate for a backtest), finished at `as_of` (NULL: the latest event).
+ * Returns new in *out. */
+int ls_store_replay(ls_store *s, const ls_model *m, const ls_time *as_of, ls_replay **out);
+
 /* Appends the leads CSV (spec §8) at `as_of` (NULL: the store clock). An
  * as-of before the clock is answered by replaying the stored events. */
 int ls_store_export_leads(ls_store *s, const ls_time *as_of, ls_buf *out);

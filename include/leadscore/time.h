@@ -2,6 +2,7 @@
 #ifndef LEADSCORE_TIME_H
 #define LEADSCORE_TIME_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,11 @@ int ls_time_parse(const char *s, size_t len, ls_time *out);
  * the seconds. `buf` must hold LS_TIME_FMT_MAX bytes; returns the length
  * written (NUL-terminated). */
 size_t ls_time_format(ls_time t, char *buf);
+
+/* Parses a duration like "90d", "12w", "36h", "30m", "1800s" or "600"
+ * (seconds): digits, then an optional unit. Sets *seconds (saturating at
+ * INT64_MAX) and returns true, or returns false. Borrows `s`. */
+bool ls_duration_parse(const char *s, size_t n, int64_t *seconds);
 
 /* <0, 0, >0 as a is before, equal to, after b. */
 static inline int ls_time_cmp(ls_time a, ls_time b) {

@@ -93,6 +93,7 @@ int ls_cmd_webhooks(int argc, char **argv);
 /* tasks, task, owner, checklist, disposition, sla, reasons (cmd_workflow.c) */
 int ls_cmd_workflow(const char *cmd, int argc, char **argv);
 int ls_cmd_explain(int argc, char **argv);
+int ls_cmd_backtest(int argc, char **argv);
 int ls_cmd_check_model(int argc, char **argv);
 int ls_cmd_init(int argc, char **argv);
 int ls_cmd_ingest(int argc, char **argv);

@@ -14,6 +14,8 @@ static const char usage[] =
     "  replay        score event files with a model; print the leads CSV\n"
     "  explain       show one person's identities, stages, ledger and tasks\n"
     "  check-model   validate a model file and summarize it\n"
+    "  backtest      replay history under candidate models; compare them on\n"
+    "                conversion, ranking and MQL volume; recommend a threshold\n"
     "\n"
     "The store (one SQLite file):\n"
     "  init          create a store with a model\n"
@@ -63,6 +65,7 @@ int main(int argc, char **argv) {
   }
   if (strcmp(cmd, "replay") == 0) return ls_cmd_replay(argc - 1, argv + 1);
   if (strcmp(cmd, "explain") == 0) return ls_cmd_explain(argc - 1, argv + 1);
+  if (strcmp(cmd, "backtest") == 0) return ls_cmd_backtest(argc - 1, argv + 1);
   if (strcmp(cmd, "check-model") == 0) return ls_cmd_check_model(argc - 1, argv + 1);
   if (strcmp(cmd, "init") == 0) return ls_cmd_init(argc - 1, argv + 1);
   if (strcmp(cmd, "ingest") == 0) return ls_cmd_ingest(argc - 1, argv + 1);

@@ -183,3 +183,26 @@ size_t ls_time_format(ls_time t, char *buf) {
   buf[n] = '\0';
   return n;
 }
+
+bool ls_duration_parse(const char *s, size_t n, int64_t *seconds) {
+  int64_t unit = 1;
+  if (n > 0) {
+    switch (s[n - 1]) {
+      case 's': unit = 1; n--; break;
+      case 'm': unit = 60; n--; break;
+      case 'h': unit = 3600; n--; break;
+      case 'd': unit = 86400; n--; break;
+      case 'w': unit = 604800; n--; break;
+      default: break;
+    }
+  }
+  if (n == 0) return false;
+  int64_t v = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    int d = s[i] - '0';
+    v = v > (INT64_MAX - d) / 10 ? INT64_MAX : v * 10 + d;
+  }
+  *seconds = v > INT64_MAX / unit ? INT64_MAX : v * unit;
+  return true;
+}

@@ -152,8 +152,10 @@ static int spell_person_id(ls_replay *r, size_t p) {
   return LS_OK;
 }
 
-static void fold_person(const ls_replay *r, size_t p, void *state,
-                        const ls_fold_sink *sink, uint64_t *rejected) {
+/* Folds person p from init to the as-of time; `w` (may be NULL) sees the
+ * state along the way. */
+static void fold_person(const ls_replay *r, size_t p, void *state, const ls_fold_sink *sink,
+                        const ls_replay_walker *w, uint64_t *rejected) {
   ls_fold_init(r->m, state);
   for (uint32_t k = r->poff[p]; k < r->poff[p + 1]; k++) {
     if (k + 4 < r->n) { /* events of a person are scattered over the input */
@@ -164,8 +166,11 @@ static void fold_person(const ls_replay *r, size_t p, void *state,
     const ls__ev *e = &r->ev[i];
     ls_fold_event fe = {e->time, {r->ids.p + e->id_off, e->id_len}, e->type,
                         e->identifies, r->pred + (size_t)i * r->words};
+    if (w && w->before) w->before(w->ud, &fe, state);
     if (!ls_fold_apply(r->m, state, &fe, sink)) (*rejected)++;
+    if (w && w->after) w->after(w->ud, &fe, state);
   }
+  if (w && w->before) w->before(w->ud, NULL, state);
   ls_fold_advance(r->m, state, r->as_of, sink);
 }
 
@@ -194,7 +199,7 @@ int ls_replay_fold_range(ls_replay *r, size_t lo, size_t hi,
   for (size_t p = lo; p < hi; p++) {
     ls__sort_u32(w->perm + r->poff[p], tmp, r->poff[p + 1] - r->poff[p], cmp_event, r);
     void *s = w->states + p * r->ssize;
-    fold_person(r, p, s, NULL, &st->rejected_sales);
+    fold_person(r, p, s, NULL, NULL, &st->rejected_sales);
     st->mqls += ls_fold_mql_count(r->m, s);
     choose_person_id(w, p);
   }
@@ -240,6 +245,19 @@ int ls_replay_finish(ls_replay *r, const ls_time *as_of) {
   return rc;
 }
 
+const ls_model *ls_replay_model(const ls_replay *r) { return r ? r->m : NULL; }
+
+bool ls_replay_time_span(const ls_replay *r, ls_time *first, ls_time *last) {
+  if (!r->n) return false;
+  ls_time lo = r->ev[0].time, hi = lo;
+  for (size_t i = 1; i < r->n; i++) {
+    if (ls_time_cmp(r->ev[i].time, lo) < 0) lo = r->ev[i].time;
+    if (ls_time_cmp(r->ev[i].time, hi) > 0) hi = r->ev[i].time;
+  }
+  if (first) *first = lo;
+  if (last) *last = hi;
+  return true;
+}
 ls_replay_stats ls_replay_get_stats(const ls_replay *r) { return r->st; }
 ls_time ls_replay_as_of(const ls_replay *r) { return r->as_of; }
 size_t ls_replay_npersons(const ls_replay *r) { return r->np; }
@@ -305,8 +323,15 @@ int ls_replay_explain(const ls_replay *r, size_t i, const ls_fold_sink *sink) {
   void *state = malloc(r->ssize);
   if (!state) return LS_ENOMEM;
   uint64_t rejected = 0;
-  fold_person(r, r->order[i], state, sink, &rejected);
+  fold_person(r, r->order[i], state, sink, NULL, &rejected);
   free(state);
+  return LS_OK;
+}
+
+int ls_replay_walk(const ls_replay *r, size_t i, void *state, const ls_replay_walker *w) {
+  if (!r->finished || i >= r->np) return LS_EINVAL;
+  uint64_t rejected = 0;
+  fold_person(r, r->order[i], state, w->sink, w, &rejected);
   return LS_OK;
 }
 

@@ -354,23 +354,7 @@ int ls__want_number(ls__lctx *c, const ls__ynode *n, const char *what,
 }
 
 bool ls__parse_duration(const char *s, size_t n, int64_t *out) {
-  int64_t unit = 1;
-  if (n > 0) {
-    switch (s[n - 1]) {
-      case 's': unit = 1; n--; break;
-      case 'm': unit = 60; n--; break;
-      case 'h': unit = 3600; n--; break;
-      case 'd': unit = 86400; n--; break;
-      case 'w': unit = 604800; n--; break;
-      default: break;
-    }
-  }
-  if (n == 0 || s[0] == '-' || s[0] == '+') return false;
-  int64_t v;
-  if (!parse_int(s, n, &v)) return false;
-  if (v > INT64_MAX / unit) v = INT64_MAX / unit; /* caught by the limit */
-  *out = v * unit;
-  return true;
+  return ls_duration_parse(s, n, out);
 }
 
 int ls__want_duration(ls__lctx *c, const ls__ynode *n, const char *what,

@@ -91,6 +91,25 @@ int ls__store_replay(ls_store *s, const ls_model *m, const ls_time *as_of, ls_re
   return LS_OK;
 }
 
+int ls_store_replay(ls_store *s, const ls_model *m, const ls_time *as_of, ls_replay **out) {
+  return ls__store_replay(s, m, as_of, out);
+}
+
+typedef struct lines_ctx {
+  int (*fn)(void *ud, ls_slice line);
+  void *ud;
+} lines_ctx;
+
+static int on_line(void *ud, const ls_store_event *e) {
+  lines_ctx *c = ud;
+  return c->fn(c->ud, e->line);
+}
+
+int ls_store_event_lines(ls_store *s, int (*fn)(void *ud, ls_slice line), void *ud) {
+  lines_ctx c = {fn, ud};
+  return s->drv->event_scan(s->db, NULL, on_line, &c);
+}
+
 static int export_replay(ls_store *s, const ls_time *as_of, ls_buf *out) {
   ls_replay *r;
   int rc = ls__store_replay(s, s->model, as_of, &r);
