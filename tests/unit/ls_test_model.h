@@ -18,4 +18,16 @@ static inline ls_model *ls_test_model(const char *yaml, size_t len) {
   return m;
 }
 
+/* The reference model's text (examples/models/buying-cycle.yaml, read
+ * from the source tree: ctest runs there), in a static buffer; NULL when it
+ * cannot be read. */
+static inline char *ls_test_reference_text(size_t *len) {
+  FILE *f = fopen("examples/models/buying-cycle.yaml", "rb");
+  if (!f) return NULL;
+  static char buf[1 << 16];
+  *len = fread(buf, 1, sizeof buf, f);
+  fclose(f);
+  return buf;
+}
+
 #endif

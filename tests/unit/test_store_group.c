@@ -10,15 +10,8 @@
 #include "leadscore/store.h"
 
 #include "ls_test.h"
+#include "ls_test_model.h"
 
-static char *model_text(size_t *len) {
-  FILE *f = fopen("examples/models/buying-cycle.yaml", "rb");
-  if (!f) return NULL;
-  static char buf[1 << 16];
-  *len = fread(buf, 1, sizeof buf, f);
-  fclose(f);
-  return buf;
-}
 
 static char dir[] = "/tmp/ls-test-group-XXXXXX";
 
@@ -27,7 +20,7 @@ static ls_store *fresh(const ls_store_driver *drv, const char *name) {
   char path[256];
   snprintf(path, sizeof path, "%s/%s", dir, name);
   size_t len = 0;
-  const char *m = model_text(&len);
+  const char *m = ls_test_reference_text(&len);
   ls_diag d = {0};
   ls_store *s = NULL;
   if (!m || ls_store_init(drv, path, m, len, &d) || ls_store_open(drv, path, &s, &d)) {
@@ -92,7 +85,7 @@ static void test_group(void) {
   CHECK_INT(ingest1(s, EV("a1", "1", "L1"), 1), LS_OK);
   CHECK_STR(leads(s), "L1,6,prospect,0,\n"); /* visible inside the group */
   size_t len = 0;
-  const char *m = model_text(&len);
+  const char *m = ls_test_reference_text(&len);
   ls_diag d = {0};
   CHECK_INT(ls_store_set_model(s, m, len, &d), LS_EINVAL);
   ls_store_group_rollback(s);

@@ -10,15 +10,8 @@
 #include "leadscore/store.h"
 
 #include "ls_test.h"
+#include "ls_test_model.h"
 
-static char *model_text(size_t *len) {
-  FILE *f = fopen("examples/models/buying-cycle.yaml", "rb");
-  if (!f) return NULL;
-  static char buf[1 << 16];
-  *len = fread(buf, 1, sizeof buf, f);
-  fclose(f);
-  return buf;
-}
 
 static ls_time T(const char *s) {
   ls_time t = {0, 0};
@@ -231,7 +224,7 @@ static void test_store(void) {
   char path[256];
   snprintf(path, sizeof path, "%s/why.db", dir);
   size_t len = 0;
-  const char *text_m = model_text(&len);
+  const char *text_m = ls_test_reference_text(&len);
   ls_diag d = {0};
   ls_store *s = NULL;
   if (!text_m || ls_store_init(&ls_store_sqlite, path, text_m, len, &d) ||
@@ -281,7 +274,7 @@ static void test_store(void) {
 
 int main(void) {
   size_t len = 0;
-  const char *yaml = model_text(&len);
+  const char *yaml = ls_test_reference_text(&len);
   ls_model *m = NULL;
   ls_diag d = {0};
   if (!yaml || ls_model_load(yaml, len, &m, &d)) {
