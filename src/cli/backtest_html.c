@@ -93,10 +93,6 @@ static void rate(FILE *out, ls_bt_rate x) {
   if (ls_bt_small(x)) warn(out);
 }
 
-static double per_week(uint64_t n, size_t nweeks) {
-  return nweeks ? (double)n / (double)nweeks : NAN;
-}
-
 static const char *date_of(ls_time t, char *buf) { /* the date part only */
   ls_time_format(t, buf);
   char *T = strchr(buf, 'T');
@@ -314,7 +310,7 @@ static void summary_cell(FILE *out, const ls_bt_report *r, size_t i, int row) {
   switch (row) {
     case S_MQLS: fprintf(out, "%" PRIu64, res->mqls); break;
     case S_PERSONS: fprintf(out, "%" PRIu64, res->mql_persons); break;
-    case S_WEEK: num(out, per_week(res->mqls, res->nweeks), 1, ""); break;
+    case S_WEEK: num(out, ls_bt_per_week(res->mqls, res->nweeks), 1, ""); break;
     case S_P_OPP: rate(out, res->precision_opp); break;
     case S_P_WON: rate(out, res->precision_won); break;
     case S_R_OPP: rate(out, res->recall_opp); break;
@@ -491,7 +487,7 @@ static void chart_lift(FILE *out, const ls_bt_report *r) {
 static void sweep_chart(FILE *out, const ls_bt_report *r, int which, double tmin, double tmax) {
   double max = 0, step = 0.2, xs[LS_BT_SWEEP_MAX], ys[LS_BT_SWEEP_MAX];
   EACH for (size_t k = 0; k < RES->nsweep && k < LS_BT_SWEEP_MAX; k++) {
-    max = fmax(max, per_week(RES->sweep[k].mqls, RES->nweeks));
+    max = fmax(max, ls_bt_per_week(RES->sweep[k].mqls, RES->nweeks));
   }
   plot p = {52, 22, 464, 196, tmin, tmax, 0, 1};
   if (which == 0) p.ymax = y_top(max, false, &step);
@@ -508,7 +504,7 @@ static void sweep_chart(FILE *out, const ls_bt_report *r, int which, double tmin
     for (int line = 0; line < (which ? 2 : 1); line++) {
       for (size_t k = 0; k < n; k++) {
         const ls_bt_sweep_row *s = &RES->sweep[k];
-        double v = which == 0 ? per_week(s->mqls, RES->nweeks)
+        double v = which == 0 ? ls_bt_per_week(s->mqls, RES->nweeks)
                               : ls_bt_ratio(line ? s->recall : s->precision);
         xs[k] = (double)s->threshold;
         ys[k] = isnan(v) ? 0 : v;
@@ -553,7 +549,7 @@ static void section_sweep(FILE *out, const ls_bt_report *r) {
       fprintf(out, "<tr%s><td>%" PRId64 "%s</td><td>%" PRIu64 "</td><td>",
               rec ? " class=\"rec\"" : "", s->threshold,
               rec ? "<span class=\"badge\">recommended</span>" : "", s->mqls);
-      num(out, per_week(s->mqls, RES->nweeks), 1, "");
+      num(out, ls_bt_per_week(s->mqls, RES->nweeks), 1, "");
       fputs("</td><td>", out);
       rate(out, s->precision);
       fputs("</td><td>", out);

@@ -52,5 +52,6 @@ int ls_bt_write_html(const ls_bt_report *r, FILE *out);
 /* "12.5% (5/40)"-style helpers shared by the renderings. */
 double ls_bt_ratio(ls_bt_rate x); /* k / n, NAN when n is 0 */
 bool ls_bt_small(ls_bt_rate x);   /* n < LS_BT_MIN_N */
+double ls_bt_per_week(uint64_t n, size_t nweeks); /* n / nweeks (at least 1 week) */
 
 #endif

@@ -10,8 +10,8 @@
 double ls_bt_ratio(ls_bt_rate x) { return x.n ? (double)x.k / (double)x.n : NAN; }
 bool ls_bt_small(ls_bt_rate x) { return x.n < LS_BT_MIN_N; }
 
-static double per_week(const ls_bt_result *res, uint64_t n) {
-  return (double)n / (double)(res->nweeks ? res->nweeks : 1);
+double ls_bt_per_week(uint64_t n, size_t nweeks) {
+  return (double)n / (double)(nweeks ? nweeks : 1);
 }
 
 /* ---- text ---- */
@@ -55,7 +55,7 @@ static void row(FILE *out, const ls_bt_report *r, const char *label, cell_fn fn)
 
 CELL(c_mqls, snprintf(buf, cap, "%" PRIu64, x->mqls))
 CELL(c_persons, snprintf(buf, cap, "%" PRIu64, x->mql_persons))
-CELL(c_week, snprintf(buf, cap, "%.1f", per_week(x, x->mqls)))
+CELL(c_week, snprintf(buf, cap, "%.1f", ls_bt_per_week(x->mqls, x->nweeks)))
 CELL(c_popp, rate(x->precision_opp, buf, cap))
 CELL(c_pwon, rate(x->precision_won, buf, cap))
 CELL(c_ropp, rate(x->recall_opp, buf, cap))
@@ -112,7 +112,7 @@ static void text_sweep(const ls_bt_report *r, FILE *out) {
       const ls_bt_sweep_row *s = &x->sweep[k];
       char p[64], rc[64];
       fprintf(out, "%9" PRId64 " %8" PRIu64 " %9.1f  %-24s %-24s %6.3f%s\n", s->threshold,
-              s->mqls, per_week(x, s->mqls), rate(s->precision, p, sizeof p),
+              s->mqls, ls_bt_per_week(s->mqls, x->nweeks), rate(s->precision, p, sizeof p),
               rate(s->recall, rc, sizeof rc), s->f1,
               x->has_recommended && s->threshold == x->recommended ? "  <- recommended" : "");
     }
@@ -234,7 +234,7 @@ static void jmodel(FILE *out, const ls_bt_model_report *mr) {
   ls_cli_json_str(out, mr->path, strlen(mr->path));
   fprintf(out, ",\"mqls\":%" PRIu64 ",\"mql_persons\":%" PRIu64 ",\"mqls_per_week\":", x->mqls,
           x->mql_persons);
-  jnum(out, per_week(x, x->mqls), "%.6g");
+  jnum(out, ls_bt_per_week(x->mqls, x->nweeks), "%.6g");
   fputs(",\"mqls_by_week\":[", out);
   for (size_t w = 0; w < x->nweeks; w++) fprintf(out, "%s%" PRIu64, w ? "," : "", x->mql_week[w]);
   fputs("],\"stage_entries_by_week\":{", out);
@@ -278,7 +278,7 @@ static void jmodel(FILE *out, const ls_bt_model_report *mr) {
     const ls_bt_sweep_row *s = &x->sweep[k];
     fprintf(out, "%s{\"threshold\":%" PRId64 ",\"mqls\":%" PRIu64 ",\"mqls_per_week\":",
             k ? "," : "", s->threshold, s->mqls);
-    jnum(out, per_week(x, s->mqls), "%.6g");
+    jnum(out, ls_bt_per_week(s->mqls, x->nweeks), "%.6g");
     jrate(out, "precision", s->precision);
     jrate(out, "recall", s->recall);
     fputs(",\"f1\":", out);

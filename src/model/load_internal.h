@@ -206,8 +206,6 @@ int ls__want_number(ls__lctx *c, const ls__ynode *n, const char *what,
 /* A duration (`30m`, `7d`, `1800s`, `1800`) > 0, in seconds. */
 int ls__want_duration(ls__lctx *c, const ls__ynode *n, const char *what,
                       int64_t *out);
-/* Parses a duration; returns false when `s` is not one (no diag). */
-bool ls__parse_duration(const char *s, size_t n, int64_t *out);
 
 /* Names: identifiers [a-z_][a-z0-9_]* (scores), or names
  * [A-Za-z0-9_][A-Za-z0-9_.-]* (rule ids, stages, cadences). */

@@ -592,7 +592,7 @@ static int rule_once_per(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
   }
   int64_t d = 0;
   if (v->kind != LS__Y_SCALAR || ls__is_null(c, v) ||
-      !ls__parse_duration(ls__y_text(c, v), v->len, &d))
+      !ls_duration_parse(ls__y_text(c, v), v->len, &d))
     return ls__lerr(c, v, "expected once_per: a duration like 7d or 12h, "
                     "visit, or person; got %s", ls__what(c, v, buf, sizeof buf));
   r->once = LS__ONCE_PER_PERIOD;

@@ -353,16 +353,12 @@ int ls__want_number(ls__lctx *c, const ls__ynode *n, const char *what,
   return LS_OK;
 }
 
-bool ls__parse_duration(const char *s, size_t n, int64_t *out) {
-  return ls_duration_parse(s, n, out);
-}
-
 int ls__want_duration(ls__lctx *c, const ls__ynode *n, const char *what,
                       int64_t *out) {
   char buf[64];
   int64_t v;
   if (n->kind != LS__Y_SCALAR || ls__is_null(c, n) ||
-      !ls__parse_duration(ls__y_text(c, n), n->len, &v))
+      !ls_duration_parse(ls__y_text(c, n), n->len, &v))
     return ls__lerr(c, n,
                     "expected a duration like 30m, 7d, 1800s for %s, got %s",
                     what, ls__what(c, n, buf, sizeof buf));
