@@ -17,6 +17,7 @@
 
 #include "leadscore/export.h"
 #include "leadscore/model.h"
+#include "leadscore/predict.h"
 #include "leadscore/replay.h"
 #include "leadscore/time.h"
 
@@ -147,6 +148,39 @@ size_t ls_bt_weeks(ls_time from, ls_time to);
  * positive scores above a negative, ties counting half; NAN when either
  * class is empty. `tmp` holds 2 n indices. Exposed for tests. */
 double ls_bt_auc(const int64_t *score, const uint8_t *label, size_t n, uint32_t *tmp);
+
+/* The same for real-valued scores (a predictive score's log-odds). */
+double ls_bt_auc_f64(const double *score, const uint8_t *label, size_t n, uint32_t *tmp);
+
+/* ---- the predictive score, by a time split (predict.h) ----
+ * Training rows are taken at cutoff - horizon from the persons identified
+ * then and not yet an opportunity, labelled by an opportunity in (cutoff -
+ * horizon, cutoff]; evaluation rows at the cutoff from the persons the rule
+ * models are ranked on, labelled by an opportunity in (cutoff, cutoff +
+ * horizon]. Features see only events up to their snapshot, and training
+ * labels only outcomes up to the cutoff. (Identities are linked as the
+ * whole history links them, for the rule models' ranking as well.) */
+
+/* Collects the rows of persons [lo, hi) of a finished replay of f's model
+ * into train and eval (borrowed, appended to). Ranges may be collected
+ * concurrently into separate data. LS_OK, LS_EINVAL or LS_ENOMEM. */
+int ls_bt_pred_collect(const ls_replay *r, const ls_pred_features *f,
+                       const ls_bt_person *outcomes, const ls_bt_config *c, size_t lo,
+                       size_t hi, ls_pred_data *train, ls_pred_data *eval);
+
+typedef struct ls_bt_pred {
+  ls_pred_weights w;        /* the learned weights (owned; n = 0 when not trained) */
+  ls_time train_at;         /* cutoff - horizon */
+  ls_bt_rate train, eval;   /* positives (k) of rows (n) */
+  double auc;               /* on the evaluation rows; NAN when not defined */
+} ls_bt_pred;
+
+/* Trains on `train` and measures the AUC on `eval` (both borrowed). LS_OK,
+ * LS_ENOTFOUND when the training rows hold only one class (nothing to
+ * learn; out has the counts), LS_ENOMEM. */
+int ls_bt_pred_fit(const ls_pred_features *f, const ls_bt_config *c, const ls_pred_data *train,
+                   const ls_pred_data *eval, const ls_pred_train_opts *o, ls_bt_pred *out);
+void ls_bt_pred_free(ls_bt_pred *p); /* NULL is a no-op */
 
 #ifdef __cplusplus
 }

@@ -108,6 +108,8 @@ size_t ls_model_cap_reason(const ls_model *m, size_t rule, int capped, char *buf
  * ls_model_cap_reason. */
 size_t ls_model_fit_row_text(const ls_model *m, size_t rule, int32_t row, char *buf,
                              size_t cap);
+/* The rows of fit rule `rule`'s values table (0 for an event rule). */
+size_t ls_model_fit_nrows(const ls_model *m, size_t rule);
 
 /* Lints a loaded model: calls fn(ud, line, message) for each warning —
  * positive rules that can inflate a score without limit (no cap, no decay,

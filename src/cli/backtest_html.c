@@ -678,6 +678,43 @@ static void section_diffs(FILE *out, const ls_bt_report *r) {
     fputs("</div>\n", out);
   }
 }
+static void section_predictive(FILE *out, const ls_bt_report *r) {
+  const ls_bt_pred *p = r->pred;
+  if (!p) return;
+  char at[LS_TIME_FMT_MAX];
+  ls_time_format(p->train_at, at);
+  fputs("<h2 id=\"predictive\">Predictive score</h2>\n<p>Logistic regression on the features of ",
+        out);
+  model_name(out, r, 0);
+  fprintf(out, " (rule counts, fit, scores, stage, recency), learned from the persons identified at "
+               "%s (the cutoff minus the horizon) and the opportunities up to the cutoff; "
+               "evaluated at the cutoff on the persons the rule score is ranked on.</p>\n",
+          at);
+  table_open(out, "<th>Rows</th><th>Persons</th><th>Reached opportunity</th><th>ROC AUC</th>");
+  fputs("<tr><td>Training</td>", out);
+  fprintf(out, "<td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>&mdash;</td></tr>\n", p->train.n,
+          p->train.k);
+  fprintf(out, "<tr><td>Evaluation</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>", p->eval.n,
+          p->eval.k);
+  num(out, p->auc, 3, "");
+  fputs(" <span class=\"muted\">(rule score ", out);
+  num(out, r->models[0].res->auc, 3, "");
+  fputs(")</span></td></tr>\n", out);
+  table_close(out);
+  if (r->pred_status) {
+    fputs("<p class=\"muted\">Not trained: the training persons hold one outcome only.</p>\n", out);
+    return;
+  }
+  fputs("<h3>Top features</h3>\n", out);
+  table_open(out, "<th>Feature</th><th>Weight per SD</th><th>Odds ratio per SD</th>");
+  for (size_t j = 0; j < p->w.n && j < 10; j++) {
+    fputs("<tr><td><code>", out);
+    esc(out, p->w.name[j]);
+    fprintf(out, "</code></td><td>%+.3f</td><td>%.2f</td></tr>\n", p->w.weight[j],
+            exp(p->w.weight[j]));
+  }
+  table_close(out);
+}
 #undef EACH
 #undef RES
 
@@ -696,6 +733,7 @@ int ls_bt_write_html(const ls_bt_report *r, FILE *out) {
     section_sweep(out, r);
     section_stages(out, r);
     section_diffs(out, r);
+    section_predictive(out, r);
   } else {
     fputs("<p class=\"muted\">No model was backtested.</p>\n", out);
   }

@@ -40,6 +40,10 @@ typedef struct ls_bt_report {
   const ls_bt_diff *diffs; /* nmodels - 1 of them: model 0 against 1, 2, ... */
   uint64_t events, persons; /* of the history (model 0's replay) */
   uint64_t outcome_events;  /* sales outcome events read */
+  /* the predictive score on model 0's features (NULL: not asked);
+   * pred_status LS_OK, or LS_ENOTFOUND when there was nothing to learn */
+  const ls_bt_pred *pred;
+  int pred_status;
 } ls_bt_report;
 
 /* Each returns LS_OK or LS_EIO (a failed write). */
@@ -48,6 +52,14 @@ int ls_bt_write_json(const ls_bt_report *r, FILE *out);
 /* A page with inline SVG charts (MQLs per week, ROC-like lift, deciles,
  * threshold sweep) and the tables; no external requests. */
 int ls_bt_write_html(const ls_bt_report *r, FILE *out);
+
+/* The predictive score learned from model `m`'s replay `r` (borrowed)
+ * and outcomes by the time split of `c` (walked on two threads); its
+ * weights written to `weights_path` when not NULL. Fills *out and *status
+ * (see ls_bt_report); returns an LS_EXIT_* code, with the error printed. */
+int ls_bt_cli_predictive(const ls_replay *r, const ls_bt_person *outcomes,
+                         const ls_bt_config *c, const char *weights_path, ls_bt_pred *out,
+                         int *status);
 
 /* "12.5% (5/40)"-style helpers shared by the renderings. */
 double ls_bt_ratio(ls_bt_rate x); /* k / n, NAN when n is 0 */

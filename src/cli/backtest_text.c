@@ -177,6 +177,36 @@ static void text_diffs(const ls_bt_report *r, FILE *out) {
   }
 }
 
+enum { TOP_FEATURES = 10 };
+
+static void text_predictive(const ls_bt_report *r, FILE *out) {
+  const ls_bt_pred *p = r->pred;
+  if (!p) return;
+  char at[LS_TIME_FMT_MAX], v[32];
+  ls_time_format(p->train_at, at);
+  fprintf(out, "\npredictive score: logistic regression on the features of %s, by a time split\n",
+          r->models[0].path);
+  fprintf(out, "  training: %" PRIu64 " persons identified at %s (the cutoff minus the horizon), "
+               "%" PRIu64 " of them reached opportunity by the cutoff%s\n",
+          p->train.n, at, p->train.k, p->train.k < LS_BT_MIN_N ? " !" : "");
+  if (r->pred_status) {
+    fprintf(out, "  not trained: the training persons hold %s; a longer history or a later "
+                 "--cutoff gives it something to learn\n",
+            p->train.n ? "one outcome only" : "no one");
+    return;
+  }
+  char rule[32];
+  fprintf(out, "  evaluation: %" PRIu64 " persons at the cutoff, %" PRIu64
+               " reached opportunity within the horizon: ROC AUC %s%s (the rule score's %s)\n",
+          p->eval.n, p->eval.k, num(p->auc, "%.3f", v, sizeof v),
+          p->eval.k < LS_BT_MIN_N ? " !" : "", num(r->models[0].res->auc, "%.3f", rule, sizeof rule));
+  fprintf(out, "  %u Newton steps, ridge %g; top features (weight per standard deviation, odds "
+               "ratio):\n",
+          p->w.iterations, p->w.lambda);
+  for (size_t j = 0; j < p->w.n && j < TOP_FEATURES; j++)
+    fprintf(out, "    %+8.3f  x%-7.2f %s\n", p->w.weight[j], exp(p->w.weight[j]), p->w.name[j]);
+}
+
 int ls_bt_write_text(const ls_bt_report *r, FILE *out) {
   text_header(r, out);
   row(out, r, "MQLs in the window", c_mqls);
@@ -199,6 +229,7 @@ int ls_bt_write_text(const ls_bt_report *r, FILE *out) {
   text_deciles(r, out);
   text_sweep(r, out);
   text_diffs(r, out);
+  text_predictive(r, out);
   fprintf(out, "\n! marks a rate over fewer than %d cases: too few to mean much.\n", LS_BT_MIN_N);
   return ferror(out) ? LS_EIO : LS_OK;
 }
@@ -315,6 +346,40 @@ static void jexamples(FILE *out, const char *key, const ls_bt_example *v, size_t
   fputc(']', out);
 }
 
+/* ,"predictive":{…} (null when not asked) */
+static void jpredictive(const ls_bt_report *r, FILE *out) {
+  const ls_bt_pred *p = r->pred;
+  fputs(",\"predictive\":", out);
+  if (!p) {
+    fputs("null", out);
+    return;
+  }
+  char at[LS_TIME_FMT_MAX];
+  ls_time_format(p->train_at, at);
+  fprintf(out, "{\"trained\":%s,\"features_of\":", r->pred_status ? "false" : "true");
+  ls_cli_json_str(out, r->models[0].path, strlen(r->models[0].path));
+  fprintf(out, ",\"train_at\":\"%s\"", at);
+  jrate(out, "train", p->train);
+  jrate(out, "eval", p->eval);
+  fputs(",\"auc\":", out);
+  jnum(out, p->auc, "%.6g");
+  fprintf(out, ",\"iterations\":%u,\"lambda\":", p->w.iterations);
+  jnum(out, p->w.lambda, "%.6g");
+  fputs(",\"intercept\":", out);
+  jnum(out, p->w.intercept, "%.6g");
+  fputs(",\"top_features\":[", out);
+  for (size_t j = 0; j < p->w.n && j < TOP_FEATURES; j++) {
+    fputs(j ? ",{\"name\":" : "{\"name\":", out);
+    ls_cli_json_str(out, p->w.name[j], strlen(p->w.name[j]));
+    fputs(",\"weight\":", out);
+    jnum(out, p->w.weight[j], "%.6g");
+    fputs(",\"odds_per_sd\":", out);
+    jnum(out, exp(p->w.weight[j]), "%.6g");
+    fputc('}', out);
+  }
+  fputs("]}", out);
+}
+
 int ls_bt_write_json(const ls_bt_report *r, FILE *out) {
   char a[LS_TIME_FMT_MAX], b[LS_TIME_FMT_MAX], cut[LS_TIME_FMT_MAX];
   ls_time_format(r->c->from, a);
@@ -349,6 +414,8 @@ int ls_bt_write_json(const ls_bt_report *r, FILE *out) {
     jexamples(out, "mql_only_b_examples", d->only_b_ex, d->nonly_b_ex);
     fputc('}', out);
   }
-  fputs("]}\n", out);
+  fputc(']', out);
+  jpredictive(r, out);
+  fputs("}\n", out);
   return ferror(out) ? LS_EIO : LS_OK;
 }

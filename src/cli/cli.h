@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "leadscore/model.h"
+#include "leadscore/predict.h"
 #include "leadscore/replay.h"
 
 /* Exit codes (documented in README and --help). */
@@ -62,6 +63,21 @@ void ls_cli_category(const ls_names *names, uint64_t hash, char *buf, size_t cap
  * every person whose positive points on a score come for 80 % or more from
  * one rule of at most 1 point per event (10 points or more from it). */
 int ls_cli_report_inflation(const ls_model *m, const ls_replay *r, FILE *out);
+
+/* replay --predictive FILE (replay_predict.c): learned weights bound to a
+ * model's features. */
+typedef struct ls_cli_predictor {
+  ls_pred_weights w;
+  ls_pred_features *f;
+  size_t *idx; /* the column of each weight's feature */
+} ls_cli_predictor;
+/* Reads and binds a weights file; prints FILE:LINE:COL: why and returns an
+ * LS_EXIT_* code. */
+int ls_cli_load_weights(const char *path, const ls_model *m, ls_cli_predictor *p);
+void ls_cli_predictor_free(ls_cli_predictor *p);
+/* Each person's probability at the as-of time, in lead_id order (NAN for
+ * a person not identified); returns new, NULL when out of memory. */
+double *ls_cli_predict(const ls_cli_predictor *p, const ls_replay *r);
 
 /* Subcommands: argv[0] is the subcommand name. */
 /* Opens a store; prints why and sets *code (LS_EXIT_IO, or INTERNAL when

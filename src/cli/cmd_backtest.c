@@ -22,7 +22,7 @@ static const char usage[] =
     "                          [--horizon D] [--cutoff T] [--score NAME]\n"
     "                          [--target-mql-per-week N] [--sweep FROM:STEP:COUNT]\n"
     "                          [--format text|json] [--html FILE] [--out FILE]\n"
-    "                          (EVENTS... | --db FILE)\n"
+    "                          [--predictive [--weights FILE]] (EVENTS... | --db FILE)\n"
     "\n"
     "Replays the event files under each model and measures it against the sales\n"
     "outcomes in the same history (sales_disposition opportunity, opportunity_closed\n"
@@ -49,6 +49,13 @@ static const char usage[] =
     "  --html FILE       also write a self-contained HTML report with charts\n"
     "  --out FILE        write the text or JSON there instead of standard output\n"
     "  --db FILE         use a store's history instead of event files\n"
+    "  --predictive      also learn a predictive score (logistic regression on the\n"
+    "                    first model's rule counts, fit, scores, stage and recency)\n"
+    "                    from persons at the cutoff minus the horizon and outcomes\n"
+    "                    up to the cutoff, and report its AUC at the cutoff and its\n"
+    "                    top features\n"
+    "  --weights FILE    write the learned weights there (YAML), for\n"
+    "                    leadscore replay --predictive FILE\n"
     "\n"
     "Rates come with their counts; those over fewer than 30 cases are marked.\n"
     "Exit status: 0 ok, 2 usage or model error, 3 I/O error, 4 internal error.\n";
@@ -59,7 +66,8 @@ typedef struct bt_opts {
   bool has_from, has_to, has_cutoff;
   ls_time from, to, cutoff;
   int64_t horizon;
-  const char *score, *format, *html, *out, *db;
+  const char *score, *format, *html, *out, *db, *weights;
+  bool predictive;
   double target;
   int64_t sweep_from, sweep_step;
   long sweep_n;
@@ -82,6 +90,10 @@ static int parse_opts(int argc, char **argv, bt_opts *o) {
     if (!strcmp(a, "--")) {
       i++;
       break;
+    }
+    if (!strcmp(a, "--predictive")) {
+      o->predictive = true;
+      continue;
     }
     const char *v = i + 1 < argc ? argv[i + 1] : NULL;
     if (!v) {
@@ -140,6 +152,8 @@ static int parse_opts(int argc, char **argv, bt_opts *o) {
       o->out = v;
     } else if (!strcmp(a, "--db")) {
       o->db = v;
+    } else if (!strcmp(a, "--weights")) {
+      o->weights = v;
     } else {
       ls_cli_error("unknown option %s (see leadscore backtest --help)", a);
       return LS_EXIT_USAGE;
@@ -149,6 +163,10 @@ static int parse_opts(int argc, char **argv, bt_opts *o) {
   o->first_file = i;
   if (!o->nmodels) {
     ls_cli_error("backtest needs --model FILE (see leadscore backtest --help)");
+    return LS_EXIT_USAGE;
+  }
+  if (o->weights && !o->predictive) {
+    ls_cli_error("--weights FILE needs --predictive");
     return LS_EXIT_USAGE;
   }
   if (o->db && i < argc) {
@@ -447,13 +465,20 @@ int ls_cmd_backtest(int argc, char **argv) {
     }
     mr[k] = (ls_bt_model_report){o.models[k], runs[k].model, &res[k], NAN};
   }
+  ls_bt_pred pred = {0};
+  int pred_status = LS_ENOTFOUND;
+  if (!code && o.predictive) {
+    code = ls_bt_cli_predictive(runs[0].replay, per[0], &c, o.weights, &pred, &pred_status);
+    if (!pred_status) mr[0].predictive_auc = pred.auc;
+  }
   if (!code) {
     for (int k = 1; k < o.nmodels; k++) {
       diffs[k - 1].b = (size_t)k;
       diff(&runs[0], &res[0], &runs[k], &res[k], &diffs[k - 1]);
     }
     ls_replay_stats st = ls_replay_get_stats(runs[0].replay);
-    ls_bt_report rep = {&c, mr, (size_t)o.nmodels, diffs, st.events, st.persons, oc.n};
+    ls_bt_report rep = {&c, mr, (size_t)o.nmodels, diffs, st.events, st.persons, oc.n,
+                        o.predictive ? &pred : NULL, pred_status};
     code = write_reports(&o, &rep);
   }
   for (int k = 0; k < o.nmodels; k++) {
@@ -461,6 +486,7 @@ int ls_cmd_backtest(int argc, char **argv) {
     free(per[k]);
     ls_cli_result_free(&runs[k]);
   }
+  ls_bt_pred_free(&pred);
   free(oc.v);
   free(oc.text);
   if (st) ls_store_read_end(st);

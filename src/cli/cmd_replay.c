@@ -1,5 +1,6 @@
 /* leadscore replay: events in, the leads CSV (spec §8) out. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
@@ -12,7 +13,8 @@
 
 static const char usage[] =
     "usage: leadscore replay --model FILE [--as-of T] [--out FILE] [--strict]\n"
-    "                        [--quiet] [--report inflation] EVENTS...\n"
+    "                        [--quiet] [--report inflation] [--predictive FILE]\n"
+    "                        EVENTS...\n"
     "\n"
     "Replays JSON Lines event files (\"-\" or none: standard input) through the\n"
     "model and writes the leads CSV (lead_id,score,stage,mql_count,last_mql_at),\n"
@@ -29,6 +31,11 @@ static const char usage[] =
     "                 score come for 80 % or more from one rule of at most 1\n"
     "                 point per event, 10 points or more of them\n"
     "                 (lead_id,score,rule,points,share)\n"
+    "  --predictive FILE\n"
+    "                 add a p_opportunity column: each identified person's\n"
+    "                 chance of reaching opportunity within the horizon, by\n"
+    "                 the weights in FILE (leadscore backtest --predictive\n"
+    "                 --weights FILE); empty for anonymous persons\n"
     "\n"
     "Rejected lines are reported on standard error as FILE:LINE: reason; the\n"
     "rest of the input is still processed.\n"
@@ -115,13 +122,25 @@ void ls_cli_result_free(ls_cli_result *res) {
   ls_model_destroy(res->model);
 }
 
-static int write_leads(const ls_cli_result *res, FILE *out) {
+/* Replaces the line's newline at the end of b with ",p\n" (p empty when NAN). */
+static int add_prob(ls_buf *b, double p) {
+  b->len--;
+  return isnan(p) ? ls_buf_append(b, ",\n", 2) : ls_buf_appendf(b, ",%.6f\n", p);
+}
+
+/* The leads CSV; with p (not NULL), a p_opportunity column. */
+static int write_leads(const ls_cli_result *res, const double *p, FILE *out) {
   ls_buf b = {0};
   int rc = ls_export_leads_header(res->model, &b);
+  if (!rc && p) {
+    b.len--;
+    rc = ls_buf_append(&b, ",p_opportunity\n", 15);
+  }
   size_t n = ls_replay_npersons(res->replay);
   for (size_t i = 0; i < n && !rc; i++) {
     ls_person_row row = ls_replay_person(res->replay, i);
     rc = ls_export_leads_row(res->model, &row, &b);
+    if (!rc && p) rc = add_prob(&b, p[i]);
     if (!rc && b.len >= (1u << 20)) {
       if (fwrite(b.p, 1, b.len, out) != b.len) rc = LS_EIO;
       b.len = 0;
@@ -136,10 +155,24 @@ int ls_cmd_replay(int argc, char **argv) {
   ls_opts o;
   int code = ls_cli_opts(argc, argv, usage,
                          LS_OPT_MODEL | LS_OPT_AS_OF | LS_OPT_OUT | LS_OPT_STRICT |
-                             LS_OPT_QUIET | LS_OPT_REPORT, &o);
+                             LS_OPT_QUIET | LS_OPT_REPORT | LS_OPT_PREDICTIVE, &o);
   if (code >= 0) return code;
+  if (o.report && o.predictive) {
+    ls_cli_error("replay: --report and --predictive do not go together");
+    return LS_EXIT_USAGE;
+  }
   ls_cli_result res;
+  ls_cli_predictor pred = {0};
+  double *p = NULL;
   code = ls_cli_run(&o, argv + o.first_arg, argc - o.first_arg, &res);
+  if ((code == LS_EXIT_OK || code == LS_EXIT_DATA) && o.predictive) {
+    int pc = ls_cli_load_weights(o.predictive, res.model, &pred);
+    if (!pc && !(p = ls_cli_predict(&pred, res.replay))) {
+      ls_cli_error("out of memory");
+      pc = LS_EXIT_INTERNAL;
+    }
+    if (pc) code = pc;
+  }
   if (code == LS_EXIT_OK || code == LS_EXIT_DATA) {
     FILE *out = o.out ? fopen(o.out, "wb") : stdout;
     if (!out) {
@@ -147,7 +180,7 @@ int ls_cmd_replay(int argc, char **argv) {
       code = LS_EXIT_IO;
     } else {
       int rc = o.report ? ls_cli_report_inflation(res.model, res.replay, out)
-                        : write_leads(&res, out);
+                        : write_leads(&res, p, out);
       if (rc == LS_ENOMEM) {
         ls_cli_error("out of memory");
         code = LS_EXIT_INTERNAL;
@@ -160,6 +193,8 @@ int ls_cmd_replay(int argc, char **argv) {
       }
     }
   }
+  free(p);
+  ls_cli_predictor_free(&pred);
   ls_cli_result_free(&res);
   return code;
 }

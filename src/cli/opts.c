@@ -27,17 +27,20 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
       {"sort", required_argument, NULL, 'O'},
       {"limit", required_argument, NULL, 'L'},
       {"report", required_argument, NULL, 'R'},
+      {"predictive", required_argument, NULL, 'P'},
       {NULL, 0, NULL, 0}};
   static const unsigned bit[] = {LS_OPT_MODEL, LS_OPT_AS_OF, LS_OPT_OUT,
                                  LS_OPT_FORMAT, LS_OPT_STRICT, LS_OPT_QUIET,
                                  LS_OPT_HELP, LS_OPT_DB, LS_OPT_TO, LS_OPT_BATCH,
                                  LS_OPT_EXCEL, LS_OPT_QUERY, LS_OPT_QUERY,
-                                 LS_OPT_QUERY, LS_OPT_QUERY, LS_OPT_REPORT};
-  struct option longopts[17];
+                                 LS_OPT_QUERY, LS_OPT_QUERY, LS_OPT_REPORT,
+                                 LS_OPT_PREDICTIVE};
+  enum { NOPTS = sizeof bit / sizeof *bit };
+  struct option longopts[NOPTS + 1];
   size_t n = 0;
   for (size_t i = 0; all[i].name; i++)
     if (allowed & bit[i] || bit[i] == LS_OPT_HELP) longopts[n++] = all[i];
-  longopts[n] = all[16];
+  longopts[n] = all[NOPTS];
   memset(o, 0, sizeof *o);
   optind = 1;
   opterr = 0;
@@ -63,6 +66,7 @@ int ls_cli_opts(int argc, char **argv, const char *usage, unsigned allowed,
         }
         o->report = optarg;
         break;
+      case 'P': o->predictive = optarg; break;
       case 'S': o->stage = optarg; break;
       case 'O':
         if (strcmp(optarg, "score") && strcmp(optarg, "lead_id")) {

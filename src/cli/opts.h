@@ -16,7 +16,8 @@ enum {
   LS_OPT_BATCH = 1u << 9,
   LS_OPT_EXCEL = 1u << 10,
   LS_OPT_QUERY = 1u << 11, /* --stage, --min-score, --sort, --limit */
-  LS_OPT_REPORT = 1u << 12
+  LS_OPT_REPORT = 1u << 12,
+  LS_OPT_PREDICTIVE = 1u << 13 /* --predictive FILE */
 };
 
 typedef struct ls_opts {
@@ -29,6 +30,7 @@ typedef struct ls_opts {
   bool strict, quiet, excel;
   const char *stage, *sort;
   const char *report; /* replay --report: "inflation" */
+  const char *predictive; /* replay --predictive: a weights file */
   bool has_min_score;
   long long min_score;
   long limit;

@@ -82,6 +82,11 @@ static int by_score(const void *ctx, uint32_t x, uint32_t y) { /* ascending */
   return (score[x] > score[y]) - (score[x] < score[y]);
 }
 
+static int by_f64(const void *ctx, uint32_t x, uint32_t y) {
+  const double *score = ctx;
+  return (score[x] > score[y]) - (score[x] < score[y]);
+}
+
 /* idx: the indices 0..n-1 by ascending score (stable: ties by index);
  * tmp: n more. */
 static void sort_by_score(const int64_t *score, uint32_t *idx, uint32_t *tmp, size_t n) {
@@ -89,23 +94,35 @@ static void sort_by_score(const int64_t *score, uint32_t *idx, uint32_t *tmp, si
   ls__sort_u32(idx, tmp, n, by_score, score);
 }
 
-double ls_bt_auc(const int64_t *score, const uint8_t *label, size_t n, uint32_t *tmp) {
+/* Mann–Whitney over indices sorted by `cmp`: the positives' rank sum,
+ * tied scores sharing their mean rank. */
+static double auc_sorted(const uint32_t *idx, size_t n, const uint8_t *label,
+                         int (*cmp)(const void *, uint32_t, uint32_t), const void *score) {
   uint64_t pos = 0;
   for (size_t i = 0; i < n; i++) pos += label[i] != 0;
   uint64_t neg = n - pos;
   if (!pos || !neg) return NAN;
-  sort_by_score(score, tmp, tmp + n, n);
-  /* Mann–Whitney: the positives' rank sum, tied scores sharing their mean rank */
   double rank_sum = 0;
   for (size_t i = 0; i < n;) {
     size_t j = i;
-    while (j < n && score[tmp[j]] == score[tmp[i]]) j++;
+    while (j < n && cmp(score, idx[j], idx[i]) == 0) j++;
     double mean = (double)(i + 1 + j) / 2.0; /* ranks i+1 .. j */
     for (size_t k = i; k < j; k++)
-      if (label[tmp[k]]) rank_sum += mean;
+      if (label[idx[k]]) rank_sum += mean;
     i = j;
   }
   return (rank_sum - (double)pos * (double)(pos + 1) / 2.0) / ((double)pos * (double)neg);
+}
+
+double ls_bt_auc(const int64_t *score, const uint8_t *label, size_t n, uint32_t *tmp) {
+  sort_by_score(score, tmp, tmp + n, n);
+  return auc_sorted(tmp, n, label, by_score, score);
+}
+
+double ls_bt_auc_f64(const double *score, const uint8_t *label, size_t n, uint32_t *tmp) {
+  for (size_t i = 0; i < n; i++) tmp[i] = (uint32_t)i;
+  ls__sort_u32(tmp, tmp + n, n, by_f64, score);
+  return auc_sorted(tmp, n, label, by_f64, score);
 }
 
 /* Deciles from the top score down: decile d holds ranks [d n/10, (d+1) n/10). */

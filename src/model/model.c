@@ -669,6 +669,10 @@ size_t ls_model_cap_reason(const ls_model *m, size_t rule, int capped, char *buf
   return copy_out(&b, buf, cap);
 }
 
+size_t ls_model_fit_nrows(const ls_model *m, size_t rule) {
+  return ls_model_rule_is_fit(m, rule) ? m->fits[rule - m->nrules].nrows : 0;
+}
+
 size_t ls_model_fit_row_text(const ls_model *m, size_t rule, int32_t row, char *buf,
                              size_t cap) {
   sbuf b = {NULL, 0, 0, false};
