@@ -43,8 +43,9 @@ typedef struct ls_input_stats {
 
 /* Reads, parses and de-duplicates every file into `r`, in order, with a pool
  * of parser threads; prints each rejected line as `FILE:LINE: reason` and
- * each conflicting duplicate as a warning. Returns an LS_EXIT_* code. */
-int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
+ * each conflicting duplicate as a warning (unless `silent`: the same files
+ * were read and reported before). Returns an LS_EXIT_* code. */
+int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles, bool silent,
                   ls_input_stats *st);
 
 /* Monotonic clock in seconds (for progress and phase timings). */

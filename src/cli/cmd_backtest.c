@@ -442,9 +442,14 @@ int ls_cmd_backtest(int argc, char **argv) {
     code = read_outcomes(files, nfiles, &oc);
   }
   for (int k = 0; k < o.nmodels && !code; k++) {
-    ls_opts ro = {.model = o.models[k], .quiet = true};
+    /* the files' rejected lines are reported once, with the first model */
+    ls_opts ro = {.model = o.models[k], .quiet = true, .silent_lines = k > 0};
     code = st ? run_stored(st, o.models[k], &runs[k]) : ls_cli_run(&ro, files, nfiles, &runs[k]);
     if (code) break;
+    if (k > 0 && runs[k].input.rejected != runs[0].input.rejected) /* a model's own attributes */
+      ls_cli_warn("%s rejected %llu input lines, %s %llu (leadscore replay --model %s lists them)",
+                  o.models[k], (unsigned long long)runs[k].input.rejected, o.models[0],
+                  (unsigned long long)runs[0].input.rejected, o.models[k]);
     if (k == 0) window(&o, runs[0].replay, &c);
     c.score = 0;
     if (o.score) {

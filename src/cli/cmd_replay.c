@@ -89,7 +89,7 @@ int ls_cli_run(const ls_opts *o, char **files, int nfiles, ls_cli_result *res) {
   if (bytes && ls_replay_reserve(res->replay, (size_t)(bytes / 120)) == LS_ENOMEM)
     return LS_EXIT_INTERNAL;
   double t0 = ls_cli_now();
-  code = ls_cli_ingest(res->model, res->replay, files, nfiles, &res->input);
+  code = ls_cli_ingest(res->model, res->replay, files, nfiles, o->silent_lines, &res->input);
   if (code) return code;
   double t1 = ls_cli_now();
   int rc = finish_parallel(res->replay, o->has_as_of ? &o->as_of : NULL);

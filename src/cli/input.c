@@ -265,7 +265,7 @@ static void progress_clear(progress_line *pg) {
   pg->shown = false;
 }
 
-int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
+int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles, bool silent,
                   ls_input_stats *st) {
   static char *stdin_only[] = {"-"};
   if (nfiles == 0) {
@@ -312,15 +312,15 @@ int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles,
     } else {
       const char *name = strcmp(files[s->file], "-") == 0 ? "<stdin>" : files[s->file];
       uint64_t line0 = line_base[s->file];
-      if (s->nrej) progress_clear(&pg);
-      for (size_t i = 0; i < s->nrej; i++)
+      if (s->nrej && !silent) progress_clear(&pg);
+      for (size_t i = 0; i < s->nrej && !silent; i++)
         fprintf(stderr, "%s:%llu: %s\n", name,
                 (unsigned long long)(line0 + s->rej[i].line + 1),
                 s->text + s->rej[i].off);
       st->rejected += s->nrej;
       st->lines += s->nlines;
       dup_ctx d = {s, name, line0, &pg};
-      ls_replay_on_duplicate(r, on_dup, &d);
+      ls_replay_on_duplicate(r, silent ? NULL : on_dup, &d);
       int rc = ls_replay_add_batch(r, s->batch);
       ls_replay_on_duplicate(r, NULL, NULL);
       if (rc) {

@@ -28,6 +28,7 @@ typedef struct ls_opts {
   bool has_as_of;
   ls_time as_of;
   bool strict, quiet, excel;
+  bool silent_lines; /* not an option: the input's lines were reported before */
   const char *stage, *sort;
   const char *report; /* replay --report: "inflation" */
   const char *predictive; /* replay --predictive: a weights file */
