@@ -202,8 +202,8 @@ static void test_features(void) {
   static const char *const lines[] = {
       "{\"id\":\"1\",\"type\":\"page_view\",\"time\":\"2026-01-05T00:00:00Z\",\"anonymous_id\":\"c\"}",
       "{\"id\":\"2\",\"type\":\"page_view\",\"time\":\"2026-01-06T00:00:00Z\",\"anonymous_id\":\"c\"}",
-      "{\"id\":\"3\",\"type\":\"form_submit\",\"time\":\"2026-02-10T00:00:00Z\",\"anonymous_id\":\"c\","
-      "\"lead\":\"L1\",\"attrs\":{\"employees\":50}}",
+      ("{\"id\":\"3\",\"type\":\"form_submit\",\"time\":\"2026-02-10T00:00:00Z\",\"anonymous_id\":\"c\","
+       "\"lead\":\"L1\",\"attrs\":{\"employees\":50}}"),
       "{\"id\":\"4\",\"type\":\"demo_view\",\"time\":\"2026-02-11T00:00:00Z\",\"lead\":\"L1\"}",
       "{\"id\":\"5\",\"type\":\"demo_view\",\"time\":\"2026-02-12T00:00:00Z\",\"lead\":\"L1\"}",
       "{\"id\":\"6\",\"type\":\"page_view\",\"time\":\"2026-03-20T00:00:00Z\",\"lead\":\"L1\"}",
