@@ -3,7 +3,6 @@
  * so the result does not depend on the threads), the fit, the weights
  * file. */
 #include <errno.h>
-#include <pthread.h>
 #include <string.h>
 
 #include "cli/backtest_report.h"
@@ -54,11 +53,7 @@ int ls_bt_cli_predictive(const ls_replay *r, const ls_bt_person *outcomes,
     if (!rc) rc = ls_pred_data_new(d, &jobs[k].eval);
   }
   if (!rc) {
-    pthread_t th;
-    bool threaded = np > 1000 && pthread_create(&th, NULL, collect_thread, &jobs[1]) == 0;
-    collect_thread(&jobs[0]);
-    if (threaded) pthread_join(th, NULL);
-    else collect_thread(&jobs[1]);
+    ls_cli_two_halves(np, collect_thread, &jobs[0], &jobs[1]);
     rc = jobs[0].rc ? jobs[0].rc : jobs[1].rc;
   }
   if (!rc) rc = ls_pred_data_append(jobs[0].train, jobs[1].train);

@@ -48,6 +48,11 @@ typedef struct ls_input_stats {
 int ls_cli_ingest(const ls_model *m, ls_replay *r, char **files, int nfiles, bool silent,
                   ls_input_stats *st);
 
+/* Runs fn(a) on this thread and fn(b) on a second one, then joins; with
+ * `n` (the persons split between a and b) too small to be worth a thread,
+ * or no thread to be had, fn(b) runs here after fn(a). */
+void ls_cli_two_halves(size_t n, void *(*fn)(void *), void *a, void *b);
+
 /* Monotonic clock in seconds (for progress and phase timings). */
 double ls_cli_now(void);
 

@@ -2,7 +2,6 @@
  * measured against the sales outcomes the history records, side by side. */
 #define _GNU_SOURCE /* memmem */
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
@@ -395,11 +394,7 @@ static int evaluate(const ls_replay *r, const ls_bt_person *o, const ls_bt_confi
                     ls_bt_result *out) {
   size_t np = ls_replay_npersons(r);
   bt_job jobs[2] = {{r, o, c, 0, np / 2, NULL, 0}, {r, o, c, np / 2, np, NULL, 0}};
-  pthread_t th;
-  bool threaded = np > 1000 && pthread_create(&th, NULL, bt_thread, &jobs[1]) == 0;
-  bt_thread(&jobs[0]);
-  if (threaded) pthread_join(th, NULL);
-  else bt_thread(&jobs[1]);
+  ls_cli_two_halves(np, bt_thread, &jobs[0], &jobs[1]);
   int rc = jobs[0].rc ? jobs[0].rc : jobs[1].rc;
   ls_bt_part *parts[2] = {jobs[0].part, jobs[1].part};
   if (!rc) rc = ls_bt_finish(r, c, parts, 2, out);

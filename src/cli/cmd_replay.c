@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <errno.h>
-#include <pthread.h>
 #include <sys/stat.h>
 
 #include "cli/opts.h"
@@ -61,11 +60,7 @@ static int finish_parallel(ls_replay *r, const ls_time *as_of) {
   if (rc) return rc;
   size_t np = ls_replay_npersons(r);
   fold_job jobs[2] = {{r, 0, np / 2, {0}, 0}, {r, np / 2, np, {0}, 0}};
-  pthread_t th;
-  bool threaded = np > 1000 && pthread_create(&th, NULL, fold_thread, &jobs[1]) == 0;
-  fold_thread(&jobs[0]);
-  if (threaded) pthread_join(th, NULL);
-  else fold_thread(&jobs[1]);
+  ls_cli_two_halves(np, fold_thread, &jobs[0], &jobs[1]);
   if (jobs[0].rc) return jobs[0].rc;
   if (jobs[1].rc) return jobs[1].rc;
   const ls_replay_stats *parts[2] = {&jobs[0].st, &jobs[1].st};

@@ -3,7 +3,6 @@
  * every identified person's chance of reaching opportunity within the
  * horizon at the as-of time. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,11 +95,7 @@ double *ls_cli_predict(const ls_cli_predictor *p, const ls_replay *r) {
   double *out = malloc((np ? np : 1) * sizeof *out);
   if (!out) return NULL;
   job jobs[2] = {{p, r, 0, np / 2, out, 0}, {p, r, np / 2, np, out, 0}};
-  pthread_t th;
-  bool threaded = np > 1000 && pthread_create(&th, NULL, run, &jobs[1]) == 0;
-  run(&jobs[0]);
-  if (threaded) pthread_join(th, NULL);
-  else run(&jobs[1]);
+  ls_cli_two_halves(np, run, &jobs[0], &jobs[1]);
   if (jobs[0].rc || jobs[1].rc) {
     free(out);
     return NULL;

@@ -1,5 +1,6 @@
 /* CLI helpers: messages, whole-file reads, model loading, JSON strings. */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -24,6 +25,14 @@ void ls_cli_warn(const char *fmt, ...) {
   vfprintf(stderr, fmt, ap);
   fputc('\n', stderr);
   va_end(ap);
+}
+
+void ls_cli_two_halves(size_t n, void *(*fn)(void *), void *a, void *b) {
+  pthread_t th;
+  bool threaded = n > 1000 && pthread_create(&th, NULL, fn, b) == 0;
+  fn(a);
+  if (threaded) pthread_join(th, NULL);
+  else fn(b);
 }
 
 char *ls_cli_read_file(const char *path, size_t *len) {
