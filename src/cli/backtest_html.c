@@ -39,6 +39,7 @@ static const char CSS[] =
     ".badge{font-size:.75em;background:#b7791f;color:#fff;border-radius:3px;padding:0 4px;"
     "margin-left:6px}\n.warn{color:#b45309;cursor:help;margin-left:3px}\n"
     "code{font-size:.92em;background:#eef1f4;padding:0 3px;border-radius:3px}\n"
+    "td:first-child{white-space:normal}td code{overflow-wrap:anywhere}\n"
     "figure{margin:.5em 0 1em;background:#fff;border:1px solid #d9dde3;border-radius:4px;"
     "padding:10px}\nfigcaption{font-weight:600;margin-bottom:4px}\n"
     "svg{display:block;width:100%;height:auto}\n"
@@ -88,7 +89,8 @@ static void num(FILE *out, double v, int decimals, const char *unit) {
 
 /* "12.5 % (5/40)", a warning when n is small, "—" for no cases. */
 static void rate(FILE *out, ls_bt_rate x) {
-  num(out, 100.0 * ls_bt_ratio(x), 1, "&nbsp;%");
+  double v = 100.0 * ls_bt_ratio(x); /* below 1 %: enough digits not to print 0.0 */
+  num(out, v, v > 0 && v < 1 ? 3 : 1, "&nbsp;%");
   fprintf(out, " <span class=\"n\">(%" PRIu64 "/%" PRIu64 ")</span>", x.k, x.n);
   if (ls_bt_small(x)) warn(out);
 }
