@@ -17,6 +17,11 @@
 #                     webhook signatures)
 #   libcurl4-openssl-dev  webhook deliveries (and the HTTP tests' client)
 #   time              /usr/bin/time for bench/run.sh (peak RSS)
+#   chromium          the dashboard's browser tests (headless, driven by
+#                     playwright-core; never a downloaded browser)
+#   nodejs, npm       the dashboard's build (npm ci, esbuild): only when no
+#                     node/npm is on the PATH already (a NodeSource node
+#                     brings its own npm)
 set -euo pipefail
 
 packages=(
@@ -32,7 +37,11 @@ packages=(
   libssl-dev
   libcurl4-openssl-dev
   time
+  chromium
 )
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
   echo "setup.sh: not a Debian-based system (no dpkg-query); install by hand:" >&2

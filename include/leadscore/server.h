@@ -34,6 +34,8 @@ typedef struct ls_server_config {
   int64_t hook_backoff_max_ms; /* default 300 000 */
   int64_t hook_timeout_ms;  /* per attempt, default 5 000 */
   FILE *log;                /* one JSON line per request; NULL: none */
+  const char *web_root;     /* the built dashboard (web/dist), served at /
+                               and /assets/; NULL: none */
 } ls_server_config;
 
 /* Fills c with the defaults. */

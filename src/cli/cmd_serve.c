@@ -11,7 +11,7 @@
 static const char usage[] =
     "usage: leadscore serve --db FILE [--listen HOST:PORT] [--clock wall|event]\n"
     "                       [--threads N] [--body-limit BYTES] [--max-events N]\n"
-    "                       [--log FILE|-|none] [--port-file FILE]\n"
+    "                       [--log FILE|-|none] [--port-file FILE] [--web DIR]\n"
     "                       [--webhook-attempts N] [--webhook-backoff MS]\n"
     "                       [--webhook-timeout MS]\n"
     "       leadscore serve --routes\n"
@@ -25,6 +25,8 @@ static const char usage[] =
     "clock); event: as of the latest event time (for loading history, tests).\n"
     "One JSON line per request goes to --log (default: standard error).\n"
     "SIGTERM or SIGINT: stop accepting, finish the requests in flight, exit 0.\n"
+    "--web DIR serves the built dashboard (make web: web/dist) at / and\n"
+    "/assets/; it signs in with an API key of the read scope.\n"
     "--routes prints every route with the API key scope it needs.\n"
     "\n"
     "Exit status: 0 stopped by a signal, 2 usage error, 3 the store or the\n"
@@ -117,6 +119,7 @@ int ls_cmd_serve(int argc, char **argv) {
       c.hook_timeout_ms = x;
     } else if (!strcmp(a, "--log")) log = v;
     else if (!strcmp(a, "--port-file")) port_file = v;
+    else if (!strcmp(a, "--web")) c.web_root = v;
     else {
       ls_cli_error("serve: unknown option %s (see --help)", a);
       return LS_EXIT_USAGE;

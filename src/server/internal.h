@@ -84,8 +84,26 @@ typedef struct ls__group {
   struct ls__group *next;
 } ls__group;
 
+/* The dashboard's files (static.c). */
+typedef struct ls__static_file {
+  char *url; /* "/" or "/assets/NAME" */
+  const char *type;
+  char *data;
+  size_t len;
+} ls__static_file;
+typedef struct ls__static {
+  ls__static_file *files;
+  size_t n, cap, bytes;
+} ls__static;
+/* Reads root/index.html and root/assets/NAME (flat names with a known
+ * type); LS_OK, LS_EIO with diag->msg, LS_ENOMEM. */
+int ls__static_load(ls__static *st, const char *root, ls_diag *d);
+void ls__static_free(ls__static *st);
+const ls__static_file *ls__static_find(const ls__static *st, const char *url);
+
 struct ls_server {
   ls_server_config cfg;
+  ls__static web; /* empty without --web */
   struct MHD_Daemon *mhd;
   uint16_t port;
   ls__metrics metrics;
@@ -192,6 +210,9 @@ enum MHD_Result ls__respond(struct MHD_Connection *c, ls__req *r, unsigned statu
 enum MHD_Result ls__respond_h(struct MHD_Connection *c, ls__req *r, unsigned status,
                               const char *type, ls_buf *body, const char *hname,
                               const char *hvalue);
+/* Answers a dashboard file (GET or HEAD), with the headers that keep the
+ * page to its own origin. */
+enum MHD_Result ls__static_serve(struct MHD_Connection *c, ls__req *r, const ls__static_file *f);
 enum MHD_Result ls__error(struct MHD_Connection *c, ls__req *r, unsigned status,
                           const char *fmt, ...)
 #if defined(__GNUC__)

@@ -219,6 +219,13 @@ static enum MHD_Result dispatch(struct MHD_Connection *c, ls__req *r, const char
     path_known = true;
     if (!strcmp(routes[i].method, method)) hit = &routes[i];
   }
+  if (!hit && (!strcmp(method, "GET") || !strcmp(method, "HEAD"))) {
+    const ls__static_file *f = ls__static_find(&r->srv->web, url);
+    if (f) return ls__static_serve(c, r, f);
+    if (!strcmp(url, "/"))
+      return ls__error(c, r, 404, "no dashboard here: build it (make web) and start "
+                                  "leadscore serve with --web web/dist");
+  }
   if (!hit) { /* the routes that share the path say which methods it takes */
     if (!path_known) return ls__error(c, r, 404, "no such route: %s", method);
     char allowed[64] = "";
@@ -336,8 +343,10 @@ int ls_server_start(const ls_server_config *cfg, ls_server **out, ls_diag *diag)
   pthread_mutex_init(&s->smu, NULL);
   pthread_cond_init(&s->scv, NULL);
   pthread_cond_init(&s->dcv, NULL);
-  int rc = ls__writer_start(s, diag);
+  int rc = cfg->web_root ? ls__static_load(&s->web, cfg->web_root, diag) : LS_OK;
+  if (!rc) rc = ls__writer_start(s, diag);
   if (rc) {
+    ls__static_free(&s->web);
     free(s);
     return rc;
   }
@@ -422,6 +431,7 @@ void ls_server_stop(ls_server *s) {
     free(r);
   }
   ls__keys_free(&s->keys);
+  ls__static_free(&s->web);
   pthread_mutex_destroy(&s->rmu);
   pthread_mutex_destroy(&s->logmu);
   pthread_rwlock_destroy(&s->keys.mu);

@@ -602,7 +602,56 @@ def test_openapi():
         s.stop()
 
 
-TESTS = [test_openapi, test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_tasks,
+def test_web():
+    """--web DIR: the dashboard's files at / and /assets/NAME, without a key,
+    with headers that keep the page to its own origin; nothing else of the
+    folder can be named; a folder without index.html is refused at start."""
+    d = tmpdir()
+    web = os.path.join(d, "dist")
+    os.makedirs(os.path.join(web, "assets", "sub"))
+    open(os.path.join(web, "index.html"), "w").write("<!doctype html><title>t</title>")
+    open(os.path.join(web, "assets", "app.js"), "w").write("export const x = 1;\n")
+    open(os.path.join(web, "assets", "app.css"), "w").write("body{}")
+    open(os.path.join(web, "assets", "notes.secret"), "w").write("no")
+    open(os.path.join(web, "assets", "sub", "x.js"), "w").write("no")
+    open(os.path.join(d, "outside.js"), "w").write("no")
+    db = new_store(d)
+    run("keys", "create", "--db", db, "--scope", "read", "--name", "r")
+    s = Server(db, "--clock", "event", "--web", web)
+    try:
+        st, data, h = s.request("GET", "/")
+        check(st == 200 and data.startswith(b"<!doctype html>"), f"GET / {st}")
+        check(h.get("Content-Type") == "text/html; charset=utf-8", f"index type {h.get('Content-Type')}")
+        check("default-src 'self'" in h.get("Content-Security-Policy", ""), "CSP")
+        check(h.get("X-Content-Type-Options") == "nosniff", "nosniff")
+        st, data, h = s.request("GET", "/assets/app.js")
+        check(st == 200 and data == b"export const x = 1;\n", f"app.js {st}")
+        check(h.get("Content-Type", "").startswith("text/javascript"), "js type")
+        st, data, h = s.request("HEAD", "/assets/app.css")
+        check(st == 200 and data == b"" and h.get("Content-Length") == "6", f"HEAD {st} {h}")
+        for path in ["/assets/notes.secret", "/assets/sub/x.js", "/assets/../outside.js",
+                     "/assets/%2e%2e/outside.js", "/index.html", "/assets/", "/assets/missing.js"]:
+            st, _, _ = s.request("GET", path)
+            check(st == 404, f"GET {path}: {st}")
+        st, _, _ = s.request("POST", "/")
+        check(st == 404, f"POST / {st}")
+        st, _ = s.json("GET", "/v1/leads")  # the API still wants its key
+        check(st == 401, f"API without a key {st}")
+    finally:
+        s.stop()
+    p = run("serve", "--db", db, "--listen", "127.0.0.1:0", "--web", os.path.join(d, "none"),
+            check=False)
+    check(p.returncode == 3 and "no index.html" in p.stderr, f"missing web dir: {p.returncode} {p.stderr}")
+    # without --web, / says how to get the dashboard
+    s = Server(db, "--clock", "event")
+    try:
+        st, body = s.json("GET", "/")
+        check(st == 404 and "make web" in body["error"]["message"], f"no dashboard {st} {body}")
+    finally:
+        s.stop()
+
+
+TESTS = [test_openapi, test_web, test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_tasks,
          test_drain,
          test_kill, test_concurrent_generated, test_cases]
 
