@@ -22,7 +22,7 @@ DEMO_EVENTS  := examples/events/demo.jsonl
 DEMO_PERSONS := 200
 DEMO_SEED    := 20260101
 
-.PHONY: help setup build configure-asan configure-fuzz test test-release \
+.PHONY: help setup build web configure-asan configure-fuzz test test-release \
         test-asan test-fuzz demo demo-data bench bench-quick bench-store bench-rules bench-backtest fuzz clean
 
 help: ## Show this help
@@ -35,9 +35,22 @@ help: ## Show this help
 setup: ## Install missing build/test packages (Debian; idempotent, quiet)
 	@bash scripts/setup.sh
 
-build: setup ## Release build into build/ (program: build/leadscore)
+build: setup web ## Release build into build/ (program: build/leadscore) and the dashboard
 	$(CMAKE) -S . -B build -DCMAKE_BUILD_TYPE=Release
 	$(CMAKE) --build build -j$(JOBS)
+
+# The dashboard (web/): npm ci when the lockfile changed, esbuild into
+# web/dist when a source did. `leadscore serve --web web/dist` serves it.
+WEB_SOURCES := $(shell find web/src -type f 2>/dev/null) web/build.mjs
+
+web: setup web/dist/index.html ## Build the dashboard into web/dist (npm ci + esbuild)
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web/dist/index.html: web/node_modules/.installed $(WEB_SOURCES)
+	cd web && npm run --silent build
 
 test: setup ## All checks: release, ASan+UBSan and fuzz-smoke builds, each with ctest
 	@failed=(); \
@@ -58,7 +71,7 @@ test-release: build ## Release build + its ctests
 configure-asan:
 	$(CMAKE) -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DLS_SANITIZE=ON
 
-test-asan: setup configure-asan ## ASan+UBSan build in build-asan/ + its ctests
+test-asan: setup web configure-asan ## ASan+UBSan build in build-asan/ + its ctests
 	$(CMAKE) --build build-asan -j$(JOBS)
 	$(CTEST) --test-dir build-asan $(CTEST_FLAGS)
 

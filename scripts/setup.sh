@@ -19,6 +19,8 @@
 #   time              /usr/bin/time for bench/run.sh (peak RSS)
 #   chromium          the dashboard's browser tests (headless, driven by
 #                     playwright-core; never a downloaded browser)
+#   fonts-ipafont-gothic  a Japanese font, so that the Japanese pages'
+#                     screenshots show text, not boxes
 #   nodejs, npm       the dashboard's build (npm ci, esbuild): only when no
 #                     node/npm is on the PATH already (a NodeSource node
 #                     brings its own npm)
@@ -38,6 +40,7 @@ packages=(
   libcurl4-openssl-dev
   time
   chromium
+  fonts-ipafont-gothic
 )
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
