@@ -304,70 +304,86 @@ static int conclude(const fit *F, const double *beta, const char *const *names,
   return rc;
 }
 
+static void fit_free(fit *F, double *beta) {
+  free(F->act), free(F->mean), free(F->sd), free(F->coef), free(F->cnt), free(F->nzq);
+  free(F->nzv), free(F->mu), free(F->sig), free(F->g), free(F->G), free(F->U);
+  free(F->delta), free(F->trial), free(F->h), free(F->l), free(beta);
+}
+
+/* The per-column arrays, the moments, then the per-active ones (and beta,
+ * a1 of them, owned by the caller). */
+static int fit_alloc(fit *F, double **beta) {
+  size_t d = F->data->d ? F->data->d : 1;
+  F->act = calloc(d, sizeof *F->act);
+  F->mean = malloc(d * sizeof *F->mean);
+  F->sd = malloc(d * sizeof *F->sd);
+  F->coef = malloc(d * sizeof *F->coef);
+  F->cnt = malloc(d * sizeof *F->cnt);
+  F->nzq = malloc(d * sizeof *F->nzq);
+  F->nzv = malloc(d * sizeof *F->nzv);
+  if (!F->act || !F->mean || !F->sd || !F->coef || !F->cnt || !F->nzq || !F->nzv)
+    return LS_ENOMEM;
+  moments(F);
+  size_t a1 = F->a + 1;
+  double **v[] = {&F->mu, &F->sig, &F->g, &F->G, &F->U, &F->delta, &F->trial, beta};
+  for (size_t k = 0; k < sizeof v / sizeof *v; k++)
+    if (!(*v[k] = calloc(a1, sizeof **v[k]))) return LS_ENOMEM;
+  if (!(F->h = malloc(a1 * a1 * sizeof *F->h)) || !(F->l = malloc(a1 * a1 * sizeof *F->l)))
+    return LS_ENOMEM;
+  for (size_t j = 0; j < F->data->d; j++)
+    if (F->act[j]) F->mu[F->act[j]] = F->mean[j], F->sig[F->act[j]] = F->sd[j];
+  return LS_OK;
+}
+
+/* Newton steps from the base rate until converged or max_iter; returns
+ * the steps taken. */
+static unsigned newton(fit *F, double *beta, unsigned max_iter) {
+  const ls_pred_data *D = F->data;
+  size_t a1 = F->a + 1;
+  unsigned steps = 0;
+  beta[0] = log((double)D->pos / (double)(D->n - D->pos));
+  double f = loss(F, beta);
+  while (steps < max_iter) {
+    derivatives(F, beta);
+    if (!solve(F->h, F->g, F->l, F->delta, a1)) break;
+    double dec = 0; /* the Newton decrement, squared */
+    for (size_t q = 0; q < a1; q++) dec += F->g[q] * F->delta[q];
+    if (!(dec > 1e-18)) break; /* converged */
+    double t = 1, fn = f;
+    for (; t > 1e-10; t /= 2) { /* backtracking (Armijo) */
+      for (size_t q = 0; q < a1; q++) F->trial[q] = beta[q] - t * F->delta[q];
+      fn = loss(F, F->trial);
+      if (fn <= f - 1e-4 * t * dec) break;
+    }
+    if (!(fn < f)) break; /* rounding: no step improves */
+    memcpy(beta, F->trial, a1 * sizeof *beta);
+    f = fn;
+    steps++;
+  }
+  return steps;
+}
+
 int ls_pred_train(const ls_pred_data *D, const char *const *names,
                   const ls_pred_train_opts *o, ls_pred_weights *out) {
   memset(out, 0, sizeof *out);
   ls_pred_train_opts def = ls_pred_train_defaults();
   if (!o) o = &def;
   if (!D->n || !D->pos || D->pos == D->n || !(o->lambda >= 0)) return LS_EINVAL;
-  size_t d = D->d, dd = d ? d : 1;
   fit F = {.data = D, .lambda = o->lambda};
-  F.act = calloc(dd, sizeof *F.act);
-  F.mean = malloc(dd * sizeof *F.mean);
-  F.sd = malloc(dd * sizeof *F.sd);
-  F.coef = malloc(dd * sizeof *F.coef);
-  F.cnt = malloc(dd * sizeof *F.cnt);
-  F.nzq = malloc(dd * sizeof *F.nzq);
-  F.nzv = malloc(dd * sizeof *F.nzv);
-  int rc = F.act && F.mean && F.sd && F.coef && F.cnt && F.nzq && F.nzv ? LS_OK : LS_ENOMEM;
-  if (!rc) moments(&F);
-  size_t a1 = F.a + 1;
   double *beta = NULL;
-  if (!rc) {
-    F.mu = calloc(a1, sizeof *F.mu);
-    F.sig = calloc(a1, sizeof *F.sig);
-    F.g = malloc(a1 * sizeof *F.g);
-    F.G = malloc(a1 * sizeof *F.G);
-    F.U = malloc(a1 * sizeof *F.U);
-    F.delta = malloc(a1 * sizeof *F.delta);
-    F.trial = malloc(a1 * sizeof *F.trial);
-    F.h = malloc(a1 * a1 * sizeof *F.h);
-    F.l = malloc(a1 * a1 * sizeof *F.l);
-    beta = calloc(a1, sizeof *beta);
-    if (!F.mu || !F.sig || !F.g || !F.G || !F.U || !F.delta || !F.trial || !F.h || !F.l || !beta)
-      rc = LS_ENOMEM;
+  int rc = fit_alloc(&F, &beta);
+  unsigned steps = rc ? 0 : newton(&F, beta, o->max_iter);
+  if (!rc) rc = conclude(&F, beta, names, out);
+  fit_free(&F, beta);
+  if (rc) {
+    ls_pred_weights_free(out);
+    return rc;
   }
-  if (!rc) {
-    for (size_t j = 0; j < d; j++)
-      if (F.act[j]) F.mu[F.act[j]] = F.mean[j], F.sig[F.act[j]] = F.sd[j];
-    beta[0] = log((double)D->pos / (double)(D->n - D->pos)); /* the base rate */
-    double f = loss(&F, beta);
-    while (out->iterations < o->max_iter) {
-      derivatives(&F, beta);
-      if (!solve(F.h, F.g, F.l, F.delta, a1)) break;
-      double dec = 0; /* the Newton decrement, squared */
-      for (size_t q = 0; q < a1; q++) dec += F.g[q] * F.delta[q];
-      if (!(dec > 1e-18)) break; /* converged */
-      double t = 1, fn = f;
-      for (; t > 1e-10; t /= 2) { /* backtracking (Armijo) */
-        for (size_t q = 0; q < a1; q++) F.trial[q] = beta[q] - t * F.delta[q];
-        fn = loss(&F, F.trial);
-        if (fn <= f - 1e-4 * t * dec) break;
-      }
-      if (!(fn < f)) break; /* rounding: no step improves */
-      memcpy(beta, F.trial, a1 * sizeof *beta);
-      f = fn;
-      out->iterations++;
-    }
-    rc = conclude(&F, beta, names, out);
-  }
-  free(F.act), free(F.mean), free(F.sd), free(F.coef), free(F.cnt), free(F.nzq), free(F.nzv);
-  free(F.mu), free(F.sig), free(F.g), free(F.G), free(F.U), free(F.delta), free(F.trial);
-  free(F.h), free(F.l), free(beta);
-  unsigned it = out->iterations;
-  if (rc) ls_pred_weights_free(out);
-  else out->lambda = o->lambda, out->iterations = it, out->examples = D->n, out->positives = D->pos;
-  return rc;
+  out->lambda = o->lambda;
+  out->iterations = steps;
+  out->examples = D->n;
+  out->positives = D->pos;
+  return LS_OK;
 }
 
 /* ---- scoring ---- */
