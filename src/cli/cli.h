@@ -80,6 +80,9 @@ typedef struct ls_cli_predictor {
 /* Reads and binds a weights file; prints FILE:LINE:COL: why and returns an
  * LS_EXIT_* code. */
 int ls_cli_load_weights(const char *path, const ls_model *m, ls_cli_predictor *p);
+/* Binds loaded weights to another load of the same model text (the
+ * replay's own), so that a bad weights file is refused before the replay. */
+int ls_cli_predictor_rebind(ls_cli_predictor *p, const ls_model *m);
 void ls_cli_predictor_free(ls_cli_predictor *p);
 /* Each person's probability at the as-of time, in lead_id order (NAN for
  * a person not identified); returns new, NULL when out of memory. */

@@ -156,12 +156,19 @@ int ls_cmd_replay(int argc, char **argv) {
     ls_cli_error("replay: --report and --predictive do not go together");
     return LS_EXIT_USAGE;
   }
-  ls_cli_result res;
   ls_cli_predictor pred = {0};
+  if (o.predictive) { /* a bad weights file is refused before the replay; its features
+                        are bound again to the replay's model (ls_cli_predictor_rebind) */
+    ls_model *m = ls_cli_load_model(o.model, &code);
+    code = m ? ls_cli_load_weights(o.predictive, m, &pred) : code;
+    ls_model_destroy(m);
+    if (code) return code;
+  }
+  ls_cli_result res;
   double *p = NULL;
   code = ls_cli_run(&o, argv + o.first_arg, argc - o.first_arg, &res);
   if ((code == LS_EXIT_OK || code == LS_EXIT_DATA) && o.predictive) {
-    int pc = ls_cli_load_weights(o.predictive, res.model, &pred);
+    int pc = ls_cli_predictor_rebind(&pred, res.model);
     if (!pc && !(p = ls_cli_predict(&pred, res.replay))) {
       ls_cli_error("out of memory");
       pc = LS_EXIT_INTERNAL;

@@ -59,6 +59,15 @@ int ls_cli_load_weights(const char *path, const ls_model *m, ls_cli_predictor *p
   return code;
 }
 
+int ls_cli_predictor_rebind(ls_cli_predictor *p, const ls_model *m) {
+  ls_pred_features_destroy(p->f);
+  p->f = NULL;
+  int rc = ls_pred_features_new(m, &p->f);
+  if (!rc) rc = ls_pred_bind(p->f, &p->w, p->idx, NULL); /* the same model text: it binds */
+  if (rc) ls_cli_error("%s", ls_strerror(rc));
+  return rc ? LS_EXIT_INTERNAL : LS_EXIT_OK;
+}
+
 void ls_cli_predictor_free(ls_cli_predictor *p) {
   ls_pred_weights_free(&p->w);
   ls_pred_features_destroy(p->f);
