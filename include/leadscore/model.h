@@ -161,8 +161,32 @@ size_t ls_model_handoff_min(const ls_model *m);
 size_t ls_model_nreasons(const ls_model *m, const char *kind);
 const char *ls_model_reason(const ls_model *m, const char *kind, size_t i);
 
+/* ---- targets (`targets:`, docs/model-language.md "Targets") ----
+ * KGI/KPI targets per calendar month; nothing here changes a fold. The
+ * funnel (funnel.h) measures them. */
+enum { LS_KPI_MQLS = 0, LS_KPI_ENTRIES = 1, LS_KPI_CONVERSION = 2, LS_KPI_MEDIAN_DAYS = 3 };
+typedef struct ls_target {
+  int kind;          /* LS_KPI_* */
+  int32_t stage;     /* entries, median_days: the stage index; else -1 */
+  int32_t from, to;  /* conversion: stage indexes; else -1 */
+  bool at_most;      /* false: at_least */
+  double value;      /* a count per month, a share in [0, 1], or days */
+  const char *id;    /* "mqls", "entries:customer", "conversion:hot:opportunity",
+                        "median_days:hot"; unique within the model */
+} ls_target;
+/* The targets in model order (at most 32; 0 without `targets:`). Borrowed
+ * from the model, like every string the target points to. */
+size_t ls_model_ntargets(const ls_model *m);
+const ls_target *ls_model_target(const ls_model *m, size_t i);  /* NULL when i is out of range */
+/* The target's label in `lang` ("en", "ja"): its label:, falling back to English, then to a
+ * default: en "MQLs", "Entries into customer", "hot → opportunity", "Median days in hot";
+ * ja "MQL数", "customerへの移行数", "hot → opportunity 転換率", "hot の滞留日数（中央値）".
+ * NULL when i is out of range. */
+const char *ls_model_target_label(const ls_model *m, size_t i, const char *lang);
+
 /* Returns a new NUL-terminated human summary (scores, rules, stages,
- * transitions, cadences); the caller frees it. NULL when out of memory. */
+ * transitions, cadences, the workflow, targets); the caller frees it. NULL
+ * when out of memory. */
 char *ls_model_summary(const ls_model *m);
 
 #ifdef __cplusplus

@@ -348,6 +348,16 @@ typedef struct ls__criterion {
   unsigned line;
 } ls__criterion;
 
+/* A KGI/KPI target (`targets:`), read by the funnel and the monthly review,
+ * never by the fold. `pub` is what ls_model_target returns; pub.id is `id`. */
+typedef struct ls__target {
+  ls_target pub;
+  char *id;                      /* "mqls", "entries:customer", ... */
+  char *label_en, *label_ja;     /* label:, may be NULL */
+  char *default_en, *default_ja; /* built from the KPI and its stages */
+  unsigned line;
+} ls__target;
+
 /* ---- the model ---- */
 
 struct ls_model {
@@ -420,6 +430,8 @@ struct ls_model {
   size_t handoff_min;
   char **reasons[2]; /* `reasons:` recycle, disqualify */
   size_t nreasons[2];
+  ls__target *targets; /* `targets:` */
+  size_t ntargets;
 
   /* ---- derived by ls__model_finalize ---- */
   uint32_t *type_rules;     /* rules for type t: type_rules[type_rule_off[t] ..

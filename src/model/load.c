@@ -229,7 +229,7 @@ static const char *const sec_names[LS__SEC_COUNT] = {
     [LS__SEC_ARMING] = "arming", [LS__SEC_TRANSITIONS] = "transitions",
     [LS__SEC_GRADES] = "grades", [LS__SEC_MATRIX] = "matrix", [LS__SEC_FIT] = "fit", [LS__SEC_GROUPS] = "groups",
     [LS__SEC_OWNERS] = "owners", [LS__SEC_HANDOFF] = "handoff",
-    [LS__SEC_REASONS] = "reasons",
+    [LS__SEC_REASONS] = "reasons", [LS__SEC_TARGETS] = "targets",
 };
 
 static int top_key(ls__lctx *c, const ls__ynode *k, const ls__ynode *v,
@@ -262,6 +262,7 @@ static const ls__key top_keys[] = {
     {"owners", top_key, 0},
     {"handoff", top_key, 0},
     {"reasons", top_key, 0},
+    {"targets", top_key, 0},
 };
 
 static int check_version(ls__lctx *c, const ls__ynode *root) {
@@ -323,6 +324,7 @@ static int compile(ls__lctx *c) {
   if (!r && c->sec[LS__SEC_OWNERS]) r = ls__load_owners(c, c->sec[LS__SEC_OWNERS]);
   if (!r && c->sec[LS__SEC_HANDOFF]) r = ls__load_handoff(c, c->sec[LS__SEC_HANDOFF]);
   if (!r && c->sec[LS__SEC_REASONS]) r = ls__load_reasons(c, c->sec[LS__SEC_REASONS]);
+  if (!r && c->sec[LS__SEC_TARGETS]) r = ls__load_targets(c, c->sec[LS__SEC_TARGETS]);
   if (r) return r;
   ls__set_prefix(c, "%s", "");
 

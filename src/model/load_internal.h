@@ -75,6 +75,7 @@ enum {
   LS__SEC_OWNERS,
   LS__SEC_HANDOFF,
   LS__SEC_REASONS,
+  LS__SEC_TARGETS,
   LS__SEC_COUNT
 };
 
@@ -225,6 +226,7 @@ int ls__want_name(ls__lctx *c, const ls__ynode *n, const char *what,
 #define LS__DEFAULT_KEEP 8
 #define LS__MAX_DURATION (INT64_C(36500) * 86400) /* 100 years */
 #define LS__MAX_ITEMS 65535                       /* per list, types, preds */
+#define LS__MAX_TARGETS 32                        /* `targets:` */
 
 /* ---- interning (load_util.c) ---- */
 
@@ -287,10 +289,11 @@ int ls__formula_compile(ls__lctx *c, const ls__ynode *n, const char *what, int32
 int ls__load_grades(ls__lctx *c, const ls__ynode *n);
 int ls__load_matrix(ls__lctx *c, const ls__ynode *n);
 
-/* Sections `owners`, `handoff` (after stages) and `reasons`
- * (load_workflow.c). */
+/* Sections `owners`, `handoff`, `reasons` and `targets` (load_workflow.c);
+ * `handoff` and `targets` after the stages they name. */
 int ls__load_owners(ls__lctx *c, const ls__ynode *n);
 int ls__load_handoff(ls__lctx *c, const ls__ynode *n);
 int ls__load_reasons(ls__lctx *c, const ls__ynode *n);
+int ls__load_targets(ls__lctx *c, const ls__ynode *n);
 
 #endif

@@ -106,6 +106,14 @@ void ls_model_destroy(ls_model *m) {
     for (size_t i = 0; i < m->nreasons[k]; i++) free(m->reasons[k][i]);
     free(m->reasons[k]);
   }
+  for (size_t i = 0; i < m->ntargets; i++) {
+    free(m->targets[i].id);
+    free(m->targets[i].label_en);
+    free(m->targets[i].label_ja);
+    free(m->targets[i].default_en);
+    free(m->targets[i].default_ja);
+  }
+  free(m->targets);
   /* derived by ls__model_finalize */
   free(m->type_rules);
   free(m->type_rule_off);
@@ -209,6 +217,23 @@ const char *ls_model_rule_label(const ls_model *m, size_t i, const char *lang) {
 
 bool ls_model_rule_is_fit(const ls_model *m, size_t i) {
   return i >= m->nrules && i - m->nrules < m->nfits;
+}
+
+/* ---- targets ---- */
+
+size_t ls_model_ntargets(const ls_model *m) { return m->ntargets; }
+
+const ls_target *ls_model_target(const ls_model *m, size_t i) {
+  return i < m->ntargets ? &m->targets[i].pub : NULL;
+}
+
+const char *ls_model_target_label(const ls_model *m, size_t i, const char *lang) {
+  if (i >= m->ntargets) return NULL;
+  const ls__target *t = &m->targets[i];
+  bool ja = lang && !strcmp(lang, "ja");
+  if (ja && t->label_ja) return t->label_ja;
+  if (t->label_en) return t->label_en;
+  return ja ? t->default_ja : t->default_en;
 }
 
 /* ---- summary ---- */
@@ -634,6 +659,18 @@ static void put_workflow(sbuf *b, const ls_model *m) {
   }
 }
 
+/* Targets, one line each: `  conversion:hot:opportunity: at least 20%`. */
+static void put_targets(sbuf *b, const ls_model *m) {
+  if (m->ntargets) put(b, "targets (%zu, per calendar month):\n", m->ntargets);
+  for (size_t i = 0; i < m->ntargets; i++) {
+    const ls_target *t = &m->targets[i].pub;
+    put(b, "  %s: at %s ", t->id, t->at_most ? "most" : "least");
+    if (t->kind == LS_KPI_CONVERSION) put(b, "%.10g%%\n", t->value * 100);
+    else if (t->kind == LS_KPI_MEDIAN_DAYS) put(b, "%.10g days\n", t->value);
+    else put(b, "%.0f\n", t->value);
+  }
+}
+
 /* Copies b's text into buf (cut to cap - 1, NUL-terminated), frees b and
  * returns the full length. */
 static size_t copy_out(sbuf *b, char *buf, size_t cap) {
@@ -716,6 +753,7 @@ char *ls_model_summary(const ls_model *m) {
   put_transitions(&b, m);
   put_cadences(&b, m);
   put_workflow(&b, m);
+  put_targets(&b, m);
   if (b.oom) {
     free(b.p);
     return NULL;
