@@ -93,6 +93,13 @@ bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
 void ls_fold_advance(const ls_model *m, void *state, ls_time to,
                      const ls_fold_sink *sink);
 
+/* The time of the person's next decay step or window expiry after what
+ * was folded (advanced) so far: until then its scores cannot change without
+ * an event. A step there may turn out to change nothing (a score at its
+ * floor), so it is a time to look again, not a promise of change. False
+ * when no step is pending. */
+bool ls_fold_next_step(const ls_model *m, const void *state, ls_time *out);
+
 /* Readers. */
 int64_t ls_fold_score(const ls_model *m, const void *state, size_t score);
 /* The label of grade g (ls_model_grade_name) for the person, e.g. "B". */

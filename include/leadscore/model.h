@@ -72,6 +72,8 @@ const char *ls_model_grade_name(const ls_model *m, size_t i);
 const char *ls_model_matrix_name(const ls_model *m);
 size_t ls_model_nstages(const ls_model *m);
 const char *ls_model_stage_name(const ls_model *m, size_t i);
+/* Whether every entry into stage i is an MQL (`mql: true`). */
+bool ls_model_stage_mql(const ls_model *m, size_t i);
 size_t ls_model_nrules(const ls_model *m);
 size_t ls_model_nfits(const ls_model *m);
 /* The points of event rule i per firing (0 for a fit rule). */

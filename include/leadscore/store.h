@@ -194,6 +194,15 @@ typedef struct ls_store_driver {
                     int64_t score, int64_t mql_count, const char *last_mql_at);
   /* Every person id in ascending order. */
   int (*person_scan)(void *db, int (*fn)(void *ud, int64_t id), void *ud);
+  /* Every person whose stored state holds state_len bytes, in id order, in
+   * one pass: fn gets p with id, lead_kind, lead_id and state filled
+   * (borrowed until fn returns; the extents are not read). For reads of
+   * everyone at once (ls_store_person_each). */
+  int (*person_each)(void *db, size_t state_len,
+                     int (*fn)(void *ud, const ls_store_person *p), void *ud);
+  /* Every model version, oldest first, with its text (borrowed). */
+  int (*model_scan)(void *db, int (*fn)(void *ud, int64_t version, const char *text, size_t len),
+                    void *ud);
   /* Deletes p's ledger rows of one model version (rows of older versions
    * stay readable after a model change); may rewrite p->ledger_at. */
   int (*ledger_clear)(void *db, ls_store_person *p, int64_t model_version);
@@ -254,6 +263,16 @@ typedef struct ls_store_driver {
                      int (*fn)(void *ud, const ls_store_delivery *d), void *ud);
   /* Persons per stage (as of each person's last fold), by stage name. */
   int (*stage_counts)(void *db, int (*fn)(void *ud, const char *stage, int64_t n), void *ud);
+  /* The ledger's stage rows (kind 's') of one model version whose time text
+   * is >= since_text (NULL: all), in no particular order: fn(person, the
+   * row's n, its time as stored, from, to, mql). Times are stored as RFC
+   * 3339 text with the fraction only when non-zero, so text order is time
+   * order only to the second: callers pass a bound a second early and
+   * filter exactly after parsing. */
+  int (*stage_changes)(void *db, int64_t model_version, const char *since_text,
+                       int (*fn)(void *ud, int64_t person, int64_t n, const char *time,
+                                 const char *from, const char *to, bool mql),
+                       void *ud);
 } ls_store_driver;
 
 extern const ls_store_driver ls_store_sqlite; /* the embedded default */
@@ -323,6 +342,10 @@ int ls_store_group_status(const ls_store *s);
  * model): a long-lived connection calls it before each unit of work. Cheap
  * when nothing changed. */
 int ls_store_refresh(ls_store *s);
+/* The driver's data version as this connection last saw it (at a refresh
+ * or a write): it changes only when another connection committed, so a
+ * writer that finds it changed knows someone else wrote the store. */
+uint64_t ls_store_data_version(const ls_store *s);
 /* Deferred sync, for a writer that overlaps its syncs with its next work:
  * with it on, ls_store_ingest and ls_store_group_commit return before their
  * changes are durable, and ls_store_sync makes every commit so far durable
@@ -416,6 +439,22 @@ int64_t ls_store_model_version(const ls_store *s);
  * and sets *changed to the number of persons that would change. */
 int ls_store_model_diff(ls_store *s, const ls_model *candidate, ls_buf *report,
                         uint64_t *changed);
+/* The same, and the report's tables through `sink` (for a chart): persons
+ * per stage (of the stored model's stages) and MQLs per ISO week (its
+ * Monday), before and after. A callback returning non-zero stops with it. */
+typedef struct ls_diff_sink {
+  void *ud;
+  int (*stage)(void *ud, const char *stage, uint64_t before, uint64_t after);
+  int (*week)(void *ud, ls_time monday, uint64_t before, uint64_t after);
+} ls_diff_sink;
+int ls_store_model_diff_to(ls_store *s, const ls_model *candidate, ls_buf *report,
+                           uint64_t *changed, const ls_diff_sink *sink);
+
+/* Every stored model version, oldest first, with its text (borrowed until
+ * fn returns). */
+int ls_store_models(ls_store *s, int (*fn)(void *ud, int64_t version, const char *text,
+                                           size_t len),
+                    void *ud);
 
 /* Calls fn for every person in lead_id order with its state at `as_of`
  * (NULL: the clock); fn returning non-zero stops with that code. */
@@ -426,6 +465,24 @@ int ls_store_leads(ls_store *s, const ls_time *as_of,
  * showing a category score: *out is new (destroy it with
  * ls_names_destroy), NULL for a model without category scores. */
 int ls_store_categories(ls_store *s, ls_names **out);
+
+/* Every person's state as stored — as of its last fold or advance: bring
+ * it to a read time with ls_fold_advance — and lead id, in person id order,
+ * in one pass (far cheaper than ls_store_person_state per person). The
+ * slices are borrowed until fn returns; fn returning non-zero stops with
+ * that code. */
+int ls_store_person_each(ls_store *s,
+                         int (*fn)(void *ud, int64_t person, ls_slice lead_id,
+                                   const void *state),
+                         void *ud);
+
+/* Calls fn(ud, person) whenever this connection writes or deletes a
+ * person's row (ingest, advance, a merge, an erasure, a model change),
+ * inside the transaction: for a cache of persons kept beside the store,
+ * which re-reads those persons once the transaction commits (a person that
+ * no longer exists reads as LS_ENOTFOUND). fn must not call the store.
+ * NULL removes it. */
+void ls_store_set_person_hook(ls_store *s, void (*fn)(void *ud, int64_t person), void *ud);
 
 /* The person holding `identity` (a lead id, an e-mail, an anonymous id, or
  * a lead:/email:/anon: form); LS_ENOTFOUND when none. */
@@ -551,6 +608,74 @@ int ls_store_export_csv(ls_store *s, const char *what, ls_buf *out);
  * state at the store clock: appends one line per differing person to
  * `report` and sets *diffs. */
 int ls_store_verify(ls_store *s, ls_buf *report, uint64_t *diffs);
+
+/* ==== the funnel and the monthly review (docs/funnel.md) ====
+ * Read-only. For one snapshot, bracket the calls with ls_store_read_begin
+ * and ls_store_read_end. */
+#include "leadscore/funnel.h"
+#include "leadscore/workflow.h"
+
+/* The stage changes of the current model version at or after `since`
+ * (NULL: all), in no particular order, mapped to the model's stage
+ * indexes (seq: the ledger row's n). *out is new (free it; NULL when *n is
+ * 0). LS_EIO when a row names a stage the model does not have. */
+int ls_store_stage_changes(ls_store *s, const ls_time *since, ls_funnel_change **out,
+                           size_t *n);
+
+/* The funnel of [from, to) (ls_funnel_compute) from the store's stage
+ * changes since `from`, with persons per stage now (ls_store_stage_counts:
+ * as of each person's last fold). Free *out with ls_funnel_free. */
+int ls_store_funnel(ls_store *s, ls_time from, ls_time to, ls_funnel *out);
+
+/* A person whose first score moved over the month. */
+typedef struct ls_mover {
+  char *lead_id;       /* owned by the report */
+  int64_t start, end;  /* the first score at the month's start and end */
+  uint16_t stage;      /* at the end */
+  bool is_new;         /* no events before the month: start is the initial score */
+} ls_mover;
+
+enum { LS_MOVERS_MAX = 10 };
+
+/* The monthly review of calendar month year-month (UTC). */
+typedef struct ls_month_report {
+  int year, month;
+  ls_time from, to;       /* the month, [from, to) */
+  ls_time prev_from;      /* the previous month is [prev_from, from) */
+  ls_time end;            /* the month's end state is read at this instant:
+                             to - 1 ns, or the store's clock when earlier
+                             (the start: from - 1 ns, or the clock) */
+  bool current;           /* the month is not over at the store's clock: its
+                             `now` is the store's persons per stage */
+  bool has_clock;
+  ls_time clock;          /* the store's clock, when has_clock */
+  ls_funnel cur, prev;    /* cur.now: persons per stage at `end`; prev.now:
+                             at the month's start */
+  size_t ntargets;        /* ls_model_ntargets */
+  ls_kpi *kpi_cur, *kpi_prev; /* [ntargets] */
+  int32_t mql_stage;      /* the stage MQLs entered in the two months, else
+                             a stage named "hot", else -1 */
+  uint64_t persons_start, persons_end;
+  /* the first score's biggest rises (up, largest first) and falls (down,
+   * largest first), at most LS_MOVERS_MAX each; ties by lead id */
+  ls_mover *up, *down;
+  size_t nup, ndown;
+  /* follow-up tasks due in the month and stage breaches whose deadline is
+   * in it (ls_store_sla_range): per owner in name order (owner strings
+   * owned by the report, "" for no owner) and summed (owner NULL; its
+   * median_first_touch_s is not known: -1) */
+  ls_wf_sla *sla;
+  size_t nsla;
+  ls_wf_sla sla_total;
+} ls_month_report;
+
+/* Assembles the review of one month: the funnels of the month and of the
+ * one before, the KPIs of the model's targets on both, the movers (two
+ * replays of the stored events: at the instant before the month and at
+ * `end`) and the SLAs. LS_EINVAL for a month outside 1..12 or outside
+ * 0001-01 .. 9999-11. Free *out with ls_month_report_free. */
+int ls_store_month_report(ls_store *s, int year, int month, ls_month_report *out);
+void ls_month_report_free(ls_month_report *r); /* NULL and a zeroed report: no-ops */
 
 #ifdef __cplusplus
 }

@@ -111,6 +111,9 @@ int ls_store_task_done(ls_store *s, const char *id, const char *outcome, const c
  * owner rules (a team's members take turns, in the order persons are first
  * asked for), kept from then on. LS_ENOTFOUND: no owner and no rule. */
 int ls_store_owner(ls_store *s, int64_t person, int64_t now_ms, ls_buf *owner, ls_buf *team);
+/* The owner recorded so far, without assigning one (a read: for lists);
+ * LS_ENOTFOUND when none is recorded. */
+int ls_store_owner_recorded(ls_store *s, int64_t person, ls_buf *owner, ls_buf *team);
 /* Calls fn with the lead id (now) of every person whose owner is
  * `owner`, in no particular order. */
 int ls_store_owned_by(ls_store *s, const char *owner, int (*fn)(void *ud, ls_slice lead),
@@ -159,6 +162,13 @@ typedef struct ls_wf_sla {
 /* Per owner (in name order), tasks due since `since` (NULL: all). */
 int ls_store_sla(ls_store *s, const ls_time *since, int (*fn)(void *ud, const ls_wf_sla *r),
                  void *ud);
+/* The same for tasks due in [since, until) (either NULL: unbounded), e.g.
+ * one month. With `until`, stage breaches are counted by their deadline
+ * (entry + the stage's `sla`) in [since, until), where they happened;
+ * without it, as ls_store_sla counts them (entries in the window). An
+ * owner appears when it has a task due or a breach in the window. */
+int ls_store_sla_range(ls_store *s, const ls_time *since, const ls_time *until,
+                       int (*fn)(void *ud, const ls_wf_sla *r), void *ud);
 
 /* Counts of recycling (`recycle`: nurture, lost) and disqualification
  * (`disqualify`) transitions per `props.reason` of the event that caused

@@ -119,6 +119,8 @@ int ls_cmd_webhooks(int argc, char **argv);
 int ls_cmd_workflow(const char *cmd, int argc, char **argv);
 int ls_cmd_explain(int argc, char **argv);
 int ls_cmd_backtest(int argc, char **argv);
+/* report: the monthly review (cmd_report.c) */
+int ls_cmd_report(int argc, char **argv);
 int ls_cmd_check_model(int argc, char **argv);
 int ls_cmd_init(int argc, char **argv);
 int ls_cmd_ingest(int argc, char **argv);

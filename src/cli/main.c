@@ -28,6 +28,8 @@ static const char usage[] =
     "  show          one person: identities, attributes, stages, ledger\n"
     "  forget        erase a person (GDPR); keeps only a record of the erasure\n"
     "  model         model versions: `model diff` previews, `model set` re-scores\n"
+    "  report        the monthly review: funnel, KPIs against the model's targets,\n"
+    "                biggest movers, follow-up SLAs (text, CSV or HTML)\n"
     "\n"
     "The service:\n"
     "  serve         HTTP ingest, the lead API, webhooks, metrics (docs/openapi.yaml)\n"
@@ -66,6 +68,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "replay") == 0) return ls_cmd_replay(argc - 1, argv + 1);
   if (strcmp(cmd, "explain") == 0) return ls_cmd_explain(argc - 1, argv + 1);
   if (strcmp(cmd, "backtest") == 0) return ls_cmd_backtest(argc - 1, argv + 1);
+  if (strcmp(cmd, "report") == 0) return ls_cmd_report(argc - 1, argv + 1);
   if (strcmp(cmd, "check-model") == 0) return ls_cmd_check_model(argc - 1, argv + 1);
   if (strcmp(cmd, "init") == 0) return ls_cmd_init(argc - 1, argv + 1);
   if (strcmp(cmd, "ingest") == 0) return ls_cmd_ingest(argc - 1, argv + 1);

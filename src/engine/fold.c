@@ -303,44 +303,50 @@ static bool cat_decay(const ls_model *m, ps *s, size_t i, ls_time at, const ls_f
   return moved;
 }
 
+/* The earliest step due (a decay step or points leaving a window), in
+ * time order across scores: its score, time and, for a window, its bucket.
+ * False when no score has one. */
+typedef struct step_at {
+  size_t score;
+  ls_time at;
+  int64_t wstep;
+  bool window;
+} step_at;
+
+static bool next_step(const ls_model *m, ps *s, step_at *out) {
+  if (!s->has_activity) return false;
+  int64_t *dk = dk_of(m, s);
+  bool any = false;
+  for (size_t i = 0; i < m->nscores; i++) {
+    int64_t st = 0;
+    ls_time d;
+    bool w = m->scores[i].win_n != 0;
+    if (w) { /* points leaving a window */
+      if (!win_next(m, s, i, &st, &d)) continue;
+    } else {
+      if (!m->scores[i].decay_every || dk[i] == DORMANT) continue;
+      d = ls_time_add(s->last_activity, (dk[i] + 1) * m->scores[i].decay_every);
+    }
+    if (!any || ls_time_cmp(d, out->at) < 0) *out = (step_at){i, d, st, w}, any = true;
+  }
+  return any;
+}
+
 /* Applies, in time order across scores, every decay step due before `limit`
  * (and at it when `inclusive`). A step at d is due only while nothing was
  * applied in (last_activity, d]: the callers guarantee that by applying the
  * steps before each event and resetting the counters after it. */
 static void decay_until(const ls_model *m, ps *s, ls_time limit,
                         bool inclusive, const ls_fold_sink *sink) {
-  if (!s->has_activity) return;
   int64_t *sc = scores_of(m, s), *dk = dk_of(m, s);
-  for (;;) {
-    size_t best = SIZE_MAX;
-    ls_time bd = NEVER;
-    int64_t wstep = 0;
-    bool wbest = false;
-    for (size_t i = 0; i < m->nscores; i++) {
-      int64_t st;
-      ls_time wd;
-      if (m->scores[i].win_n) { /* points leaving a window */
-        if (!win_next(m, s, i, &st, &wd)) continue;
-        int c = ls_time_cmp(wd, limit);
-        if ((c < 0 || (inclusive && c == 0)) && (best == SIZE_MAX || ls_time_cmp(wd, bd) < 0)) {
-          best = i, bd = wd, wstep = st, wbest = true;
-        }
-        continue;
-      }
-      if (!m->scores[i].decay_every || dk[i] == DORMANT) continue;
-      ls_time d =
-          ls_time_add(s->last_activity, (dk[i] + 1) * m->scores[i].decay_every);
-      int c = ls_time_cmp(d, limit);
-      if ((c < 0 || (inclusive && c == 0)) &&
-          (best == SIZE_MAX || ls_time_cmp(d, bd) < 0)) {
-        best = i;
-        bd = d;
-        wbest = false;
-      }
-    }
-    if (best == SIZE_MAX) return;
-    if (wbest) {
-      win_expire(m, s, best, wstep, bd, sink);
+  step_at n;
+  while (next_step(m, s, &n)) {
+    int c = ls_time_cmp(n.at, limit);
+    if (c > 0 || (c == 0 && !inclusive)) return;
+    size_t best = n.score;
+    ls_time bd = n.at;
+    if (n.window) {
+      win_expire(m, s, best, n.wstep, bd, sink);
       continue;
     }
     if (m->scores[best].by >= 0) {
@@ -731,6 +737,13 @@ bool ls_fold_apply(const ls_model *m, void *state, const ls_fold_event *ev,
 void ls_fold_advance(const ls_model *m, void *state, ls_time to,
                      const ls_fold_sink *sink) {
   decay_until(m, state, to, true, sink);
+}
+
+bool ls_fold_next_step(const ls_model *m, const void *state, ls_time *out) {
+  step_at n;
+  if (!next_step(m, (ps *)state, &n)) return false;
+  *out = n.at;
+  return true;
 }
 
 int64_t ls_fold_score(const ls_model *m, const void *state, size_t i) {

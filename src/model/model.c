@@ -184,6 +184,8 @@ const char *ls_model_stage_name(const ls_model *m, size_t i) {
   return i < m->nstages ? m->stages[i].name : NULL;
 }
 
+bool ls_model_stage_mql(const ls_model *m, size_t i) { return i < m->nstages && m->stages[i].mql; }
+
 size_t ls_model_nrules(const ls_model *m) { return m->nrules; }
 size_t ls_model_nfits(const ls_model *m) { return m->nfits; }
 int64_t ls_model_rule_points(const ls_model *m, size_t i) {

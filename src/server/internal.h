@@ -10,6 +10,7 @@
 #include "leadscore/server.h"
 #include "leadscore/store.h"
 #include "server/body.h"
+#include "server/leads_index.h"
 #include "server/json.h"
 
 /* ---- metrics (metrics.c): atomics, no lock per request ---- */
@@ -114,6 +115,7 @@ struct ls_server {
 
   pthread_mutex_t rmu; /* the read connections */
   ls__reader *readers;
+  ls__lindex *lindex;  /* GET /v1/leads (leads_index.h) */
 
   /* the writer (writer.c) */
   ls_store *ws;
@@ -123,6 +125,8 @@ struct ls_server {
   struct ls__job *queue, *queue_tail;
   bool stopping;
   ls__hooks hooks;      /* the subscriptions, reloaded for every group */
+  int64_t *wdirty;      /* persons this group wrote, for the leads index */
+  size_t nwdirty, wdirty_cap;
   bool wkick;           /* this group added deliveries */
 
   /* the syncer (writer.c): flushes committed groups, then answers them */
@@ -245,6 +249,15 @@ enum MHD_Result ls__route_owner_set(struct MHD_Connection *c, ls__req *r, const 
 enum MHD_Result ls__route_report(struct MHD_Connection *c, ls__req *r, const char *which);
 enum MHD_Result ls__route_erase(struct MHD_Connection *c, ls__req *r, const char *who);
 enum MHD_Result ls__route_job_done(struct MHD_Connection *c, ls__req *r);
+/* routes_funnel.c: GET /v1/funnel; the monthly review (GET /v1/reports/month) */
+enum MHD_Result ls__route_funnel(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_month(struct MHD_Connection *c, ls__req *r);
+/* routes_models.c: GET /v1/model, /v1/models[/{version}], POST /v1/models/preview */
+enum MHD_Result ls__route_model(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_models(struct MHD_Connection *c, ls__req *r, const char *id);
+enum MHD_Result ls__route_preview(struct MHD_Connection *c, ls__req *r, const char *id);
+/* The model's targets as a JSON array. */
+int ls__json_targets(ls_buf *b, const ls_model *m);
 enum MHD_Result ls__route_leads(struct MHD_Connection *c, ls__req *r, const char *id);
 enum MHD_Result ls__route_lead(struct MHD_Connection *c, ls__req *r, const char *who);
 enum MHD_Result ls__route_ledger(struct MHD_Connection *c, ls__req *r, const char *who);
@@ -256,5 +269,11 @@ enum MHD_Result ls__route_deliveries(struct MHD_Connection *c, ls__req *r, const
 bool ls__hook_url_ok(const char *url);
 /* the MQL alert's body parts (writer.c uses them) */
 int ls__person_json(const ls_model *m, const void *state, const ls_names *names, ls_buf *b);
+/* Its members (stage, scores, grades, cell, top_category, MQLs, times),
+ * without the braces. */
+int ls__person_members(const ls_model *m, const void *state, const ls_names *names, ls_buf *b);
+/* The time reads are as of: with --clock event the store clock, else now
+ * (never before the clock). */
+ls_time ls__read_time(ls_server *s, ls_store *st);
 
 #endif

@@ -444,8 +444,10 @@ enum MHD_Result ls__route_report(struct MHD_Connection *c, ls__req *r, const cha
   ls_time since;
   if (since_s && ls_time_parse(since_s, strlen(since_s), &since))
     return ls__error(c, r, 400, "since: not an RFC 3339 time");
+  if (!strcmp(which, "month")) return ls__route_month(c, r);
   bool sla = !strcmp(which, "sla");
-  if (!sla && strcmp(which, "reasons")) return ls__error(c, r, 404, "no report %s (sla, reasons)", which);
+  if (!sla && strcmp(which, "reasons"))
+    return ls__error(c, r, 404, "no report %s (sla, reasons, month)", which);
   ls_store *st = ls__reader_get(r->srv);
   if (!st) return ls__error(c, r, 503, "the store cannot be read");
   ls_buf b = {0};

@@ -168,6 +168,11 @@ static const ls__route routes[] = {
     {"GET", "/v1/tasks", LS__R_WORKFLOW, LS__SC_READ, ls__route_tasks},
     {"POST", "/v1/tasks/{id}/done", LS__R_WORKFLOW, LS__SC_SALES, ls__route_task_done},
     {"GET", "/v1/reports/{id}", LS__R_WORKFLOW, LS__SC_READ, ls__route_report},
+    {"GET", "/v1/funnel", LS__R_OTHER, LS__SC_READ, ls__route_funnel},
+    {"GET", "/v1/model", LS__R_OTHER, LS__SC_READ, ls__route_model},
+    {"GET", "/v1/models", LS__R_OTHER, LS__SC_READ, ls__route_models},
+    {"POST", "/v1/models/preview", LS__R_OTHER, LS__SC_ADMIN, ls__route_preview},
+    {"GET", "/v1/models/{id}", LS__R_OTHER, LS__SC_READ, ls__route_models},
     {"GET", "/v1/webhooks", LS__R_HOOKS, LS__SC_ADMIN, ls__route_hooks_list},
     {"POST", "/v1/webhooks", LS__R_HOOKS, LS__SC_ADMIN, ls__route_hooks_add},
     {"GET", "/v1/webhooks/deliveries", LS__R_HOOKS, LS__SC_ADMIN, ls__route_deliveries},
@@ -344,8 +349,10 @@ int ls_server_start(const ls_server_config *cfg, ls_server **out, ls_diag *diag)
   pthread_cond_init(&s->scv, NULL);
   pthread_cond_init(&s->dcv, NULL);
   int rc = cfg->web_root ? ls__static_load(&s->web, cfg->web_root, diag) : LS_OK;
+  if (!rc && !(s->lindex = ls__lindex_new())) rc = LS_ENOMEM;
   if (!rc) rc = ls__writer_start(s, diag);
   if (rc) {
+    ls__lindex_destroy(s->lindex);
     ls__static_free(&s->web);
     free(s);
     return rc;
@@ -432,6 +439,8 @@ void ls_server_stop(ls_server *s) {
   }
   ls__keys_free(&s->keys);
   ls__static_free(&s->web);
+  ls__lindex_destroy(s->lindex);
+  free(s->wdirty);
   pthread_mutex_destroy(&s->rmu);
   pthread_mutex_destroy(&s->logmu);
   pthread_rwlock_destroy(&s->keys.mu);

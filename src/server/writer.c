@@ -5,10 +5,13 @@
  * fsync. The stage hook runs inside the group and writes MQL and stage
  * alerts to the outbox in the same transaction. */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <inttypes.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "leadscore/workflow.h"
 #include "server/crypto.h"
 #include "server/internal.h"
@@ -383,11 +386,36 @@ static void finish(ls_server *s, ls__group *g) {
   if (!g->rc && g->kick) ls__deliver_kick(s);
 }
 
+/* The persons a group writes, for the leads index (after the commit). */
+static void on_person_written(void *ud, int64_t person) {
+  ls_server *s = ud;
+  if (ls__grow((void **)&s->wdirty, &s->wdirty_cap, s->nwdirty + 1, sizeof *s->wdirty)) {
+    s->nwdirty = 0; /* cannot keep them: the index starts over */
+    ls__lindex_invalidate(s->lindex);
+    return;
+  }
+  s->wdirty[s->nwdirty++] = person;
+}
+
 static void *writer(void *arg) {
   ls_server *s = arg;
+  uint64_t seen = ls_store_data_version(s->ws);
   for (;;) {
     pthread_mutex_lock(&s->wmu);
-    while (!s->queue && !s->stopping) pthread_cond_wait(&s->wcv, &s->wmu);
+    while (!s->queue && !s->stopping) {
+      /* idle: look every second whether another process wrote the store,
+       * so that the leads index does not go on answering from before it */
+      struct timespec t;
+      clock_gettime(CLOCK_REALTIME, &t);
+      t.tv_sec += 1;
+      if (pthread_cond_timedwait(&s->wcv, &s->wmu, &t) != ETIMEDOUT) continue;
+      pthread_mutex_unlock(&s->wmu);
+      if (!ls_store_refresh(s->ws) && ls_store_data_version(s->ws) != seen) {
+        seen = ls_store_data_version(s->ws);
+        ls__lindex_invalidate(s->lindex);
+      }
+      pthread_mutex_lock(&s->wmu);
+    }
     ls__job *jobs = s->queue;
     s->queue = s->queue_tail = NULL;
     bool stop = s->stopping && !jobs;
@@ -397,6 +425,12 @@ static void *writer(void *arg) {
     if (!rc) rc = ls__hooks_load(s->ws, &s->hooks);
     s->wkick = false;
     if (!rc) rc = run_group(s, jobs); /* written, not yet on disk */
+    if (ls_store_data_version(s->ws) != seen) { /* another process wrote the store */
+      seen = ls_store_data_version(s->ws);
+      ls__lindex_invalidate(s->lindex);
+    }
+    ls__lindex_dirty(s->lindex, s->wdirty, s->nwdirty); /* committed (or undone: harmless) */
+    s->nwdirty = 0;
     ls__group *g = malloc(sizeof *g);
     if (!g) { /* cannot hand it over: wait for the disk here */
       ls__group here = {jobs, rc ? rc : ls_store_sync(s->ws), s->wkick, NULL};
@@ -467,6 +501,7 @@ int ls__writer_start(ls_server *s, ls_diag *diag) {
   int rc = ls_store_open(&ls_store_sqlite, s->cfg.db, &s->ws, diag);
   if (rc) return rc;
   ls_store_set_stage_hook(s->ws, on_stage, s);
+  ls_store_set_person_hook(s->ws, on_person_written, s);
   if ((rc = ls_store_set_deferred_sync(s->ws, true)) ||
       (rc = ls_store_set_checkpoint(s->ws, CKPT_WRITER)) ||
       (rc = ls_store_open(&ls_store_sqlite, s->cfg.db, &s->cs, diag))) {

@@ -89,7 +89,7 @@ static int key_cmp(const prow *a, const prow *b) {
 static int64_t band(int64_t score) { return score >= 0 ? score / 10 : -((-score + 9) / 10); }
 
 static int report(ls_store *s, const ls_model *cand, const side *b, const side *a,
-                  const weeks *w, ls_buf *out, uint64_t *changed) {
+                  const weeks *w, ls_buf *out, uint64_t *changed, const ls_diff_sink *sink) {
   char t[LS_TIME_FMT_MAX];
   ls_time_format(s->clock, t);
   int rc = ls_buf_appendf(out, "model diff at %s: stored model v%" PRId64 " -> candidate \"%s\"\n\n", t,
@@ -101,6 +101,7 @@ static int report(ls_store *s, const ls_model *cand, const side *b, const side *
     for (size_t i = 0; i < a->n; i++)
       na += strcmp(ls_model_stage_name(cand, a->v[i].stage), ls_model_stage_name(s->model, st)) == 0;
     rc = ls_buf_appendf(out, "  %-16s %10" PRIu64 " %10" PRIu64 "\n", ls_model_stage_name(s->model, st), nb, na);
+    if (!rc && sink && sink->stage) rc = sink->stage(sink->ud, ls_model_stage_name(s->model, st), nb, na);
   }
   uint64_t n_stage = 0, n_band = 0, n_mql = 0, shown = 0;
   ls_buf rows = {0};
@@ -135,11 +136,18 @@ static int report(ls_store *s, const ls_model *cand, const side *b, const side *
   for (size_t i = 0; i < w->n && !rc; i++) {
     ls_time_format((ls_time){w->v[i].monday * 86400, 0}, t);
     rc = ls_buf_appendf(out, "  %.10s %16" PRIu64 " %8" PRIu64 "\n", t, w->v[i].n[0], w->v[i].n[1]);
+    if (!rc && sink && sink->week)
+      rc = sink->week(sink->ud, (ls_time){w->v[i].monday * 86400, 0}, w->v[i].n[0], w->v[i].n[1]);
   }
   return rc;
 }
 
 int ls_store_model_diff(ls_store *s, const ls_model *cand, ls_buf *out, uint64_t *changed) {
+  return ls_store_model_diff_to(s, cand, out, changed, NULL);
+}
+
+int ls_store_model_diff_to(ls_store *s, const ls_model *cand, ls_buf *out, uint64_t *changed,
+                           const ls_diff_sink *sink) {
   *changed = 0;
   side b = {s->model, NULL, 0, 0}, a = {cand, NULL, 0, 0};
   weeks w = {NULL, 0, 0};
@@ -149,14 +157,14 @@ int ls_store_model_diff(ls_store *s, const ls_model *cand, ls_buf *out, uint64_t
   if (!rc) rc = s->drv->ledger_scan(s->db, NULL, on_stored_row, &mb);
   if (!rc && s->has_clock) rc = ls__store_replay(s, cand, &s->clock, &r);
   mql_after ma = {&w, LS_OK};
-  ls_fold_sink sink = {&ma, NULL, on_candidate_stage, NULL};
+  ls_fold_sink fs = {&ma, NULL, on_candidate_stage, NULL};
   for (size_t i = 0; r && !rc && i < ls_replay_npersons(r); i++) {
     ls_person_row row = ls_replay_person(r, i);
     rc = add_row(&a, &row);
-    if (!rc) rc = ls_replay_explain(r, i, &sink);
+    if (!rc) rc = ls_replay_explain(r, i, &fs);
     if (!rc) rc = ma.rc;
   }
-  if (!rc) rc = report(s, cand, &b, &a, &w, out, changed);
+  if (!rc) rc = report(s, cand, &b, &a, &w, out, changed, sink);
   ls_replay_destroy(r);
   for (size_t i = 0; i < b.n; i++) free(b.v[i].id.p);
   for (size_t i = 0; i < a.n; i++) free(a.v[i].id.p);

@@ -398,6 +398,7 @@ int ls__store_put(ls_store *s, ls__tp *p) {
   if (has_mql) ls_time_format(t, mql);
   p->row.last_event = (ls_slice){p->last_id.p ? p->last_id.p : "", p->last_id.len};
   p->row.lead_id = (ls_slice){p->lead_id.p ? p->lead_id.p : "", p->lead_id.len};
+  if (s->person_hook) s->person_hook(s->person_ud, p->id);
   return s->drv->person_put(s->db, &p->row, ls_model_stage_name(m, ls_fold_stage(m, p->state)),
                             ls_fold_score(m, p->state, 0), ls_fold_mql_count(m, p->state),
                             has_mql ? mql : NULL);

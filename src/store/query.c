@@ -139,7 +139,32 @@ int ls_store_forget(ls_store *s, int64_t person, ls_time at, int64_t *events) {
   ls__tp *p;
   if (!rc) rc = ls__touched_get(s, person, false, &p);
   if (!rc) rc = s->drv->person_erase(s->db, &p->row, t, events);
+  if (!rc && s->person_hook) s->person_hook(s->person_ud, person);
   ls__store_forget_caches(s); /* its identities are gone */
   ls__touched_clear(&s->t);
   return ls__tx_end(s, rc);
+}
+
+typedef struct each_ctx {
+  int (*fn)(void *ud, int64_t person, ls_slice lead_id, const void *state);
+  void *ud;
+} each_ctx;
+
+static int on_each(void *ud, const ls_store_person *p) {
+  each_ctx *c = ud;
+  return c->fn(c->ud, p->id, p->lead_id, p->state);
+}
+
+int ls_store_person_each(ls_store *s,
+                         int (*fn)(void *ud, int64_t person, ls_slice lead_id,
+                                   const void *state),
+                         void *ud) {
+  each_ctx c = {fn, ud};
+  return s->drv->person_each(s->db, s->ssize, on_each, &c);
+}
+
+int ls_store_models(ls_store *s, int (*fn)(void *ud, int64_t version, const char *text,
+                                           size_t len),
+                    void *ud) {
+  return s->drv->model_scan(s->db, fn, ud);
 }

@@ -7,6 +7,11 @@ void ls_store_set_stage_hook(ls_store *s, ls_store_stage_fn fn, void *ud) {
   s->stage_ud = ud;
 }
 
+void ls_store_set_person_hook(ls_store *s, void (*fn)(void *ud, int64_t person), void *ud) {
+  s->person_hook = fn;
+  s->person_ud = ud;
+}
+
 void ls_store_set_line_hook(ls_store *s,
                             void (*fn)(void *ud, size_t index, int outcome, const char *why),
                             void *ud) {

@@ -13,7 +13,7 @@
 #include "store/extent.h"
 #include "store/sqlite_db.h"
 
-#define SCHEMA_VERSION "4"
+#define SCHEMA_VERSION "5"
 
 /* Events and ledger rows are appended (rowid order); a person's rows are
  * found through the extents kept in its row, not through an index on
@@ -33,6 +33,15 @@
   "  note TEXT, by TEXT, owner TEXT, at_ms INTEGER NOT NULL) WITHOUT ROWID;"         \
   "CREATE TABLE checklist(lead BLOB NOT NULL, criterion TEXT NOT NULL, note TEXT,"   \
   "  by TEXT, at_ms INTEGER NOT NULL, PRIMARY KEY(lead, criterion)) WITHOUT ROWID;"
+
+/* The funnel reads the stage rows of a model version since a time. A
+ * partial index: ingest pays for it only on stage rows (one or two per
+ * person), not on the points rows written per event; covering: the funnel
+ * of an old month reads every change since, and a lookup into the table
+ * per row made that five times slower. */
+#define LEDGER_STAGE_INDEX                                                      \
+  "CREATE INDEX IF NOT EXISTS ledger_stage ON ledger(model_version, time, person, n,"  \
+  "  from_stage, to_stage, mql, kind) WHERE kind = 's';"
 
 static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
@@ -57,6 +66,7 @@ static const char schema[] =
     "  mql INTEGER, event_id BLOB, model_version INTEGER NOT NULL, category INTEGER,"
     "  cadence TEXT);"
     "CREATE TABLE categories(hash INTEGER PRIMARY KEY, name BLOB NOT NULL);"
+    LEDGER_STAGE_INDEX
     WORKFLOW_TABLES
     "CREATE TABLE rejected(seq INTEGER PRIMARY KEY, source TEXT NOT NULL,"
     "  line INTEGER NOT NULL, reason TEXT NOT NULL, text BLOB NOT NULL,"
@@ -70,7 +80,7 @@ enum {
   S_EV_SCAN_R, S_EV_SCAN_ALL, S_ID_FIND, S_ID_PUT, S_P_NEW, S_MV_ID, S_MV_EV,
   S_DEL_P, S_DEL_LR, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_REJ_SCAN,
   S_L_SCAN_R, S_L_SCAN_ALL, S_ID_SCAN, S_ER_IDS, S_ER_EV, S_ER_ID, S_ER_ADD, S_DEL_LVR,
-  S_L_SEQ_R, S_DATA_VERSION, S_CAT_PUT, S_CAT_SCAN, S_N
+  S_L_SEQ_R, S_DATA_VERSION, S_CAT_PUT, S_CAT_SCAN, S_STAGE_CHG, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -120,7 +130,10 @@ static const char *const sql[S_N] = {
     "SELECT seq FROM ledger WHERE seq BETWEEN ?2 AND ?3 AND person = ?1 ORDER BY seq",
     "PRAGMA data_version",
     "INSERT OR IGNORE INTO categories VALUES(?1, ?2)",
-    "SELECT hash, name FROM categories ORDER BY rowid"};
+    "SELECT hash, name FROM categories ORDER BY rowid",
+    /* `kind = 's'` spelled out: the planner uses a partial index only then */
+    "SELECT person, n, time, from_stage, to_stage, mql FROM ledger "
+    "WHERE kind = 's' AND model_version = ?1 AND time >= ?2"};
 
 /* Schema 2 -> 3: category scores (ledger.category, the categories table). */
 #define MIGRATE_2                                                             \
@@ -128,12 +141,12 @@ static const char *const sql[S_N] = {
   "CREATE TABLE categories(hash INTEGER PRIMARY KEY, name BLOB NOT NULL);"
 /* Schema 3 -> 4: the workflow (ledger.cadence, the workflow's tables). */
 #define MIGRATE_3 "ALTER TABLE ledger ADD COLUMN cadence TEXT;" WORKFLOW_TABLES
-static const char migrate_2[] = "BEGIN IMMEDIATE;" MIGRATE_2 MIGRATE_3
-                                "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
-                                "COMMIT;";
-static const char migrate_3[] = "BEGIN IMMEDIATE;" MIGRATE_3
-                                "UPDATE meta SET value = '4' WHERE key = 'schema_version';"
-                                "COMMIT;";
+/* Schema 4 -> 5: the stage rows' index (built once, on the first open). */
+#define MIGRATE_4 LEDGER_STAGE_INDEX
+#define MIGRATED "UPDATE meta SET value = '5' WHERE key = 'schema_version'; COMMIT;"
+static const char migrate_2[] = "BEGIN IMMEDIATE;" MIGRATE_2 MIGRATE_3 MIGRATE_4 MIGRATED;
+static const char migrate_3[] = "BEGIN IMMEDIATE;" MIGRATE_3 MIGRATE_4 MIGRATED;
+static const char migrate_4[] = "BEGIN IMMEDIATE;" MIGRATE_4 MIGRATED;
 
 typedef struct db {
   ls__sqdb base; /* first: sqlite_service.c sees a db as an ls__sqdb */
@@ -257,13 +270,14 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(d->base.h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q,
                            NULL) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW &&
-        (strcmp((const char *)sqlite3_column_text(q, 0), "2") == 0 ||
-         strcmp((const char *)sqlite3_column_text(q, 0), "3") == 0)) {
-      bool two = strcmp((const char *)sqlite3_column_text(q, 0), "2") == 0;
+        sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 1 &&
+        strchr("234", sqlite3_column_text(q, 0)[0])) {
+      const char *up = sqlite3_column_text(q, 0)[0] == '2'   ? migrate_2
+                       : sqlite3_column_text(q, 0)[0] == '3' ? migrate_3
+                                                             : migrate_4;
       sqlite3_finalize(q);
       q = NULL;
-      rc = sqlite3_exec(d->base.h, two ? migrate_2 : migrate_3, NULL, NULL, NULL);
+      rc = sqlite3_exec(d->base.h, up, NULL, NULL, NULL);
       if (rc != SQLITE_OK) sqlite3_exec(d->base.h, "ROLLBACK", NULL, NULL, NULL);
     }
     sqlite3_finalize(q);
@@ -806,6 +820,20 @@ static int person_erase(void *h, const ls_store_person *p, const char *at, int64
   return step_done(s);
 }
 
+static int stage_changes(void *h, int64_t version, const char *since,
+                         int (*fn)(void *, int64_t, int64_t, const char *, const char *,
+                                   const char *, bool),
+                         void *ud) {
+  sqlite3_stmt *s = stmt(h, S_STAGE_CHG);
+  sqlite3_bind_int64(s, 1, version);
+  sqlite3_bind_text(s, 2, since ? since : "", -1, SQLITE_STATIC); /* "": every row */
+  int out = LS_OK;
+  SCAN_ROWS(s, fn(ud, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+                  (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+                  (const char *)sqlite3_column_text(s, 4), sqlite3_column_int(s, 5) != 0));
+  return out;
+}
+
 const ls_store_driver ls_store_sqlite = {
     .name = "sqlite",
     .open = db_open,
@@ -839,6 +867,8 @@ const ls_store_driver ls_store_sqlite = {
     .person_get = person_get,
     .person_put = person_put,
     .person_scan = person_scan,
+    .person_each = ls__sq_person_each,
+    .model_scan = ls__sq_model_scan,
     .ledger_clear = ledger_clear,
     .ledger_add = ledger_add,
     .rejected_add = rejected_add,
@@ -860,4 +890,5 @@ const ls_store_driver ls_store_sqlite = {
     .outbox_scan = ls__sq_outbox_scan,
     .outbox_cancel = ls__sq_outbox_cancel,
     .stage_counts = ls__sq_stage_counts,
+    .stage_changes = stage_changes,
 };

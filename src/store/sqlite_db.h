@@ -39,6 +39,10 @@ int ls__sq_outbox_scan(void *db, const int *status,
                        int (*fn)(void *, const ls_store_delivery *), void *ud);
 
 int ls__sq_outbox_cancel(void *db, ls_slice person, const char *kind);
+/* ls_store_driver.person_each (sqlite_scan.c). */
+int ls__sq_person_each(void *db, size_t state_len,
+                       int (*fn)(void *, const ls_store_person *), void *ud);
+int ls__sq_model_scan(void *db, int (*fn)(void *, int64_t, const char *, size_t), void *ud);
 int ls__sq_stage_counts(void *db, int (*fn)(void *, const char *, int64_t), void *ud);
 
 #endif

@@ -202,6 +202,8 @@ int ls_store_refresh(ls_store *s) {
   return load_model(s, &d); /* `model set` ran in another process */
 }
 
+uint64_t ls_store_data_version(const ls_store *s) { return s->data_version; }
+
 void ls_store_close(ls_store *s) {
   if (!s) return;
   if (s->db) s->drv->close(s->db);
@@ -334,6 +336,7 @@ static int ingest_event(ls_store *s, size_t i, const ls_batch *b, size_t k,
     if ((rc = ls__touched_get(s, found[k], false, &from)) ||
         (rc = d->person_merge(s->db, &p->row, &from->row)))
       return rc;
+    if (s->person_hook) s->person_hook(s->person_ud, from->id);
     ls__touched_drop(from, p);
     ls__idc_merged(&s->idc, from->id, p->id);
     p->refold = true;

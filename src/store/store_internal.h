@@ -96,6 +96,8 @@ struct ls_store {
   ls__rewind rw; /* see rewind.h */
   uint64_t data_version; /* the driver's, when idc was last known good */
   ls_store_stage_fn stage_hook; /* see ls_store_set_stage_hook */
+  void (*person_hook)(void *ud, int64_t person); /* ls_store_set_person_hook */
+  void *person_ud;
   void *stage_ud;
   ls__mql *mqls; /* the MQLs this ingest folded (not replays of earlier ones) */
   size_t nmql, mql_cap;

@@ -174,6 +174,16 @@ int ls_store_owner(ls_store *s, int64_t person, int64_t now_ms, ls_buf *owner, l
   return rc;
 }
 
+int ls_store_owner_recorded(ls_store *s, int64_t person, ls_buf *owner, ls_buf *team) {
+  if (!wf(s)) return LS_EINVAL;
+  ls__wf_ids ids = {0};
+  bool found = false;
+  int rc = ls__wf_ids_of(s, person, &ids);
+  if (!rc) rc = ls__wf_owner_find(s, &ids, owner, team, &found);
+  ls_buf_free(&ids.buf);
+  return rc ? rc : found ? LS_OK : LS_ENOTFOUND;
+}
+
 typedef struct owned {
   ls_buf leads; /* lead ids of the records naming the owner, NUL-terminated */
   const char *owner;

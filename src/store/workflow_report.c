@@ -19,12 +19,13 @@ typedef struct owner_acc {
 
 typedef struct sla_ctx {
   ls_store *s;
-  const ls_time *since;
+  const ls_time *since, *until;
   owner_acc *o;
   size_t n, cap;
   /* the stage entry being read (tasks come grouped by entry) */
   char entry[512];
   owner_acc *cur;
+  bool skip;          /* the entry is outside the window */
   int64_t first_done; /* ms; -1: none yet */
   ls_time entered;
 } sla_ctx;
@@ -62,24 +63,42 @@ static int on_task(void *ud, const ls_wf_task *t) {
     c->cur = NULL;
     c->first_done = -1;
     c->entered = t->entered;
-    if (c->since && ls_time_cmp(t->entered, *c->since) < 0 &&
-        ls_time_cmp(t->due, *c->since) < 0)
-      return LS_OK;
-    if (!(c->cur = acc_of(c, t->owner ? t->owner : ""))) return LS_ENOMEM;
+    /* since alone: entries whose first task is due in the window; with an
+     * end: every task due in the window counts, whenever its entry was */
+    c->skip = !c->until && c->since && ls_time_cmp(t->entered, *c->since) < 0 &&
+              ls_time_cmp(t->due, *c->since) < 0;
     /* the stage's own limit: still in it at entry + sla, or left later */
     size_t st = ls__wf_stage(m, t->stage);
     int64_t sla = st < ls_model_nstages(m) ? ls_model_stage_sla(m, st) : 0;
+    bool breach = false;
     if (sla > 0) {
       ls_time deadline = ls_time_add(t->entered, sla);
-      bool left = !strcmp(t->status, "cancelled");
-      if (left ? ls_time_cmp(t->left_at, deadline) >= 0
-               : c->s->has_clock && ls_time_cmp(c->s->clock, deadline) >= 0)
-        c->cur->r.stage_breaches++;
+      /* left_at is set for every task of an entry that was left (a done
+       * task is not "cancelled"), and zero for one still in the stage */
+      bool left = !strcmp(t->status, "cancelled") ||
+                  ((t->left_at.sec || t->left_at.nsec) && ls_time_cmp(t->left_at, t->entered) >= 0);
+      breach = left ? ls_time_cmp(t->left_at, deadline) >= 0
+                    : c->s->has_clock && ls_time_cmp(c->s->clock, deadline) >= 0;
+      /* a window with an end counts a breach where it happened, at the
+       * deadline: an entry late in one month breaches in the next */
+      if (c->until)
+        breach = breach && (!c->since || ls_time_cmp(deadline, *c->since) >= 0) &&
+                 ls_time_cmp(deadline, *c->until) < 0;
+      else
+        breach = breach && !c->skip;
     }
+    /* with an end, an owner's row is made by its first task or breach in
+     * the window, so that owners with nothing in it do not show */
+    if ((!c->skip && !c->until) || breach)
+      if (!(c->cur = acc_of(c, t->owner ? t->owner : ""))) return LS_ENOMEM;
+    if (breach) c->cur->r.stage_breaches++;
   }
-  owner_acc *a = c->cur;
-  if (!a || (c->since && ls_time_cmp(t->due, *c->since) < 0)) return LS_OK;
+  if (c->skip || (c->since && ls_time_cmp(t->due, *c->since) < 0) ||
+      (c->until && ls_time_cmp(t->due, *c->until) >= 0))
+    return LS_OK;
   if (!strcmp(t->status, "cancelled")) return LS_OK;
+  if (!c->cur && !(c->cur = acc_of(c, t->owner ? t->owner : ""))) return LS_ENOMEM;
+  owner_acc *a = c->cur;
   a->r.due++;
   if (!strcmp(t->status, "overdue")) a->r.overdue_now++;
   if (!strcmp(t->status, "done")) {
@@ -101,7 +120,12 @@ static int cmp_owner(const void *a, const void *b) {
 
 int ls_store_sla(ls_store *s, const ls_time *since, int (*fn)(void *ud, const ls_wf_sla *r),
                  void *ud) {
-  sla_ctx c = {s, since, NULL, 0, 0, "", NULL, -1, {0, 0}};
+  return ls_store_sla_range(s, since, NULL, fn, ud);
+}
+
+int ls_store_sla_range(ls_store *s, const ls_time *since, const ls_time *until,
+                       int (*fn)(void *ud, const ls_wf_sla *r), void *ud) {
+  sla_ctx c = {s, since, until, NULL, 0, 0, "", NULL, false, -1, {0, 0}};
   int rc = ls_store_tasks(s, 0, on_task, &c);
   if (!rc) rc = end_entry(&c);
   if (c.n) qsort(c.o, c.n, sizeof *c.o, cmp_owner);

@@ -14,7 +14,7 @@ import time
 from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(__file__))
-from lib import check, summary, Fail, Receiver, Server, LS, new_store, run, tmpdir, wait_for  # noqa: E402
+from lib import check, summary, Fail, Receiver, Server, LS, MODEL, new_store, run, tmpdir, wait_for  # noqa: E402
 
 
 
@@ -651,7 +651,147 @@ def test_web():
         s.stop()
 
 
-TESTS = [test_openapi, test_web, test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_tasks,
+def test_leads_index():
+    """GET /v1/leads sorts and pages over the server's leads index: exact at
+    the read time (decay steps due by then), after the server's own writes
+    and after another process's, and equal to the store's own export."""
+    d = tmpdir()
+    db = new_store(d)
+    s = Server(db, "--clock", "event")
+    day = 86400
+
+    def search(lead, i, t):
+        return ev(i, lead, "search", iso(t), query="acme")
+
+    def page(q):
+        st, body = s.json("GET", "/v1/leads?" + q)
+        if st != 200:
+            raise Fail(f"GET /v1/leads?{q}: {st} {body}")
+        return body
+
+    def scores(q):
+        return [(p["lead_id"], p["scores"]["score"]) for p in page(q)["leads"]]
+
+    try:
+        s.post_lines([search("A", i, T0) for i in range(3)] +
+                     [search("B", i, T0) for i in range(2)] + [search("C", 0, T0 + day)])
+        check(scores("sort=-score") == [("A", 45), ("B", 30), ("C", 15)], "sorted by score")
+        check(scores("sort=score") == [("C", 15), ("B", 30), ("A", 45)], "ascending")
+        body = page("sort=-score&limit=1")
+        check(body["total"] == 3 and len(body["leads"]) == 1 and body["next_cursor"], "total")
+        seen, cur = [], None
+        while True:
+            body = page("sort=-score&limit=1" + (f"&cursor={cur}" if cur else ""))
+            seen += [p["lead_id"] for p in body["leads"]]
+            cur = body["next_cursor"]
+            if not cur:
+                break
+        check(seen == ["A", "B", "C"], f"cursor pages in score order ({seen})")
+        st, body = s.json("GET", "/v1/leads?sort=score&cursor=" + page("sort=-score&limit=1")["next_cursor"])
+        check(st == 400 and "cursor" in body["error"]["message"], "a cursor of another sort")
+        st, body = s.json("GET", "/v1/leads?sort=colour")
+        check(st == 400 and "sort must be" in body["error"]["message"], "an unknown sort")
+        # 40 days on (D's event moves the clock): A 45 -> 30 and B 30 -> 15 at
+        # day 30, C 15 -> 10 at day 31; D identified with 0
+        s.post_lines([ev(0, "D", "identify", iso(T0 + 40 * day))])
+        check(scores("sort=-score") == [("A", 30), ("B", 15), ("C", 10), ("D", 0)],
+              f"decay steps due by the read time ({scores('sort=-score')})")
+        check(scores("sort=-score&min_score=12") == [("A", 30), ("B", 15)], "a filter on decayed scores")
+        s.post_lines([search("C", 1, T0 + 40 * day)])
+        check(scores("sort=-score") == [("A", 30), ("C", 25), ("B", 15), ("D", 0)], "a new event")
+        check([p["lead_id"] for p in page("sort=-updated")["leads"]] == ["C", "D", "A", "B"],
+              "sorted by last activity, ties by lead id")
+        check(all("owner" in p for p in page("")["leads"]), "rows name their owner")
+        # the index CSV equals the store's own export at the clock
+        st, csv, _ = s.request("GET", "/v1/leads?format=csv")
+        exp = run("export", "leads", "--db", db).stdout
+        check(st == 200 and csv.decode() == exp, f"CSV = export ({csv!r} vs {exp!r})")
+        # another process writes the store: the index follows within seconds
+        run("ingest", "--db", db, input=search("E", 0, T0 + 40 * day) + "\n")
+        wait_for("E in the list", lambda: ("E", 15) in scores("sort=-score"), 10)
+        check(True, "another process's write reaches the index")
+    finally:
+        s.stop()
+
+
+def test_funnel_api():
+    """GET /v1/funnel, /v1/reports/month, /v1/model, /v1/models and the
+    rescore preview on a small history whose numbers are worked by hand."""
+    d = tmpdir()
+    s = Server(new_store(d), "--clock", "event")
+    day, hour = 86400, 3600
+    mar2 = 1772409600  # 2026-03-02T00:00:00Z, a Monday
+
+    def five(lead, t):  # identified at the first, hot (MQL) at the fifth
+        return [ev(i, lead, "search", iso(t + i * hour), query="acme") for i in range(5)]
+
+    try:
+        lines = five("L3", mar2 - 10 * day) + five("L1", mar2) + five("L2", mar2 + day)
+        lines.append(json.dumps({"id": "d1", "type": "sales_disposition", "lead": "L1",
+                                 "time": iso(mar2 + 3 * day), "props": {"outcome": "opportunity"}}))
+        lines.append(json.dumps({"id": "d2", "type": "sales_disposition", "lead": "L2",
+                                 "time": iso(mar2 + 8 * day), "props": {"outcome": "nurture",
+                                                                        "reason": "bad_timing"}}))
+        st, body = s.post_lines(lines)
+        check(st == 200 and body["accepted"] == len(lines), f"ingest {body}")
+        st, f = s.json("GET", "/v1/funnel?month=2026-03")
+        stages = {x["name"]: x for x in f["stages"]}
+        check(st == 200 and f["from"] == "2026-03-01T00:00:00Z" and f["to"] == "2026-04-01T00:00:00Z",
+              f"the month {f.get('from')} {f.get('to')}")
+        check([stages[n]["now"] for n in ("prospect", "hot", "opportunity")] == [1, 1, 1],
+              "persons per stage now")
+        # L1, L2 identified, L2 recycled: 3 entries into prospect; L1, L2 hot
+        check([stages[n]["entries"] for n in ("prospect", "hot", "opportunity")] == [3, 2, 1] and
+              f["mqls"] == 2, f"entries {[(n, x['entries']) for n, x in stages.items()]}")
+        # hot: L1 left after 3 days - 4 h, L2 after 8 days - 28 h: the median is 4.8333 days
+        check(abs(stages["hot"]["median_days"] - (68 + 164) / 2 / 24) < 1e-6 and
+              stages["hot"]["left"] == 2, f"median days in hot {stages['hot']}")
+        conv = {(c["from"], c["to"]): c for c in f["conversions"]}
+        check(conv[("hot", "opportunity")]["rate"] == 0.5 and
+              conv[("hot", "opportunity")]["reached"] == 1, "hot -> opportunity")
+        check(len(f["weeks"]) == 6 and f["weeks"][0]["start"] == "2026-02-23T00:00:00Z" and
+              f["weeks"][1]["entries"]["hot"] == 2, "weeks (Monday starts; the first partial)")
+        kpi = {k["id"]: k for k in f["kpis"]}
+        check(kpi["mqls"]["goal"] == 200 and kpi["mqls"]["value"] == 2 and not kpi["mqls"]["met"] and
+              kpi["conversion:hot:opportunity"]["met"] and
+              kpi["conversion:hot:opportunity"]["label_ja"] == "商談化率", "KPIs against targets")
+        st, f = s.json("GET", "/v1/funnel?from=2026-02-16&to=2026-02-28")
+        check(st == 200 and f["mqls"] == 1 and f["month"] is None and
+              abs(f["kpis"][0]["goal"] - 200 * 13 / 30.4375) < 1e-6, "a 13-day period scales counts")
+        for q in ("month=2026-13", "from=2026-03-01", "month=2026-03&from=2026-03-01&to=2026-03-02"):
+            st, body = s.json("GET", "/v1/funnel?" + q)
+            check(st == 400, f"bad period {q}: {st}")
+        st, r = s.json("GET", "/v1/reports/month?month=2026-03")
+        check(st == 200 and r["month"] == "2026-03" and r["cur"]["mqls"] == 2 and
+              r["prev"]["mqls"] == 1 and r["kpis"][0]["prev_value"] == 1, "the monthly review")
+        check([m["lead_id"] for m in r["movers"]["up"]][:2] in (["L1", "L2"], ["L2", "L1"]),
+              f"movers {r['movers']}")
+        st, m = s.json("GET", "/v1/model")
+        check(st == 200 and m["version"] == 1 and "hot" in [x["name"] for x in m["stages"]] and
+              any(x["id"] == "brand_search" and x["label_ja"] == "ブランド名で検索" for x in m["rules"]) and
+              len(m["targets"]) == 4, "the model")
+        st, v = s.json("GET", "/v1/models")
+        st2, one = s.json("GET", "/v1/models/1")
+        check(st == 200 and v == {"current": 1, "versions": [{"version": 1}]} and st2 == 200 and
+              one["source"] == open(MODEL, encoding="utf-8").read(), "model versions")
+        st, _ = s.json("GET", "/v1/models/9")
+        check(st == 404, "no such version")
+        st, p = s.json("POST", "/v1/models/preview", open(MODEL, encoding="utf-8").read(),
+                       "application/yaml")
+        check(st == 200 and p["changed"] == 0 and
+              {x["name"]: x["before"] for x in p["stages"]} == {x["name"]: x["after"] for x in p["stages"]},
+              f"the same model changes nothing ({st})")
+        stricter = open(MODEL, encoding="utf-8").read().replace("when: score >= 65", "when: score >= 90")
+        st, p = s.json("POST", "/v1/models/preview", stricter, "application/yaml")
+        check(st == 200 and p["changed"] >= 1, f"a stricter threshold changes persons ({p.get('changed')})")
+        st, p = s.json("POST", "/v1/models/preview", "leadscore: 1\nname: x\nscores: [", "application/yaml")
+        check(st == 400 and ": 4:1: YAML syntax error" in p["error"]["message"],
+              f"a broken model names its line ({p})")
+    finally:
+        s.stop()
+
+
+TESTS = [test_funnel_api, test_leads_index, test_openapi, test_web, test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_tasks,
          test_drain,
          test_kill, test_concurrent_generated, test_cases]
 
