@@ -31,16 +31,17 @@ export function setUnauthorizedHandler(fn) {
   onUnauthorized = fn;
 }
 
-async function request(path, { method = 'GET', body, key = getKey(), signal, quiet = false } = {}) {
+async function request(path, { method = 'GET', body, raw, contentType, key = getKey(), signal, quiet = false } = {}) {
   const headers = { Accept: 'application/json' };
   if (key) headers.Authorization = `Bearer ${key}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (raw !== undefined) headers['Content-Type'] = contentType ?? 'text/plain';
   let res;
   try {
     res = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: raw !== undefined ? raw : body === undefined ? undefined : JSON.stringify(body),
       signal,
       cache: 'no-store',
     });
@@ -116,6 +117,54 @@ export function completeTask(id, outcome, note) {
 /** The outcomes POST /v1/tasks/{id}/done accepts (docs/openapi.yaml). */
 export const OUTCOMES = ['reached', 'no_answer', 'left_message', 'sent', 'meeting_set',
   'not_interested', 'wrong_contact', 'skipped'];
+
+/**
+ * The funnel of a period: GET /v1/funnel with {month: 'YYYY-MM'} or
+ * {from: 'YYYY-MM-DD', to: 'YYYY-MM-DD'}, or nothing (the calendar month of
+ * the server's read time, up to the read time).
+ */
+export function getFunnel(period = {}, opts) {
+  return json(`/v1/funnel${query(period)}`, opts);
+}
+
+/** The monthly review of a month ('YYYY-MM'; none: the previous calendar month). */
+export function getMonthReport(month, opts) {
+  return json(`/v1/reports/month${query({ month })}`, opts);
+}
+
+/** The current model: version, name, stages, scores, rules and targets (with labels). */
+export const getModel = (opts) => json('/v1/model', opts);
+
+/** The model's versions: {current, versions: [{version}]}. */
+export const listModels = (opts) => json('/v1/models', opts);
+
+/** One version's YAML: {version, source}. */
+export const getModelVersion = (version, opts) => json(`/v1/models/${enc(version)}`, opts);
+
+/**
+ * What a candidate model (YAML text) would change if the store were
+ * rescored with it (admin scope): {changed, report, stages, weeks}.
+ */
+export function previewModel(yaml, opts) {
+  return json('/v1/models/preview', { ...opts, method: 'POST', raw: yaml, contentType: 'application/yaml' });
+}
+
+let modelPromise = null;
+/** The current model, fetched once per page load (null when the API cannot give it). */
+export function cachedModel() {
+  modelPromise ??= getModel().catch(() => {
+    modelPromise = null; // try again next time
+    return null;
+  });
+  return modelPromise;
+}
+
+/** The model's stage names in model order; without GET /v1/model, those /metrics names. */
+export async function modelStages() {
+  const model = await cachedModel();
+  if (model?.stages?.length) return model.stages.map((st) => st.name);
+  return knownStages();
+}
 
 /**
  * The model's stages that have persons, read from /metrics

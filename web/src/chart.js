@@ -17,7 +17,7 @@ function s(tag, attrs = {}, text) {
 }
 
 /** About `count` round steps covering [lo, hi]. */
-function niceTicks(lo, hi, count) {
+export function niceTicks(lo, hi, count) {
   const span = hi - lo || 1;
   const raw = span / count;
   const mag = 10 ** Math.floor(Math.log10(raw));

@@ -8,8 +8,12 @@ import * as signin from './pages/signin.js';
 import * as leads from './pages/leads.js';
 import * as lead from './pages/lead.js';
 import * as tasks from './pages/tasks.js';
+import * as funnel from './pages/funnel.js';
+import * as review from './pages/review.js';
+import * as models from './pages/models.js';
 
-const pages = { leads, lead, tasks };
+const pages = { funnel, leads, lead, tasks, review, models };
+const NAV = [['funnel', '#/funnel'], ['leads', '#/leads'], ['tasks', '#/tasks'], ['review', '#/review'], ['models', '#/models']];
 
 const main = document.getElementById('main');
 let auth = 'unknown'; // 'open' (the API needs no key), 'key', 'none' (sign in first)
@@ -23,7 +27,7 @@ function renderHeader(route = parseHash()) {
   const nav = document.getElementById('nav');
   nav.setAttribute('aria-label', t('nav.label'));
   const current = route.name === 'lead' ? 'leads' : route.name;
-  nav.replaceChildren(...(auth === 'none' ? [] : [['leads', '#/leads'], ['tasks', '#/tasks']].map(([name, href]) =>
+  nav.replaceChildren(...(auth === 'none' ? [] : NAV.map(([name, href]) =>
     h('a', { href, 'aria-current': name === current ? 'page' : false }, t(`nav.${name}`)))));
 
   const sw = document.getElementById('lang-switch');
@@ -72,6 +76,9 @@ async function route({ focus = false } = {}) {
   if (auth === 'unknown') return; // start() routes once the sign-in check is done
   if (auth === 'none') { showSignIn(); return; }
   renderHeader(r);
+  // the same page again (another period or month): the focus goes back to the control used, if it has an id
+  const active = document.activeElement;
+  const keepFocus = active?.id && main.contains(active) ? active.id : null;
   const seq = ++renderSeq;
   cleanup?.();
   cleanup = null;
@@ -98,6 +105,10 @@ async function route({ focus = false } = {}) {
   cleanup = result.cleanup ?? null;
   document.title = `${result.title ?? t('app.title')} · ${t('app.title')}`;
   if (focus || (lastPath !== null && lastPath !== r.path)) setFocus(view.querySelector('h1'));
+  else if (keepFocus && lastPath === r.path) {
+    const again = document.getElementById(keepFocus);
+    if (again && view.contains(again)) again.focus();
+  }
   lastPath = r.path;
 }
 

@@ -1,19 +1,22 @@
-// Hash routes: #/leads[?filters], #/leads/<url-encoded identity>, #/tasks[?owner=…].
+// Hash routes: #/funnel[?month=…|?from=…&to=…|?weeks=12] (the landing page),
+// #/leads[?filters], #/leads/<url-encoded identity>, #/tasks[?owner=…],
+// #/review[?month=YYYY-MM], #/models.
+
+const PAGES = ['funnel', 'leads', 'tasks', 'review', 'models'];
 
 /** The current route: {name, id?, query, path}. */
 export function parseHash(hash = location.hash) {
-  const raw = hash.replace(/^#/, '') || '/leads';
+  const raw = hash.replace(/^#/, '') || '/funnel';
   const [pathPart, queryPart = ''] = raw.split('?');
   const segments = pathPart.split('/').filter(Boolean);
   const query = new URLSearchParams(queryPart);
-  if (segments.length === 0) return { name: 'leads', query, path: '/leads' };
-  if (segments[0] === 'leads' && segments.length === 1) return { name: 'leads', query, path: '/leads' };
+  if (segments.length === 0) return { name: 'funnel', query, path: '/funnel' };
+  if (segments.length === 1 && PAGES.includes(segments[0])) return { name: segments[0], query, path: `/${segments[0]}` };
   if (segments[0] === 'leads' && segments.length === 2) {
     let id;
     try { id = decodeURIComponent(segments[1]); } catch { id = segments[1]; }
     return { name: 'lead', id, query, path: pathPart };
   }
-  if (segments[0] === 'tasks' && segments.length === 1) return { name: 'tasks', query, path: '/tasks' };
   return { name: 'notfound', query, path: pathPart };
 }
 

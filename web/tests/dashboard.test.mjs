@@ -37,6 +37,7 @@ let base;
 let browser;
 let key; // read,sales
 let ingestKey; // ingest only: may not read
+let adminKey; // admin: the rescore preview
 
 function leadscore(...args) {
   return execFileSync(LS, args, { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -89,15 +90,73 @@ async function stopServer() {
   assert.equal(proc.exitCode, 0, `leadscore serve exited with ${proc.exitCode ?? proc.signalCode} after SIGTERM:\n${proc.stderrText().slice(-3000)}`);
 }
 
-/** The API directly, with the read,sales key. */
-async function api(pathname, { method = 'GET', body } = {}) {
+/** The API directly, with the read,sales key (or `as`). */
+async function api(pathname, { method = 'GET', body, as = key, status = 200 } = {}) {
   const res = await fetch(base + pathname, {
     method,
-    headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: { Authorization: `Bearer ${as}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
   });
-  assert.equal(res.status, 200, `${method} ${pathname}: ${res.status} ${await res.clone().text()}`);
+  assert.equal(res.status, status, `${method} ${pathname}: ${res.status} ${await res.clone().text()}`);
   return res.json();
+}
+
+/** POST /v1/models/preview with a candidate's YAML: [HTTP status, JSON answer]. */
+async function preview(yaml, as = adminKey) {
+  const res = await fetch(`${base}/v1/models/preview`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${as}`, 'Content-Type': 'application/yaml' },
+    body: yaml,
+  });
+  return [res.status, await res.json()];
+}
+
+/**
+ * A KPI value as the dashboard shows it (an independent rendering with Intl):
+ * a count (at most one decimal), a share as a percentage with one decimal,
+ * days with one decimal. Spaces are dropped (ICU versions differ on them).
+ */
+function kpiText(kind, v, lang = 'en') {
+  if (v === null || v === undefined) return '—';
+  const f = kind === 'conversion'
+    ? new Intl.NumberFormat(lang, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    : kind === 'median_days'
+      ? new Intl.NumberFormat(lang, { style: 'unit', unit: 'day', unitDisplay: 'long', minimumFractionDigits: 1, maximumFractionDigits: 1 })
+      : new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+  return f.format(v).replace(/\s/g, '');
+}
+const squash = (s) => (s ?? '').replace(/\s/g, '');
+
+/** 'YYYY-MM' `delta` months from the month of an ISO time. */
+function monthFrom(iso, delta = 0) {
+  const d = new Date(iso);
+  const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + delta, 1));
+  return m.toISOString().slice(0, 7);
+}
+
+/** The KPI cards shown, by id: the value's text and data-value, the label. */
+async function shownKpis(page) {
+  return page.locator('#kpi-cards li.kpi-card').evaluateAll((cards) => Object.fromEntries(cards.map((c) => [c.dataset.kpi, {
+    label: c.querySelector('.kpi-label').textContent,
+    text: c.querySelector('.kpi-value').textContent,
+    value: c.querySelector('.kpi-value').dataset.value,
+    met: c.classList.contains('kpi-met'),
+    target: c.querySelector('.kpi-target').textContent,
+  }])));
+}
+
+/** Every KPI card equals the funnel answer's KPI (value shown, raw value, met, label). */
+async function assertKpiCards(page, funnel, lang = 'en') {
+  const shown = await shownKpis(page);
+  assert.deepEqual(Object.keys(shown), funnel.kpis.map((k) => k.id), 'one card per KPI, in order');
+  for (const k of funnel.kpis) {
+    const c = shown[k.id];
+    assert.equal(squash(c.text), k.has ? kpiText(k.kind, k.value, lang) : '—', `${k.id}: the value shown`);
+    assert.equal(Number(c.value), k.value, `${k.id}: data-value`);
+    assert.equal(c.met, k.has && k.met, `${k.id}: met`);
+    assert.equal(c.label, lang === 'ja' ? (k.label_ja || k.label) : k.label, `${k.id}: label`);
+    assert.ok(squash(c.target).includes(kpiText(k.kind, k.target, lang)), `${k.id}: the target ${c.target}`);
+  }
 }
 
 /** A page in a new browser context; CSP violations and uncaught errors are recorded. */
@@ -127,11 +186,11 @@ async function shot(page, name, { fullPage = true } = {}) {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage });
 }
 
-async function signIn(page, withKey = key) {
-  await page.goto(`${base}/#/leads`);
+async function signIn(page, withKey = key, { at = '/#/leads', ready = '#leads-table' } = {}) {
+  await page.goto(`${base}${at}`);
   await page.locator('#api-key').fill(withKey);
   await page.locator('.signin-form button[type="submit"]').click();
-  await page.locator('#leads-table').waitFor();
+  await page.locator(ready).waitFor();
 }
 
 /** The score shown on a lead page, and the sum of the points of the ledger table. */
@@ -158,6 +217,7 @@ describe('dashboard', { skip }, () => {
     leadscore('advance', '--db', db, '--to', latestEventTime(EVENTS));
     key = leadscore('keys', 'create', '--db', db, '--scope', 'read,sales', '--name', 'dashboard').trim();
     ingestKey = leadscore('keys', 'create', '--db', db, '--scope', 'ingest', '--name', 'collector').trim();
+    adminKey = leadscore('keys', 'create', '--db', db, '--scope', 'admin', '--name', 'modeller').trim();
     assert.match(key, /^lsk_/);
     server = await startServer(db);
     process.once('exit', () => server.proc.kill('SIGKILL')); // if the run dies before after()
@@ -205,11 +265,11 @@ describe('dashboard', { skip }, () => {
 
     await page.locator('#api-key').fill(key);
     await page.locator('#api-key').press('Enter');
-    await page.locator('#leads-table').waitFor();
+    await page.locator('#kpi-cards').waitFor(); // the funnel: the landing page
     assert.equal(await page.evaluate(() => sessionStorage.getItem('leadscore.apiKey')), key);
 
     await page.reload(); // the tab keeps the key
-    await page.locator('#leads-table').waitFor();
+    await page.locator('#kpi-cards').waitFor();
 
     await page.getByRole('button', { name: messages.en.signout }).click();
     await page.locator('#api-key').waitFor();
@@ -343,7 +403,7 @@ describe('dashboard', { skip }, () => {
     const ja = messages.ja;
     assert.equal(await page.evaluate(() => document.documentElement.lang), 'ja');
     assert.equal(await page.locator('h1').textContent(), ja['leads.title']);
-    assert.equal(await page.locator('#nav a').first().textContent(), ja['nav.leads']);
+    assert.equal(await page.locator('#nav a[href="#/leads"]').textContent(), ja['nav.leads']);
 
     await page.getByRole('button', { name: 'English' }).click();
     await page.locator('h1', { hasText: messages.en['leads.title'] }).waitFor();
@@ -393,6 +453,208 @@ describe('dashboard', { skip }, () => {
     await closePage(page);
   });
 
+  test('funnel: the landing page, KPI cards equal GET /v1/funnel, hot stage → hot leads → a lead whose score is its ledger sum', TEST, async () => {
+    const page = await newPage();
+    await signIn(page, key, { at: '/', ready: '#kpi-cards' }); // the landing page after sign-in
+    assert.equal(await page.locator('#nav a[aria-current="page"]').getAttribute('href'), '#/funnel');
+    const funnel = await api('/v1/funnel');
+    assert.ok(funnel.kpis.length >= 4, 'the example model has four targets');
+    await assertKpiCards(page, funnel);
+    assert.ok((await page.locator('#mql-count').textContent()).includes(String(funnel.mqls)));
+    // persons per stage now, in model order, each a link to its leads
+    const bars = await page.locator('#funnel-bars li').evaluateAll((lis) => lis.map((li) => [li.dataset.stage,
+      Number(li.querySelector('.funnel-count').dataset.now), li.querySelector('a').getAttribute('href')]));
+    assert.deepEqual(bars, funnel.stages.map((st) => [st.name, st.now, `#/leads?stage=${st.name}`]));
+    // entries per week: an SVG with a title, one bar per non-zero count, the same numbers as a table
+    await page.locator('#weekly-chart-box svg title').first().waitFor({ state: 'attached' });
+    const nonZero = funnel.weeks.reduce((a, w) => a + Object.values(w.entries).filter((n) => n > 0).length, 0);
+    assert.equal(await page.locator('#weekly-chart-box svg rect.bar').count(), nonZero);
+    assert.equal(await page.locator('#weekly-chart-table tbody tr').count(), funnel.weeks.length);
+    assert.equal(await page.locator('#conversion-table tbody tr').count(), funnel.conversions.length);
+    const medians = await page.locator('#stage-table tbody td[data-median]').evaluateAll((tds) => tds.map((td) => td.dataset.median));
+    assert.deepEqual(medians, funnel.stages.map((st) => (st.median_days === null ? '' : String(st.median_days))));
+    await shot(page, 'funnel-1280');
+
+    // the previous month and the last 12 weeks: the cards follow the API
+    const now = await api('/v1/funnel');
+    const prevMonth = monthFrom(now.from, -1);
+    await page.locator('#quick-prev').focus(); // by the keyboard: the focus stays on the link
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((m) => location.hash === `#/funnel?month=${m}`, prevMonth);
+    await page.locator('.quick-link[data-period="prev"][aria-current="true"]').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement.id), 'quick-prev');
+    await assertKpiCards(page, await api(`/v1/funnel?month=${prevMonth}`));
+    await page.locator('.quick-link[data-period="weeks"]').click();
+    await page.locator('.quick-link[data-period="weeks"][aria-current="true"]').waitFor();
+    const from = await page.locator('#p-from').inputValue();
+    const to = await page.locator('#p-to').inputValue();
+    assert.equal((Date.parse(to) - Date.parse(from)) / 86400000, 83, `12 weeks: ${from} … ${to}`);
+    await assertKpiCards(page, await api(`/v1/funnel?from=${from}&to=${to}`));
+    await shot(page, 'funnel-12-weeks-1280');
+
+    // click through: the hot stage → only hot leads → the first lead
+    await page.locator('.quick-link[data-period="current"]').click();
+    await page.locator('#funnel-bars a[data-stage="hot"]').click();
+    await page.waitForFunction(() => location.hash === '#/leads?stage=hot');
+    const hot = (await api('/v1/leads?stage=hot&limit=1000')).leads;
+    assert.equal(hot.length, funnel.stages.find((st) => st.name === 'hot').now, 'the funnel counts the hot leads');
+    const rows = page.locator('#leads-table tbody tr');
+    await page.waitForFunction((n) => document.querySelectorAll('#leads-table tbody tr').length === n, Math.min(hot.length, 50));
+    assert.deepEqual([...new Set(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.stage)))], ['hot']);
+    assert.equal(await page.locator('#f-stage').inputValue(), 'hot', 'the filter shows the stage');
+    const first = await rows.first().getAttribute('data-lead');
+    await rows.first().locator('a').click();
+    await page.locator('#lead-score').waitFor();
+    assert.equal(await page.locator('#lead-stage').textContent(), 'hot');
+    const { shown, sum } = await scoreAndLedgerSum(page);
+    assert.equal(shown, sum, 'the score shown is the sum of the ledger points shown');
+    assert.equal(shown, hot.find((p) => p.lead_id === first).scores.score, 'and the API\'s score');
+    await closePage(page);
+  });
+
+  test('funnel in Japanese: the switch shows the model\'s Japanese KPI labels and Japanese numbers', TEST, async () => {
+    const page = await newPage();
+    await signIn(page, key, { at: '/#/funnel', ready: '#kpi-cards' });
+    const model = await api('/v1/model');
+    const en = await page.locator('#kpi-cards .kpi-label').allTextContents();
+    assert.deepEqual(en, model.targets.map((k) => k.label));
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.locator('h1', { hasText: messages.ja['funnel.title'] }).waitFor();
+    await page.locator('#kpi-cards').waitFor();
+    const ja = await page.locator('#kpi-cards .kpi-label').allTextContents();
+    assert.deepEqual(ja, model.targets.map((k) => k.label_ja), 'the labels of the model\'s targets in Japanese');
+    assert.ok(ja.every((l, i) => l !== en[i] || !model.targets[i].label_ja));
+    await assertKpiCards(page, await api('/v1/funnel'), 'ja');
+    assert.equal(await page.locator('#nav a[href="#/funnel"]').textContent(), messages.ja['nav.funnel']);
+    await shot(page, 'funnel-ja-1280');
+    await closePage(page);
+  });
+
+  test('monthly review: the KPI table and the movers equal GET /v1/reports/month', TEST, async () => {
+    const month = monthFrom(latestEventTime(EVENTS), -1); // the demo's last whole month
+    const report = await api(`/v1/reports/month?month=${month}`);
+    const page = await newPage();
+    await signIn(page);
+    await page.getByRole('link', { name: messages.en['nav.review'] }).click();
+    await page.locator('#review-kpis').waitFor(); // the default: the previous month
+    const def = await api('/v1/reports/month');
+    assert.equal(await page.locator('#r-month').inputValue(), def.month);
+
+    await page.goto(`${base}/#/review?month=${month}`);
+    await page.locator(`#r-month`).waitFor();
+    await page.waitForFunction((m) => document.querySelector('#r-month')?.value === m, month);
+    const rows = await page.locator('#review-kpis tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+      id: tr.dataset.kpi,
+      label: tr.querySelector('th').textContent,
+      cur: tr.querySelector('.kpi-cur').textContent,
+      prev: tr.querySelector('.kpi-prev').textContent,
+      change: tr.querySelector('.change').textContent,
+    })));
+    assert.deepEqual(rows.map((r) => r.id), report.kpis.map((k) => k.id));
+    for (const [i, k] of report.kpis.entries()) {
+      assert.equal(rows[i].label, k.label);
+      assert.equal(squash(rows[i].cur), k.has ? kpiText(k.kind, k.value) : '—', `${k.id}: this month`);
+      assert.equal(squash(rows[i].prev), kpiText(k.kind, k.prev_value), `${k.id}: the previous month`);
+      const d = k.value - k.prev_value;
+      assert.ok(rows[i].change.includes(d > 0 ? '▲' : d < 0 ? '▼' : '＝'), `${k.id}: the change ${rows[i].change}`);
+    }
+    for (const dir of ['up', 'down']) {
+      const shown = await page.locator(`#movers-${dir} tbody tr`).evaluateAll((trs) => trs.map((tr) => [tr.dataset.lead,
+        Number(tr.querySelector('td[data-delta]').dataset.delta)]));
+      assert.deepEqual(shown, report.movers[dir].map((m) => [m.lead_id, m.end - m.start]), `movers ${dir}`);
+    }
+    assert.ok(report.movers.up.length > 0, 'the demo month has movers');
+    assert.equal(await page.locator('#sla-owners tbody tr').count(), report.sla.owners.length);
+    assert.deepEqual(await page.locator('#review-stages tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.querySelector('td[data-entries]').dataset.entries))),
+      report.cur.stages.map((st) => st.entries));
+    assert.match(await page.locator('.cli-hint').textContent(), new RegExp(`leadscore report --db FILE --month ${month}`));
+    await shot(page, 'review-1280');
+
+    // a mover's page
+    const mover = report.movers.up[0];
+    await page.locator(`#movers-up tbody tr >> nth=0`).locator('a').click();
+    await page.locator('#lead-score').waitFor();
+    assert.equal(decodeURIComponent(await page.evaluate(() => location.hash)), `#/leads/${mover.lead_id}`);
+
+    // in Japanese: the model's labels
+    await page.goto(`${base}/#/review?month=${month}`);
+    await page.locator('#review-kpis').waitFor();
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.locator('h1', { hasText: '月次レビュー' }).waitFor();
+    assert.deepEqual(await page.locator('#review-kpis tbody th').allTextContents(), report.kpis.map((k) => k.label_ja || k.label));
+    await shot(page, 'review-ja-1280');
+    await closePage(page);
+  });
+
+  test('models: versions and their YAML; a preview of the same model changes nothing; a broken one shows the server\'s error', TEST, async () => {
+    const versions = await api('/v1/models');
+    const model = await api('/v1/model');
+    const page = await newPage();
+    await signIn(page, adminKey);
+    await page.getByRole('link', { name: messages.en['nav.models'] }).click();
+    await page.locator('#model-versions').waitFor();
+    assert.equal(await page.locator('#model-versions li.version').count(), versions.versions.length);
+    assert.equal(await page.locator(`#model-versions li[data-version="${versions.current}"] .badge-current`).count(), 1);
+    assert.deepEqual(await page.locator('#model-targets tbody th').allTextContents(), model.targets.map((k) => k.label));
+    const targets = await page.locator('#model-targets tbody td[data-target]').allTextContents();
+    model.targets.forEach((k, i) => assert.ok(squash(targets[i]).includes(kpiText(k.kind, k.value ?? k.target)), `${k.id}: ${targets[i]}`));
+    assert.equal(await page.locator('#model-rules tbody tr').count(), model.rules.length);
+
+    // a version's YAML
+    const source = (await api(`/v1/models/${versions.current}`)).source;
+    const show = page.locator(`button.show-yaml[data-version="${versions.current}"]`);
+    await show.click();
+    assert.equal(await show.getAttribute('aria-expanded'), 'true');
+    await page.locator(`#yaml-${versions.current} pre`).waitFor();
+    assert.equal(await page.locator(`#yaml-${versions.current} pre`).textContent(), source);
+
+    // the same model: nothing changes
+    await page.locator('#preview-load').click();
+    await page.waitForFunction((n) => document.querySelector('#candidate').value.length === n, source.length);
+    const [status, same] = await preview(source);
+    assert.equal(status, 200);
+    assert.equal(same.changed, 0);
+    await page.locator('#preview-run').click();
+    await page.locator('#preview-changed').waitFor();
+    assert.equal(await page.locator('#preview-changed').getAttribute('data-changed'), '0');
+    assert.match(await page.locator('#preview-changed').textContent(), /^0 /);
+    assert.equal(await page.locator('#preview-report').textContent(), same.report);
+    assert.equal(await page.locator('#preview-stages-table tbody tr').count(), same.stages.length);
+    await page.locator('#preview-stages-box svg rect.bar').first().waitFor({ state: 'attached' });
+    await page.locator('#preview-weeks-box svg').waitFor();
+    await shot(page, 'models-1280');
+
+    // a broken model: the server's message (line:col)
+    const broken = 'leadscore: 1\nname: broken\nscores: [\n';
+    const [bad, err] = await preview(broken);
+    assert.equal(bad, 400);
+    assert.match(err.error.message, /\d+:\d+/);
+    await page.locator('#candidate').fill(broken);
+    await page.locator('#preview-run').click();
+    const alert = page.locator('#preview-error');
+    await alert.waitFor();
+    assert.ok((await alert.textContent()).includes(`HTTP 400: ${err.error.message}`), await alert.textContent());
+    await shot(page, 'models-error-1280');
+
+    // Japanese: the model's rule labels
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.locator('h1', { hasText: messages.ja['models.title'] }).waitFor();
+    assert.deepEqual(await page.locator('#model-targets tbody th').allTextContents(), model.targets.map((k) => k.label_ja || k.label));
+    assert.ok(await page.locator('#model-rules td', { hasText: model.rules[0].label_ja }).count() > 0);
+    await shot(page, 'models-ja-1280');
+    await closePage(page);
+
+    // a key without the admin scope: the 403, said in words
+    const reader = await newPage();
+    await signIn(reader);
+    await reader.goto(`${base}/#/models`);
+    await reader.locator('#candidate').fill(source);
+    await reader.locator('#preview-run').click();
+    await reader.locator('#preview-error', { hasText: 'HTTP 403' }).waitFor();
+    assert.ok((await reader.locator('#preview-error').textContent()).includes(messages.en['models.noAdmin']));
+    await closePage(reader);
+  });
+
   test('phone width (390 px): no sideways page scroll; tables scroll in their wrapper', TEST, async () => {
     const page = await newPage({ width: 390, height: 844 });
     await page.goto(`${base}/`);
@@ -420,6 +682,30 @@ describe('dashboard', { skip }, () => {
     await page.locator('#tasks-overdue table').waitFor();
     await noOverflow('tasks');
     await shot(page, 'tasks-390');
+
+    // the new pages: the funnel (en and ja), the review, the models
+    await page.goto(`${base}/#/funnel`);
+    await page.locator('#weekly-chart-box svg').waitFor();
+    await noOverflow('funnel');
+    const chartWidth = await page.locator('#weekly-chart-box svg').evaluate((el) => el.getBoundingClientRect().width);
+    assert.ok(chartWidth <= 390, `the weekly chart fits (${chartWidth} px)`);
+    await shot(page, 'funnel-390');
+    await page.goto(`${base}/#/review?month=${monthFrom(latestEventTime(EVENTS), -1)}`);
+    await page.locator('#review-kpis').waitFor();
+    await noOverflow('review');
+    assert.ok(await page.locator('#review-kpis').evaluate((el) => el.parentElement.scrollWidth > el.parentElement.clientWidth),
+      'the KPI table scrolls in its wrapper');
+    await shot(page, 'review-390');
+    await page.goto(`${base}/#/models`);
+    await page.locator('#model-versions').waitFor();
+    await noOverflow('models');
+    await shot(page, 'models-390');
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.goto(`${base}/#/funnel`);
+    await page.locator('h1', { hasText: messages.ja['funnel.title'] }).waitFor();
+    await page.locator('#weekly-chart-box svg').waitFor();
+    await noOverflow('funnel (ja)');
+    await shot(page, 'funnel-ja-390');
     await closePage(page);
   });
 });

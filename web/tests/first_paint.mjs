@@ -6,11 +6,9 @@
 // the funnel (#/funnel) are on screen.
 //
 //   URL=http://127.0.0.1:PORT/ RUNS=20 node tests/first_paint.mjs
-//
-// The landing page is the funnel: a URL without a hash opens #/leads.
 import { chromium } from 'playwright-core';
 
-const url = process.env.URL.includes('#') ? process.env.URL : `${process.env.URL}#/leads`;
+const url = process.env.URL.replace(/#.*$/, ''); // each load adds its page's hash
 const runs = Number(process.env.RUNS || 20);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',

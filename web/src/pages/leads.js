@@ -3,7 +3,7 @@
 // page's next_cursor on a stack, Previous pops it. Sorting a column sorts
 // the page on screen only (the API cannot sort). "Download CSV" fetches the
 // leads CSV of the same filters with the key and saves it.
-import { knownOwners, knownStages, leadsCsv, listLeads } from '../api.js';
+import { knownOwners, leadsCsv, listLeads, modelStages } from '../api.js';
 import { datalist, errorBox, h, tableWrap, time } from '../dom.js';
 import { formatNumber, formatTime, t } from '../i18n.js';
 import { href, leadHref, navigate } from '../router.js';
@@ -177,7 +177,7 @@ export async function render(view, ctx) {
   const filters = filtersOf(ctx.route.query);
   const key = JSON.stringify(filters);
   if (paging.key !== key) Object.assign(paging, { key, cursors: [null], index: 0 });
-  stagesPromise ??= knownStages();
+  stagesPromise ??= modelStages();
   ownersPromise ??= knownOwners();
 
   const results = h('div', { id: 'leads-results' });
