@@ -422,12 +422,14 @@ void ls_server_stop(ls_server *s) {
   if (s->mhd) {
     /* no new connections; in-flight requests (and their commits) finish */
     MHD_socket fd = MHD_quiesce_daemon(s->mhd);
-    if (fd != MHD_INVALID_SOCKET) close(fd);
     for (int i = 0; i < 3000 && atomic_load(&s->active) > 0; i++) {
       struct timespec t = {0, 10 * 1000 * 1000};
       nanosleep(&t, NULL);
     }
     MHD_stop_daemon(s->mhd);
+    /* closed only now: MHD's polling thread may still be taking the socket
+     * out of its epoll set after quiesce, and aborts if it is gone */
+    if (fd != MHD_INVALID_SOCKET) close(fd);
   }
   ls__deliver_stop(s);
   ls__writer_stop(s);
