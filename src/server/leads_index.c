@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/grow.h"
+#include "engine/replay_internal.h" /* ls__sort_u32 */
 #include "leadscore/fold.h"
 
 #define NONE_SEC INT64_MAX
@@ -356,33 +357,23 @@ static int catch_up(ls__lindex *x, ls_store *st, ls_time (*at_fn)(void *, ls_sto
   return rc;
 }
 
-static int sort_ctx_cmp(const ls__lindex *x, const ls__lquery *q, uint32_t a, uint32_t b) {
-  return cmp_ent(x, q, a, b);
+typedef struct sort_ctx {
+  const ls__lindex *x;
+  const ls__lquery *q;
+} sort_ctx;
+
+static int by_order(const void *ctx, uint32_t a, uint32_t b) {
+  const sort_ctx *c = ctx;
+  return cmp_ent(c->x, c->q, a, b);
 }
 
-/* Insertion sort of the page (a heap's worth: small) or a merge sort of
- * every row (CSV of a whole filter). */
+/* The page's rows (a heap's worth) or every row (CSV of a whole filter) in
+ * q's order, by the replay's stable merge sort. */
 static int sort_rows(const ls__lindex *x, const ls__lquery *q, uint32_t *v, size_t n) {
-  if (n < 64) {
-    for (size_t i = 1; i < n; i++)
-      for (size_t j = i; j && sort_ctx_cmp(x, q, v[j - 1], v[j]) > 0; j--) {
-        uint32_t t = v[j];
-        v[j] = v[j - 1], v[j - 1] = t;
-      }
-    return LS_OK;
-  }
-  uint32_t *tmp = malloc(n * sizeof *tmp);
+  uint32_t *tmp = malloc((n ? n : 1) * sizeof *tmp);
   if (!tmp) return LS_ENOMEM;
-  for (size_t w = 1; w < n; w *= 2) {
-    for (size_t lo = 0; lo < n; lo += 2 * w) {
-      size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-      size_t i = lo, j = mid, k = lo;
-      while (i < mid && j < hi) tmp[k++] = sort_ctx_cmp(x, q, v[j], v[i]) < 0 ? v[j++] : v[i++];
-      while (i < mid) tmp[k++] = v[i++];
-      while (j < hi) tmp[k++] = v[j++];
-    }
-    memcpy(v, tmp, n * sizeof *v);
-  }
+  sort_ctx c = {x, q};
+  ls__sort_u32(v, tmp, n, by_order, &c);
   free(tmp);
   return LS_OK;
 }
