@@ -211,12 +211,16 @@ has "$T/out" "usage: leadscore report" "help"
 q() { python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute(sys.argv[2]).fetchall()); c.commit()" "$DB" "$1"; }
 if q "EXPLAIN QUERY PLAN SELECT person, n, time, from_stage, to_stage, mql FROM ledger WHERE kind = 's' AND model_version = 1 AND time >= '2026-01-31T23:59:59Z'" |
   grep -q "USING COVERING INDEX ledger_stage"; then ok; else bad "the stage query reads only the covering index ledger_stage"; fi
+if q "EXPLAIN QUERY PLAN SELECT person, n, time, from_stage, to_stage, mql FROM ledger INDEXED BY ledger_stage_person WHERE kind = 's' AND person = 1 AND model_version = 1" |
+  grep -q "USING INDEX ledger_stage_person (person=?)"; then ok; else bad "one person's stage rows through ledger_stage_person"; fi
 q "DROP INDEX ledger_stage" >/dev/null
+q "DROP INDEX ledger_stage_person" >/dev/null
 q "UPDATE meta SET value = '4' WHERE key = 'schema_version'" >/dev/null
 lsx 0 "report on schema 4" -- report --db "$DB" --month 2026-02 --format csv
 if cmp -s "$T/out" "$T/feb.csv"; then ok; else bad "same report after the migration"; fi
-if q "SELECT value FROM meta WHERE key = 'schema_version'" | grep -qF "[('5',)]"; then ok; else bad "schema 5"; fi
+if q "SELECT value FROM meta WHERE key = 'schema_version'" | grep -qF "[('6',)]"; then ok; else bad "schema 6"; fi
 if q "SELECT name FROM sqlite_master WHERE name = 'ledger_stage'" | grep -q ledger_stage; then ok; else bad "index rebuilt"; fi
+if q "SELECT name FROM sqlite_master WHERE name = 'ledger_stage_person'" | grep -q ledger_stage_person; then ok; else bad "person index built"; fi
 
 # ---- a model without targets: the usual measures, no goals ----
 sed '/^# Monthly targets/,$d' "$MODEL" >"$T/nt.yaml"

@@ -65,11 +65,17 @@ typedef struct ls_funnel {
  * for `reached` and `median_days`) and `now` (borrowed: [nstages] persons
  * per stage, or NULL for zeros). Fills *out (free with ls_funnel_free).
  * LS_EINVAL when to <= from or a change names a stage m does not have;
- * LS_ENOMEM. */
+ * LS_ENOMEM. Changes already in ls_funnel_sort's order are read in place
+ * (a copy kept sorted saves a sort per call); others are copied and sorted. */
 int ls_funnel_compute(const ls_model *m, ls_time from, ls_time to,
                       const ls_funnel_change *changes, size_t n, const uint64_t *now,
                       ls_funnel *out);
 void ls_funnel_free(ls_funnel *f); /* NULL and a zeroed funnel are no-ops */
+/* Sorts changes by person, then time, then seq: the order
+ * ls_funnel_compute walks them in. */
+void ls_funnel_sort(ls_funnel_change *v, size_t n);
+/* -1, 0 or 1 as a comes before, with or after b in that order. */
+int ls_funnel_change_cmp(const ls_funnel_change *a, const ls_funnel_change *b);
 
 /* The conversion X → Y of f as a share in [0, 1]; NAN when entries[X] is 0. */
 double ls_funnel_rate(const ls_funnel *f, size_t x, size_t y);

@@ -188,7 +188,8 @@ typedef struct ls_store_driver {
   int (*person_merge)(void *db, ls_store_person *into, const ls_store_person *from);
   /* Fills p (state copied into p->state, which holds p->state_len bytes;
    * events_at and ledger_at replaced; slices valid until the next driver
-   * call). */
+   * call). LS_ENOTFOUND with p->id set: the row has no state of this size
+   * (never folded, or another model's); with p->id untouched: no row. */
   int (*person_get)(void *db, int64_t id, ls_store_person *p);
   int (*person_put)(void *db, const ls_store_person *p, const char *stage,
                     int64_t score, int64_t mql_count, const char *last_mql_at);
@@ -268,8 +269,9 @@ typedef struct ls_store_driver {
    * row's n, its time as stored, from, to, mql). Times are stored as RFC
    * 3339 text with the fraction only when non-zero, so text order is time
    * order only to the second: callers pass a bound a second early and
-   * filter exactly after parsing. */
-  int (*stage_changes)(void *db, int64_t model_version, const char *since_text,
+   * filter exactly after parsing. person non-zero: that person's rows only
+   * (since_text is then ignored). */
+  int (*stage_changes)(void *db, int64_t model_version, const char *since_text, int64_t person,
                        int (*fn)(void *ud, int64_t person, int64_t n, const char *time,
                                  const char *from, const char *to, bool mql),
                        void *ud);
@@ -621,6 +623,12 @@ int ls_store_verify(ls_store *s, ls_buf *report, uint64_t *diffs);
  * 0). LS_EIO when a row names a stage the model does not have. */
 int ls_store_stage_changes(ls_store *s, const ls_time *since, ls_funnel_change **out,
                            size_t *n);
+/* Appends the stage changes of the current model version of one person to
+ * *v (n used of cap; grown as needed: the caller frees it), in no
+ * particular order. For keeping a copy of ls_store_stage_changes up to
+ * date person by person. */
+int ls_store_person_stage_changes(ls_store *s, int64_t person, ls_funnel_change **v, size_t *n,
+                                  size_t *cap);
 
 /* The funnel of [from, to) (ls_funnel_compute) from the store's stage
  * changes since `from`, with persons per stage now (ls_store_stage_counts:

@@ -1,6 +1,7 @@
 /* The funnel (leadscore/funnel.h): entries, conversions and velocity over a
- * period from a list of stage changes. One sort of a copy of the changes,
- * then one walk per person; nothing is allocated per change. */
+ * period from a list of stage changes. One sort of a copy of the changes
+ * (none when they come sorted), then one walk per person; nothing is
+ * allocated per change. */
 #include "leadscore/funnel.h"
 
 #include <math.h>
@@ -48,12 +49,23 @@ static bool whole_month(ls_time from, ls_time to) {
 
 /* ---- the computation ---- */
 
-static int cmp_change(const void *pa, const void *pb) {
-  const ls_funnel_change *a = pa, *b = pb;
+int ls_funnel_change_cmp(const ls_funnel_change *a, const ls_funnel_change *b) {
   if (a->person != b->person) return a->person < b->person ? -1 : 1;
   int c = ls_time_cmp(a->time, b->time);
   if (c) return c;
   return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+static int cmp_change(const void *pa, const void *pb) { return ls_funnel_change_cmp(pa, pb); }
+
+void ls_funnel_sort(ls_funnel_change *v, size_t n) {
+  if (n > 1) qsort(v, n, sizeof *v, cmp_change);
+}
+
+static bool is_sorted(const ls_funnel_change *v, size_t n) {
+  for (size_t i = 1; i < n; i++)
+    if (ls_funnel_change_cmp(&v[i - 1], &v[i]) > 0) return false;
+  return true;
 }
 
 typedef struct stay {
@@ -153,11 +165,12 @@ int ls_funnel_compute(const ls_model *m, ls_time from, ls_time to,
   f->reached = alloc(ns, ns, sizeof *f->reached);
   f->left = alloc(ns, 1, sizeof *f->left);
   f->median_days = alloc(ns, 1, sizeof *f->median_days);
-  ls_funnel_change *v = alloc(n, 1, sizeof *v);
+  bool sorted = is_sorted(changes, n);
+  ls_funnel_change *v = sorted ? NULL : alloc(n, 1, sizeof *v);
   size_t *seen = alloc(ns, 1, sizeof *seen);
   stay *stays = alloc(n, 1, sizeof *stays);
   if (!f->now || !f->entries || !f->week || !f->weekly || !f->reached || !f->left ||
-      !f->median_days || !v || !seen || !stays) {
+      !f->median_days || (!sorted && !v) || !seen || !stays) {
     free(v);
     free(seen);
     free(stays);
@@ -167,13 +180,16 @@ int ls_funnel_compute(const ls_model *m, ls_time from, ls_time to,
   if (now) memcpy(f->now, now, ns * sizeof *f->now);
   for (size_t w = 0; w < f->nweeks; w++) f->week[w] = (ls_time){first + (int64_t)w * WEEK, 0};
 
-  if (n) memcpy(v, changes, n * sizeof *v);
-  if (n) qsort(v, n, sizeof *v, cmp_change);
+  if (!sorted) {
+    memcpy(v, changes, n * sizeof *v);
+    ls_funnel_sort(v, n);
+  }
+  const ls_funnel_change *c = sorted ? changes : v;
   size_t stamp = 0, nstays = 0;
   for (size_t lo = 0, hi; lo < n; lo = hi) {
-    for (hi = lo; hi < n && v[hi].person == v[lo].person; hi++) {
+    for (hi = lo; hi < n && c[hi].person == c[lo].person; hi++) {
     }
-    walk_person(f, v + lo, hi - lo, seen, &stamp, stays, &nstays);
+    walk_person(f, c + lo, hi - lo, seen, &stamp, stays, &nstays);
   }
   medians(f, stays, nstays);
   free(v);

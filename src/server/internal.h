@@ -11,6 +11,7 @@
 #include "leadscore/store.h"
 #include "server/body.h"
 #include "server/leads_index.h"
+#include "server/stage_log.h"
 #include "server/json.h"
 
 /* ---- metrics (metrics.c): atomics, no lock per request ---- */
@@ -116,6 +117,7 @@ struct ls_server {
   pthread_mutex_t rmu; /* the read connections */
   ls__reader *readers;
   ls__lindex *lindex;  /* GET /v1/leads (leads_index.h) */
+  ls__slog *slog;      /* GET /v1/funnel (stage_log.h) */
 
   /* the writer (writer.c) */
   ls_store *ws;
@@ -247,6 +249,7 @@ enum MHD_Result ls__route_checklist_set(struct MHD_Connection *c, ls__req *r, co
 enum MHD_Result ls__route_owner(struct MHD_Connection *c, ls__req *r, const char *who);
 enum MHD_Result ls__route_owner_set(struct MHD_Connection *c, ls__req *r, const char *who);
 enum MHD_Result ls__route_report(struct MHD_Connection *c, ls__req *r, const char *which);
+enum MHD_Result ls__route_owners(struct MHD_Connection *c, ls__req *r, const char *id);
 enum MHD_Result ls__route_erase(struct MHD_Connection *c, ls__req *r, const char *who);
 enum MHD_Result ls__route_job_done(struct MHD_Connection *c, ls__req *r);
 /* routes_funnel.c: GET /v1/funnel; the monthly review (GET /v1/reports/month) */

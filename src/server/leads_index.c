@@ -26,7 +26,7 @@ typedef struct ent {
 
 struct ls__lindex {
   pthread_mutex_t mu;
-  bool built, invalid;
+  bool built;
   int64_t version;  /* the model version it was built under */
   size_t nscores;
   ls_time at_max;   /* the latest read time an entry was computed at */
@@ -40,8 +40,7 @@ struct ls__lindex {
   size_t npos;
   char *labels[2][255]; /* interned grade (0) and cell (1) labels, 1-based */
   size_t nlabels[2];
-  int64_t *dirty;   /* persons the writer changed */
-  size_t ndirty, dirty_cap;
+  ls__pending dirty; /* persons the writer changed */
   unsigned char *scratch; /* one state, aligned */
   size_t ssize;
 };
@@ -71,7 +70,7 @@ void ls__lindex_destroy(ls__lindex *x) {
   free(x->sc);
   free(x->arena);
   free(x->pos);
-  free(x->dirty);
+  ls__pending_free(&x->dirty);
   free(x->scratch);
   pthread_mutex_destroy(&x->mu);
   free(x);
@@ -80,18 +79,13 @@ void ls__lindex_destroy(ls__lindex *x) {
 void ls__lindex_dirty(ls__lindex *x, const int64_t *persons, size_t n) {
   if (!n) return;
   pthread_mutex_lock(&x->mu);
-  if (ls__grow((void **)&x->dirty, &x->dirty_cap, x->ndirty + n, sizeof *x->dirty))
-    x->invalid = true; /* cannot remember them: start over */
-  else {
-    memcpy(x->dirty + x->ndirty, persons, n * sizeof *persons);
-    x->ndirty += n;
-  }
+  ls__pending_add(&x->dirty, persons, n);
   pthread_mutex_unlock(&x->mu);
 }
 
 void ls__lindex_invalidate(ls__lindex *x) {
   pthread_mutex_lock(&x->mu);
-  x->invalid = true;
+  x->dirty.invalid = true;
   pthread_mutex_unlock(&x->mu);
 }
 
@@ -193,8 +187,8 @@ static int on_person(void *ud, int64_t person, ls_slice lead, const void *state)
 static int build(ls__lindex *x, ls_store *st, ls_time at) {
   const ls_model *m = ls_store_model(st);
   clear(x);
-  x->ndirty = 0;
-  x->invalid = false;
+  x->dirty.n = 0;
+  x->dirty.invalid = false;
   x->version = ls_store_model_version(st);
   x->nscores = ls_model_nscores(m);
   x->ssize = ls_fold_state_size(m);
@@ -318,28 +312,13 @@ static void heap_add(heap *h, uint32_t e) {
   }
 }
 
-/* Takes the pending dirty ids; renews st's snapshot so that it sees the
- * commits they came from. */
-static int take_dirty(ls__lindex *x, ls_store *st, int64_t **out, size_t *n) {
-  *out = NULL;
-  *n = x->ndirty;
-  if (!x->ndirty) return LS_OK;
-  if (!(*out = malloc(x->ndirty * sizeof **out))) return LS_ENOMEM;
-  memcpy(*out, x->dirty, x->ndirty * sizeof **out);
-  x->ndirty = 0;
-  int rc = ls_store_read_end(st);
-  if (!rc) rc = ls_store_refresh(st);
-  if (!rc) rc = ls_store_read_begin(st);
-  return rc;
-}
-
 static int catch_up(ls__lindex *x, ls_store *st, ls_time (*at_fn)(void *, ls_store *),
                     void *at_ud, ls_time *at) {
   int64_t *dirty = NULL;
   size_t nd = 0;
-  int rc = take_dirty(x, st, &dirty, &nd);
+  int rc = ls__pending_take(&x->dirty, st, &dirty, &nd);
   *at = at_fn(at_ud, st);
-  if (!rc && (!x->built || x->invalid || x->version != ls_store_model_version(st) ||
+  if (!rc && (!x->built || x->dirty.invalid || x->version != ls_store_model_version(st) ||
               ls_time_cmp(*at, x->at_max) < 0 || x->arena_dead > x->arena_len / 2 + 4096)) {
     rc = build(x, st, *at);
     nd = 0; /* the build read them */
@@ -351,7 +330,7 @@ static int catch_up(ls__lindex *x, ls_store *st, ls_time (*at_fn)(void *, ls_sto
     if (x->v[i].live && ls_time_cmp(x->v[i].next, *at) <= 0)
       rc = reload(x, st, x->v[i].person, *at, &lead);
   if (!rc && ls_time_cmp(*at, x->at_max) > 0) x->at_max = *at;
-  if (rc) x->invalid = true;
+  if (rc) x->dirty.invalid = true;
   ls_buf_free(&lead);
   free(dirty);
   return rc;

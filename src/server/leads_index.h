@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "leadscore/store.h"
+#include "server/pending.h"
 
 typedef struct ls__lindex ls__lindex;
 

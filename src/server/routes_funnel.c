@@ -201,14 +201,11 @@ enum MHD_Result ls__route_funnel(struct MHD_Connection *c, ls__req *r, const cha
   int rc = now ? ls__lindex_stage_counts(r->srv->lindex, st, at_of, r->srv, now, ns, &at)
                : LS_ENOMEM;
   bool ok = !rc && period(c, at, &from, &to, month, bad);
-  ls_funnel_change *ch = NULL;
-  size_t n = 0;
   ls_funnel f;
   memset(&f, 0, sizeof f);
   ls_kpi *k = NULL;
   ls_buf b = {0};
-  if (ok) rc = ls_store_stage_changes(st, &from, &ch, &n);
-  if (ok && !rc) rc = ls_funnel_compute(m, from, to, ch, n, now, &f);
+  if (ok) rc = ls__slog_funnel(r->srv->slog, st, from, to, now, &f);
   size_t nt = ls_model_ntargets(m);
   if (ok && !rc && !(k = calloc(nt ? nt : 1, sizeof *k))) rc = LS_ENOMEM;
   if (ok && !rc) {
@@ -222,7 +219,6 @@ enum MHD_Result ls__route_funnel(struct MHD_Connection *c, ls__req *r, const cha
   if (ok && !rc) rc = ls_buf_append(&b, "\n", 1);
   ls__reader_put(r->srv, st);
   free(now);
-  free(ch);
   free(k);
   ls_funnel_free(&f);
   if (!rc && !ok) return ls__error(c, r, 400, "%s", bad);

@@ -167,6 +167,7 @@ static const ls__route routes[] = {
     {"PUT", "/v1/leads/{id}/owner", LS__R_WORKFLOW, LS__SC_SALES, ls__route_owner_set},
     {"GET", "/v1/tasks", LS__R_WORKFLOW, LS__SC_READ, ls__route_tasks},
     {"POST", "/v1/tasks/{id}/done", LS__R_WORKFLOW, LS__SC_SALES, ls__route_task_done},
+    {"GET", "/v1/owners", LS__R_WORKFLOW, LS__SC_READ, ls__route_owners},
     {"GET", "/v1/reports/{id}", LS__R_WORKFLOW, LS__SC_READ, ls__route_report},
     {"GET", "/v1/funnel", LS__R_OTHER, LS__SC_READ, ls__route_funnel},
     {"GET", "/v1/model", LS__R_OTHER, LS__SC_READ, ls__route_model},
@@ -350,9 +351,11 @@ int ls_server_start(const ls_server_config *cfg, ls_server **out, ls_diag *diag)
   pthread_cond_init(&s->dcv, NULL);
   int rc = cfg->web_root ? ls__static_load(&s->web, cfg->web_root, diag) : LS_OK;
   if (!rc && !(s->lindex = ls__lindex_new())) rc = LS_ENOMEM;
+  if (!rc && !(s->slog = ls__slog_new())) rc = LS_ENOMEM;
   if (!rc) rc = ls__writer_start(s, diag);
   if (rc) {
     ls__lindex_destroy(s->lindex);
+    ls__slog_destroy(s->slog);
     ls__static_free(&s->web);
     free(s);
     return rc;
@@ -442,6 +445,7 @@ void ls_server_stop(ls_server *s) {
   ls__keys_free(&s->keys);
   ls__static_free(&s->web);
   ls__lindex_destroy(s->lindex);
+  ls__slog_destroy(s->slog);
   free(s->wdirty);
   pthread_mutex_destroy(&s->rmu);
   pthread_mutex_destroy(&s->logmu);

@@ -392,6 +392,7 @@ static void on_person_written(void *ud, int64_t person) {
   if (ls__grow((void **)&s->wdirty, &s->wdirty_cap, s->nwdirty + 1, sizeof *s->wdirty)) {
     s->nwdirty = 0; /* cannot keep them: the index starts over */
     ls__lindex_invalidate(s->lindex);
+    ls__slog_invalidate(s->slog);
     return;
   }
   s->wdirty[s->nwdirty++] = person;
@@ -399,6 +400,8 @@ static void on_person_written(void *ud, int64_t person) {
 
 static void *writer(void *arg) {
   ls_server *s = arg;
+  (void)ls_store_refresh(s->ws); /* the version as of now: 0 (never looked) would
+                                    read as another process's write at the first tick */
   uint64_t seen = ls_store_data_version(s->ws);
   for (;;) {
     pthread_mutex_lock(&s->wmu);
@@ -413,6 +416,7 @@ static void *writer(void *arg) {
       if (!ls_store_refresh(s->ws) && ls_store_data_version(s->ws) != seen) {
         seen = ls_store_data_version(s->ws);
         ls__lindex_invalidate(s->lindex);
+        ls__slog_invalidate(s->slog);
       }
       pthread_mutex_lock(&s->wmu);
     }
@@ -428,8 +432,10 @@ static void *writer(void *arg) {
     if (ls_store_data_version(s->ws) != seen) { /* another process wrote the store */
       seen = ls_store_data_version(s->ws);
       ls__lindex_invalidate(s->lindex);
+      ls__slog_invalidate(s->slog);
     }
     ls__lindex_dirty(s->lindex, s->wdirty, s->nwdirty); /* committed (or undone: harmless) */
+    ls__slog_dirty(s->slog, s->wdirty, s->nwdirty);
     s->nwdirty = 0;
     ls__group *g = malloc(sizeof *g);
     if (!g) { /* cannot hand it over: wait for the disk here */

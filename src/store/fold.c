@@ -56,7 +56,7 @@ int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out) {
   p->idx = (uint32_t)t->n;
   p->fresh = fresh;
   p->refold = p->dropped = p->refolding = p->has_new = false;
-  p->rewinding = p->cap_on = p->cap_bad = false;
+  p->rewinding = p->cap_on = p->cap_bad = p->missing = false;
   p->last_id.len = p->lead_id.len = 0;
   memset(&p->row, 0, sizeof p->row);
   p->events_at.len = p->ledger_at.len = 0;
@@ -70,8 +70,11 @@ int ls__touched_get(ls_store *s, int64_t id, bool fresh, ls__tp **out) {
   if (fresh) {
     ls_fold_init(s->model, p->state);
   } else {
+    p->row.id = 0; /* the driver sets it when the row exists */
     rc = s->drv->person_get(s->db, id, &p->row);
-    if (rc == LS_ENOTFOUND) { /* a person row without a folded state */
+    if (rc == LS_ENOTFOUND) { /* a person row without a folded state, or none */
+      p->missing = p->row.id != id;
+      p->row.id = id;
       p->refold = true;
       rc = LS_OK;
     }

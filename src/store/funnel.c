@@ -45,7 +45,7 @@ int ls_store_stage_changes(ls_store *s, const ls_time *since, ls_funnel_change *
     if (bound[0] >= '0' && bound[0] <= '9') text = bound;
   }
   chg_ctx c = {s->model, since, NULL, 0, 0};
-  int rc = s->drv->stage_changes(s->db, s->model_version, text, on_change, &c);
+  int rc = s->drv->stage_changes(s->db, s->model_version, text, 0, on_change, &c);
   if (rc) {
     free(c.v);
     return rc;
@@ -57,6 +57,15 @@ int ls_store_stage_changes(ls_store *s, const ls_time *since, ls_funnel_change *
   *out = c.v;
   *n = c.n;
   return LS_OK;
+}
+
+int ls_store_person_stage_changes(ls_store *s, int64_t person, ls_funnel_change **v, size_t *n,
+                                  size_t *cap) {
+  if (!s || !v || !n || !cap || person <= 0) return LS_EINVAL;
+  chg_ctx c = {s->model, NULL, *v, *n, *cap};
+  int rc = s->drv->stage_changes(s->db, s->model_version, NULL, person, on_change, &c);
+  *v = c.v, *n = c.n, *cap = c.cap; /* what was read, even on an error: the caller frees */
+  return rc;
 }
 
 typedef struct count_ctx {

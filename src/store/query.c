@@ -101,6 +101,7 @@ int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, v
   ls__touched_clear(&s->t);
   ls__tp *p;
   int rc = ls__touched_get(s, person, false, &p);
+  if (!rc && p->missing) rc = LS_ENOTFOUND; /* merged away or erased */
   if (!rc) {
     memcpy(state, p->state, s->ssize);
     if (s->has_clock) ls_fold_advance(s->model, state, s->clock, NULL);
@@ -121,6 +122,7 @@ int ls_store_person_state(ls_store *s, int64_t person, const ls_time *at, void *
   ls__touched_clear(&s->t);
   ls__tp *p;
   int rc = ls__touched_get(s, person, false, &p);
+  if (!rc && p->missing) rc = LS_ENOTFOUND; /* merged away or erased */
   if (!rc) {
     memcpy(state, p->state, s->ssize);
     ls_time to = at ? *at : s->clock;

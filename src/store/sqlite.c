@@ -13,7 +13,7 @@
 #include "store/extent.h"
 #include "store/sqlite_db.h"
 
-#define SCHEMA_VERSION "5"
+#define SCHEMA_VERSION "6"
 
 /* Events and ledger rows are appended (rowid order); a person's rows are
  * found through the extents kept in its row, not through an index on
@@ -42,6 +42,10 @@
 #define LEDGER_STAGE_INDEX                                                      \
   "CREATE INDEX IF NOT EXISTS ledger_stage ON ledger(model_version, time, person, n,"  \
   "  from_stage, to_stage, mql, kind) WHERE kind = 's';"
+/* One person's stage rows: the server's funnel keeps every stage change in
+ * memory and re-reads only the persons a write touched. Partial too. */
+#define LEDGER_STAGE_PERSON_INDEX                                                     \
+  "CREATE INDEX IF NOT EXISTS ledger_stage_person ON ledger(person, n) WHERE kind = 's';"
 
 static const char schema[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;"
@@ -67,6 +71,7 @@ static const char schema[] =
     "  cadence TEXT);"
     "CREATE TABLE categories(hash INTEGER PRIMARY KEY, name BLOB NOT NULL);"
     LEDGER_STAGE_INDEX
+    LEDGER_STAGE_PERSON_INDEX
     WORKFLOW_TABLES
     "CREATE TABLE rejected(seq INTEGER PRIMARY KEY, source TEXT NOT NULL,"
     "  line INTEGER NOT NULL, reason TEXT NOT NULL, text BLOB NOT NULL,"
@@ -80,7 +85,7 @@ enum {
   S_EV_SCAN_R, S_EV_SCAN_ALL, S_ID_FIND, S_ID_PUT, S_P_NEW, S_MV_ID, S_MV_EV,
   S_DEL_P, S_DEL_LR, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_REJ_SCAN,
   S_L_SCAN_R, S_L_SCAN_ALL, S_ID_SCAN, S_ER_IDS, S_ER_EV, S_ER_ID, S_ER_ADD, S_DEL_LVR,
-  S_L_SEQ_R, S_DATA_VERSION, S_CAT_PUT, S_CAT_SCAN, S_STAGE_CHG, S_N
+  S_L_SEQ_R, S_DATA_VERSION, S_CAT_PUT, S_CAT_SCAN, S_STAGE_CHG, S_STAGE_CHG_P, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -133,7 +138,11 @@ static const char *const sql[S_N] = {
     "SELECT hash, name FROM categories ORDER BY rowid",
     /* `kind = 's'` spelled out: the planner uses a partial index only then */
     "SELECT person, n, time, from_stage, to_stage, mql FROM ledger "
-    "WHERE kind = 's' AND model_version = ?1 AND time >= ?2"};
+    "WHERE kind = 's' AND model_version = ?1 AND time >= ?2",
+    /* named: without statistics the planner takes ledger_stage (a scan of
+     * the version's rows) for its equality on model_version */
+    "SELECT person, n, time, from_stage, to_stage, mql FROM ledger INDEXED BY "
+    "ledger_stage_person WHERE kind = 's' AND person = ?3 AND model_version = ?1"};
 
 /* Schema 2 -> 3: category scores (ledger.category, the categories table). */
 #define MIGRATE_2                                                             \
@@ -143,10 +152,13 @@ static const char *const sql[S_N] = {
 #define MIGRATE_3 "ALTER TABLE ledger ADD COLUMN cadence TEXT;" WORKFLOW_TABLES
 /* Schema 4 -> 5: the stage rows' index (built once, on the first open). */
 #define MIGRATE_4 LEDGER_STAGE_INDEX
-#define MIGRATED "UPDATE meta SET value = '5' WHERE key = 'schema_version'; COMMIT;"
-static const char migrate_2[] = "BEGIN IMMEDIATE;" MIGRATE_2 MIGRATE_3 MIGRATE_4 MIGRATED;
-static const char migrate_3[] = "BEGIN IMMEDIATE;" MIGRATE_3 MIGRATE_4 MIGRATED;
-static const char migrate_4[] = "BEGIN IMMEDIATE;" MIGRATE_4 MIGRATED;
+/* Schema 5 -> 6: one person's stage rows' index (built once). */
+#define MIGRATE_5 LEDGER_STAGE_PERSON_INDEX
+#define MIGRATED "UPDATE meta SET value = '6' WHERE key = 'schema_version'; COMMIT;"
+static const char migrate_2[] = "BEGIN IMMEDIATE;" MIGRATE_2 MIGRATE_3 MIGRATE_4 MIGRATE_5 MIGRATED;
+static const char migrate_3[] = "BEGIN IMMEDIATE;" MIGRATE_3 MIGRATE_4 MIGRATE_5 MIGRATED;
+static const char migrate_4[] = "BEGIN IMMEDIATE;" MIGRATE_4 MIGRATE_5 MIGRATED;
+static const char migrate_5[] = "BEGIN IMMEDIATE;" MIGRATE_5 MIGRATED;
 
 typedef struct db {
   ls__sqdb base; /* first: sqlite_service.c sees a db as an ls__sqdb */
@@ -271,10 +283,11 @@ static int db_open(const char *path, bool create, void **out, ls_diag *diag) {
     if (sqlite3_prepare_v2(d->base.h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q,
                            NULL) == SQLITE_OK &&
         sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 1 &&
-        strchr("234", sqlite3_column_text(q, 0)[0])) {
+        strchr("2345", sqlite3_column_text(q, 0)[0])) {
       const char *up = sqlite3_column_text(q, 0)[0] == '2'   ? migrate_2
                        : sqlite3_column_text(q, 0)[0] == '3' ? migrate_3
-                                                             : migrate_4;
+                       : sqlite3_column_text(q, 0)[0] == '4' ? migrate_4
+                                                             : migrate_5;
       sqlite3_finalize(q);
       q = NULL;
       rc = sqlite3_exec(d->base.h, up, NULL, NULL, NULL);
@@ -820,13 +833,14 @@ static int person_erase(void *h, const ls_store_person *p, const char *at, int64
   return step_done(s);
 }
 
-static int stage_changes(void *h, int64_t version, const char *since,
+static int stage_changes(void *h, int64_t version, const char *since, int64_t person,
                          int (*fn)(void *, int64_t, int64_t, const char *, const char *,
                                    const char *, bool),
                          void *ud) {
-  sqlite3_stmt *s = stmt(h, S_STAGE_CHG);
+  sqlite3_stmt *s = stmt(h, person ? S_STAGE_CHG_P : S_STAGE_CHG);
   sqlite3_bind_int64(s, 1, version);
-  sqlite3_bind_text(s, 2, since ? since : "", -1, SQLITE_STATIC); /* "": every row */
+  if (person) sqlite3_bind_int64(s, 3, person);
+  else sqlite3_bind_text(s, 2, since ? since : "", -1, SQLITE_STATIC); /* "": every row */
   int out = LS_OK;
   SCAN_ROWS(s, fn(ud, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
                   (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),

@@ -23,6 +23,7 @@ typedef struct ls__tp {
   uint32_t idx; /* its place in ls__touched.v */
   bool fresh;  /* created by this batch: no stored row yet */
   bool refold; /* re-fold from the stored history at flush */
+  bool missing; /* no person row (merged away, erased): reads say LS_ENOTFOUND */
   bool dropped; /* merged into another person */
   uint32_t into; /* when dropped: the ls__tp.idx it went into */
   bool refolding; /* being re-folded from its history now */

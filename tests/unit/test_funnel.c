@@ -240,6 +240,30 @@ static void test_reached_and_medians(ls_model *m) {
   ls_funnel_free(&f);
 }
 
+/* Sorted input is walked in place, any other order is sorted first: the
+ * same funnel either way. */
+static void test_order(ls_model *m) {
+  size_t n;
+  const ls_funnel_change *v = journeys(&n);
+  ls_funnel_change r[16];
+  for (size_t i = 0; i < n; i++) r[i] = v[n - 1 - i];
+  ls_funnel a, b;
+  CHECK_INT(ls_funnel_compute(m, FEB, MAR, v, n, NULL, &a), LS_OK);
+  CHECK_INT(ls_funnel_compute(m, FEB, MAR, r, n, NULL, &b), LS_OK);
+  CHECK(ls_funnel_change_cmp(&r[0], &r[1]) > 0); /* the input stays as given */
+  for (size_t x = 0; x < NS; x++) {
+    CHECK(a.entries[x] == b.entries[x] && a.left[x] == b.left[x]);
+    CHECK((isnan(a.median_days[x]) && isnan(b.median_days[x])) ||
+          a.median_days[x] == b.median_days[x]);
+    for (size_t y = 0; y < NS; y++) CHECK(a.reached[x * NS + y] == b.reached[x * NS + y]);
+  }
+  CHECK(a.mqls == b.mqls && a.nweeks == b.nweeks);
+  ls_funnel_sort(r, n);
+  for (size_t i = 0; i < n; i++) CHECK(ls_funnel_change_cmp(&r[i], &v[i]) == 0);
+  ls_funnel_free(&a);
+  ls_funnel_free(&b);
+}
+
 static void test_refusals(ls_model *m) {
   ls_funnel_change bad = ch(1, 0, "2026-02-02T00:00:00Z", PROSPECT, NS, false);
   ls_funnel f;
@@ -305,6 +329,22 @@ static void test_store(void) {
   CHECK_INT(ls_store_stage_changes(s, &later, &v, &n), LS_OK);
   CHECK(n == 0 && v == NULL);
 
+  /* one person's rows, appended (the server's copy re-reads a person so) */
+  int64_t y = 0;
+  CHECK_INT(ls_store_find(s, (ls_slice){"Y", 1}, &y), LS_OK);
+  size_t cap = 0;
+  n = 0;
+  CHECK_INT(ls_store_person_stage_changes(s, y, &v, &n, &cap), LS_OK);
+  CHECK_INT(n, 1);
+  CHECK_INT(ls_store_person_stage_changes(s, y, &v, &n, &cap), LS_OK);
+  CHECK_INT(n, 2); /* appended */
+  CHECK(cap >= 2 && v[1].person == y && v[1].to == PROSPECT &&
+        ls_time_cmp(v[1].time, at("2026-02-01T00:00:00.25Z")) == 0);
+  CHECK_INT(ls_store_person_stage_changes(s, y + 1000, &v, &n, &cap), LS_OK);
+  CHECK_INT(n, 2); /* nobody: nothing */
+  CHECK_INT(ls_store_person_stage_changes(s, 0, &v, &n, &cap), LS_EINVAL);
+  free(v);
+
   ls_funnel f;
   CHECK_INT(ls_store_funnel(s, FEB, MAR, &f), LS_OK);
   CHECK_INT(f.entries[PROSPECT], 1);
@@ -350,6 +390,7 @@ int main(void) {
   test_boundaries(m);
   test_same_instant(m);
   test_reached_and_medians(m);
+  test_order(m);
   test_refusals(m);
   test_store();
   ls_model_destroy(m);
