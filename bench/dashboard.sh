@@ -66,10 +66,25 @@ measure "leads, hot by score" "/v1/leads?limit=50&stage=hot&sort=-score" 100
 measure "leads, score 40-80 by last activity" "/v1/leads?limit=50&min_score=40&max_score=80&sort=-updated" 100
 cur=$(curl -sf "$base/v1/leads?limit=50&sort=-score" | python3 -c 'import json,sys; print(json.load(sys.stdin)["next_cursor"])')
 measure "leads, by score, page 2 (cursor)" "/v1/leads?limit=50&sort=-score&cursor=$cur" 100
-if curl -sf -o /dev/null "$base/v1/funnel"; then
+if t=$(one "/v1/funnel"); then
+  echo "first GET /v1/funnel (builds the stage log): $t ms"
   measure "funnel (this month)" "/v1/funnel" 200
-  measure "funnel (12 weeks)" "/v1/funnel?weeks=12" 200
+  # the 12 weeks up to the read time's day (the funnel page's "12 weeks"), and older months
+  read -r from12 to12 <<<"$(curl -sf "$base/v1/funnel" | python3 -c '
+import datetime, json, sys
+d = datetime.date.fromisoformat(json.load(sys.stdin)["as_of"][:10])
+print(d - datetime.timedelta(days=83), d)')"
+  measure "funnel (12 weeks)" "/v1/funnel?from=$from12&to=$to12" 200
+  for month in $(curl -sf "$base/v1/funnel" | python3 -c '
+import json, sys
+y, m = map(int, json.load(sys.stdin)["as_of"][:7].split("-"))
+for back in (1, 6, 11):
+    yy, mm = divmod(y * 12 + m - 1 - back, 12)
+    print(f"{yy:04d}-{mm + 1:02d}")'); do
+    measure "funnel ($month)" "/v1/funnel?month=$month" 200
+  done
 fi
+echo "server resident memory with the leads index and the stage log: $(($(ps -o rss= -p "$(cat "$tmp/pid")") / 1024)) MiB"
 if [[ -x /usr/bin/chromium && -d web/node_modules/playwright-core ]]; then
   (cd web && URL="$base/" RUNS="$runs" node tests/first_paint.mjs)
 fi

@@ -118,6 +118,12 @@ int ls_store_owner_recorded(ls_store *s, int64_t person, ls_buf *owner, ls_buf *
  * `owner`, in no particular order. */
 int ls_store_owned_by(ls_store *s, const char *owner, int (*fn)(void *ud, ls_slice lead),
                       void *ud);
+/* The owners a list may be filtered by: every owner recorded (by a rule
+ * or by hand, whether still current or not) and every member of the
+ * model's teams, each once with its team ("" when none), sorted by owner
+ * then team. fn's strings are borrowed until it returns; non-zero stops. */
+int ls_store_owner_names(ls_store *s,
+                         int (*fn)(void *ud, const char *owner, const char *team), void *ud);
 /* Sets the owner by hand. */
 int ls_store_owner_set(ls_store *s, int64_t person, const char *owner, const char *by,
                        int64_t at_ms);

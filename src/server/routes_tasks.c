@@ -462,3 +462,31 @@ enum MHD_Result ls__route_report(struct MHD_Connection *c, ls__req *r, const cha
   }
   return ls__respond(c, r, 200, "application/json", &b);
 }
+
+/* GET /v1/owners: the owners a list can be filtered by (the dashboard's
+ * suggestions): recorded ones and the model's team members. */
+static int on_owner_name(void *ud, const char *owner, const char *team) {
+  ls_buf *b = ud;
+  int rc = ls_buf_append(b, b->p[b->len - 1] == '[' ? "{\"owner\":" : ",{\"owner\":",
+                         b->p[b->len - 1] == '[' ? 9 : 10);
+  if (!rc) rc = ls__json_cstr(b, owner);
+  if (!rc) rc = ls_buf_append(b, ",\"team\":", 8);
+  if (!rc) rc = team[0] ? ls__json_cstr(b, team) : ls_buf_append(b, "null", 4);
+  return rc ? rc : ls_buf_append(b, "}", 1);
+}
+
+enum MHD_Result ls__route_owners(struct MHD_Connection *c, ls__req *r, const char *id) {
+  (void)id;
+  ls_store *st = ls__reader_get(r->srv);
+  if (!st) return ls__error(c, r, 503, "the store cannot be read");
+  ls_buf b = {0};
+  int rc = ls_buf_append(&b, "{\"owners\":[", 11);
+  if (!rc) rc = ls_store_owner_names(st, on_owner_name, &b);
+  if (!rc) rc = ls_buf_append(&b, "]}\n", 3);
+  ls__reader_put(r->srv, st);
+  if (rc) {
+    ls_buf_free(&b);
+    return ls__error(c, r, 500, "%s", ls_strerror(rc));
+  }
+  return ls__respond(c, r, 200, "application/json", &b);
+}

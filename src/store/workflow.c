@@ -227,6 +227,48 @@ int ls_store_owned_by(ls_store *s, const char *owner, int (*fn)(void *ud, ls_sli
   return rc;
 }
 
+/* ---- owner names: "owner\0team\0" pairs, sorted, once each ---- */
+
+static int pair_add(ls_buf *b, const char *owner, const char *team) {
+  int rc = ls_buf_append(b, owner, strlen(owner) + 1);
+  return rc ? rc : ls_buf_append(b, team ? team : "", strlen(team ? team : "") + 1);
+}
+
+static int on_owner_rec(void *ud, const ls_wf_record *r) {
+  return r->key && r->key[0] ? pair_add(ud, r->key, r->value) : LS_OK;
+}
+
+static int pair_cmp(const void *a, const void *b) {
+  const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+  int c = strcmp(x, y);
+  return c ? c : strcmp(x + strlen(x) + 1, y + strlen(y) + 1);
+}
+
+int ls_store_owner_names(ls_store *s,
+                         int (*fn)(void *ud, const char *owner, const char *team), void *ud) {
+  if (!wf(s) || !fn) return LS_EINVAL;
+  ls_buf b = {0};
+  int rc = wf(s)->scan(s->db, LS_WF_OWNERS, (ls_slice){NULL, 0}, NULL, on_owner_rec, &b);
+  for (size_t t = 0; !rc && t < ls_model_nteams(s->model); t++)
+    for (size_t i = 0; !rc && i < ls_model_team_size(s->model, t); i++)
+      rc = pair_add(&b, ls_model_team_member(s->model, t, i), ls_model_team_name(s->model, t));
+  size_t n = 0, cap = 0;
+  const char **v = NULL;
+  for (size_t at = 0; !rc && at < b.len; n++) {
+    if (ls__grow((void **)&v, &cap, n + 1, sizeof *v)) rc = LS_ENOMEM;
+    else v[n] = b.p + at;
+    at += strlen(b.p + at) + 1;
+    at += strlen(b.p + at) + 1;
+  }
+  if (!rc && n) qsort(v, n, sizeof *v, pair_cmp);
+  for (size_t i = 0; !rc && i < n; i++)
+    if (!i || pair_cmp(&v[i - 1], &v[i]))
+      rc = fn(ud, v[i], v[i] + strlen(v[i]) + 1);
+  free(v);
+  ls_buf_free(&b);
+  return rc;
+}
+
 int ls_store_owner_set(ls_store *s, int64_t person, const char *owner, const char *by,
                        int64_t at_ms) {
   if (!wf(s)) return LS_EINVAL;

@@ -136,6 +136,14 @@ def test_workflow():
         check(body["leads"] == [], "the hand-set owner replaces the rule's")
         st, data, h = s.request("GET", "/v1/leads?owner=suzuki&format=csv")
         check(st == 200 and data.decode().splitlines()[1].startswith("L3,"), "owner filter in CSV")
+        # owners to filter by: recorded ones (yamada by rule, kato by hand; tanaka's record
+        # for L2 stays a name one may look for) and every team member, once, sorted
+        st, body = s.json("GET", "/v1/owners")
+        want = [("ito", "inside"), ("kato", None), ("sato", "enterprise"),
+                ("suzuki", "enterprise"), ("takahashi", "inside"), ("tanaka", "inside"),
+                ("yamada", None)]
+        check(st == 200 and [(o["owner"], o["team"]) for o in body["owners"]] == want,
+              f"owners: {body}")
     finally:
         check(s.stop() == 0, "SIGTERM exits 0")
     # the same store from the command line

@@ -159,38 +159,20 @@ export function cachedModel() {
   return modelPromise;
 }
 
-/** The model's stage names in model order; without GET /v1/model, those /metrics names. */
+/** The model's stage names in model order ([] when the model cannot be read). */
 export async function modelStages() {
   const model = await cachedModel();
-  if (model?.stages?.length) return model.stages.map((st) => st.name);
-  return knownStages();
+  return (model?.stages ?? []).map((st) => st.name);
 }
 
 /**
- * The model's stages that have persons, read from /metrics
- * (leadscore_persons{stage="…"}): the API has no model endpoint. [] if it fails.
- */
-export async function knownStages() {
-  try {
-    const res = await fetch('/metrics', { cache: 'no-store' });
-    if (!res.ok) return [];
-    const text = await res.text();
-    const stages = [];
-    for (const m of text.matchAll(/^leadscore_persons\{stage="([^"]*)"\}/gm)) stages.push(m[1]);
-    return stages;
-  } catch {
-    return [];
-  }
-}
-
-/**
- * The owners the store knows, for suggestions: the sla report lists one row
- * per owner (the API has no list of owners). [] if it fails.
+ * The owners a list can be filtered by, for suggestions (GET /v1/owners:
+ * recorded owners and the model's team members). [] if it fails.
  */
 export async function knownOwners() {
   try {
-    const report = await json('/v1/reports/sla');
-    return (report.owners ?? []).map((o) => o.owner).filter(Boolean);
+    const body = await json('/v1/owners');
+    return (body.owners ?? []).map((o) => o.owner).filter(Boolean);
   } catch {
     return [];
   }

@@ -8,7 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -293,31 +293,52 @@ describe('dashboard', { skip }, () => {
     const page = await newPage();
     await signIn(page);
     const rows = page.locator('#leads-table tbody tr');
+    const shownLeads = () => rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.lead));
+    // the default order: the score, highest first, over the whole list (the API's order)
+    const all = await api('/v1/leads?sort=-score&limit=50');
     assert.equal(await rows.count(), 50, '50 rows a page');
+    assert.deepEqual(await shownLeads(), all.leads.map((p) => p.lead_id), 'page 1 = GET /v1/leads?sort=-score');
+    assert.equal(await page.locator('th[aria-sort="descending"] .sort').getAttribute('data-column'), 'score:score');
+    assert.equal(await page.locator('#leads-status').textContent(), `${all.total.toLocaleString('en')} leads match`);
+    assert.equal(await page.locator('#page-number').textContent(), `Page 1 of ${Math.ceil(all.total / 50).toLocaleString('en')}`);
+    // the owner column is the API's (a list assigns nobody: null shows empty)
+    const owners = await page.locator('#leads-table tbody tr td:nth-last-child(3)').allTextContents();
+    assert.deepEqual(owners, all.leads.map((p) => p.owner ?? ''));
+    // owner suggestions: GET /v1/owners (the model's team members at least)
+    const named = (await api('/v1/owners')).owners.map((o) => o.owner);
+    assert.ok(named.includes('sato'), 'the model\'s team members are owners to filter by');
+    await page.waitForFunction((n) => document.querySelectorAll('#owners-list option').length === n, named.length);
     const first = await rows.first().getAttribute('data-lead');
     await page.locator('#next-page').click();
-    await page.locator('#page-number', { hasText: '2' }).waitFor();
-    assert.notEqual(await rows.first().getAttribute('data-lead'), first, 'page 2 differs');
+    await page.locator('#page-number', { hasText: 'Page 2 of' }).waitFor();
+    const page2 = await api(`/v1/leads?sort=-score&limit=50&cursor=${all.next_cursor}`);
+    assert.deepEqual(await shownLeads(), page2.leads.map((p) => p.lead_id), 'page 2 = the API\'s page after the cursor');
     await page.locator('#prev-page').click();
-    await page.locator('#page-number', { hasText: '1' }).waitFor();
+    await page.locator('#page-number', { hasText: 'Page 1 of' }).waitFor();
     assert.equal(await rows.first().getAttribute('data-lead'), first, 'back on page 1');
 
     // filter to hot
     const hot = (await api('/v1/leads?stage=hot&limit=1000')).leads;
-    assert.ok(hot.length > 0, 'the demo store has hot leads');
+    assert.ok(hot.length > 0 && hot.length <= 50, 'the demo store has hot leads, one page of them');
     await page.locator('#f-stage').selectOption('hot');
     await page.getByRole('button', { name: messages.en['leads.apply'] }).click();
     await page.waitForFunction(() => location.hash.includes('stage=hot'));
-    await page.locator('#leads-table tbody tr').first().waitFor();
     await page.waitForFunction((n) => document.querySelectorAll('#leads-table tbody tr').length === n, hot.length);
     const stages = await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.stage));
     assert.deepEqual([...new Set(stages)], ['hot']);
 
-    // sort this page by score, highest first
-    const scoreButton = page.locator('button.sort[data-column="score:score"]');
-    await scoreButton.click();
-    await scoreButton.click();
-    assert.equal(await page.locator('th[aria-sort="descending"] button.sort').getAttribute('data-column'), 'score:score');
+    // sorting is the server's: each header gives the API's order of the whole filter
+    const order = async (sort) => (await api(`/v1/leads?stage=hot&sort=${sort}&limit=1000`)).leads.map((p) => p.lead_id);
+    const sortBy = async (column, sort) => {
+      await page.locator(`a.sort[data-column="${column}"]`).click();
+      await page.waitForFunction((s) => new URLSearchParams(location.hash.split('?')[1]).get('sort') === s, sort);
+      await page.locator(`th[aria-sort="${sort.startsWith('-') ? 'descending' : 'ascending'}"] a.sort[data-column="${column}"]`).waitFor();
+      assert.deepEqual(await shownLeads(), await order(sort), `sorted by ${sort}`);
+    };
+    await sortBy('score:score', 'score'); // it was -score: the other way
+    await sortBy('lead', 'lead_id');
+    await sortBy('updated', '-updated');
+    await sortBy('score:score', '-score');
     const top = hot.reduce((a, b) => (b.scores.score > a.scores.score ? b : a));
     assert.equal(await rows.first().getAttribute('data-lead'), top.lead_id);
     await shot(page, 'leads-1280');
@@ -653,6 +674,181 @@ describe('dashboard', { skip }, () => {
     await reader.locator('#preview-error', { hasText: 'HTTP 403' }).waitFor();
     assert.ok((await reader.locator('#preview-error').textContent()).includes(messages.en['models.noAdmin']));
     await closePage(reader);
+  });
+
+  test('models: a backtest report of two models read from a file: the figures equal the JSON, one series per model, a broken file, Japanese', TEST, async () => {
+    // the example model and a copy that makes persons hot at 50 (not 65) and gives the pricing page 25 points (not 15)
+    const source = readFileSync(MODEL, 'utf8');
+    const second = source.replace('when: score >= 65', 'when: score >= 50').replace('rearm_when: score < 65', 'rearm_when: score < 50')
+      .replace(/points: 15\b/, 'points: 25');
+    for (const changed of ['when: score >= 50', 'rearm_when: score < 50', 'points: 25']) assert.ok(second.includes(changed), changed);
+    const candidate = path.join(tmp, 'candidate.yaml');
+    writeFileSync(candidate, second);
+    const out = path.join(tmp, 'backtest.json');
+    leadscore('backtest', '--db', path.join(tmp, 's.db'), '--model', MODEL, '--model', candidate, '--format', 'json', '--out', out);
+    const report = JSON.parse(readFileSync(out, 'utf8'));
+    assert.deepEqual(report.models.map((m) => m.model), [MODEL, candidate]);
+    const diff = report.differences[0];
+    assert.ok(diff.stage_differs > 0 && diff.stage_examples.length > 0, 'the two models differ on the demo');
+    const RATES = ['precision_opportunity', 'precision_won', 'recall_opportunity', 'recall_won'];
+
+    // the figures as the page should show them (an independent rendering with Intl)
+    const nf = (lang, opts) => (v) => new Intl.NumberFormat(lang, opts).format(v);
+    const rateText = (x, lang) => {
+      if (!x.n || x.rate === null) return '—';
+      const d = x.rate > 0 && x.rate < 0.01 ? 3 : 1;
+      return nf(lang, { style: 'percent', minimumFractionDigits: d, maximumFractionDigits: d })(x.rate);
+    };
+    const assertFigures = async (page, lang) => {
+      const m = messages[lang];
+      const int = nf(lang);
+      const cards = await page.locator('#bt-models li.bt-model').evaluateAll((lis) => lis.map((li) => ({
+        path: li.querySelector('.bt-path').textContent,
+        cls: li.className,
+        figures: Object.fromEntries([...li.querySelectorAll('.bt-figure')].map((f) => [f.dataset.figure, {
+          label: f.querySelector('dt').textContent,
+          main: f.querySelector('.bt-main').textContent,
+          count: f.querySelector('.bt-count')?.textContent ?? null,
+          small: f.querySelectorAll('.bt-small').length,
+          data: { ...f.querySelector('dd').dataset },
+        }])),
+      })));
+      assert.equal(cards.length, report.models.length, 'a card per model');
+      report.models.forEach((x, i) => {
+        const f = cards[i].figures;
+        const what = (k) => `${lang}, model ${i}, ${k}`;
+        assert.equal(cards[i].path, x.model);
+        assert.match(cards[i].cls, new RegExp(`\\bbt-m${i}\\b`));
+        assert.equal(f.mqls.main, int(x.mqls), what('MQLs'));
+        assert.equal(Number(f.mqls.data.value), x.mqls);
+        assert.equal(f.mqls_per_week.main, nf(lang, { maximumFractionDigits: 1 })(x.mqls_per_week), what('MQLs per week'));
+        assert.equal(Number(f.mqls_per_week.data.value), x.mqls_per_week);
+        for (const k of RATES) {
+          assert.equal(squash(f[k].main), squash(rateText(x[k], lang)), what(k));
+          assert.equal(f[k].count, `(${int(x[k].k)}/${int(x[k].n)})`, what(`${k} counts`));
+          assert.equal(f[k].small, x[k].small_n ? 1 : 0, what(`${k}: the mark of fewer than ${report.min_n} cases`));
+          assert.equal(x[k].small_n, x[k].n < report.min_n);
+          assert.deepEqual([Number(f[k].data.k), Number(f[k].data.n)], [x[k].k, x[k].n]);
+          assert.equal(f[k].data.rate, x[k].rate === null ? '' : String(x[k].rate));
+        }
+        const days = nf(lang, { maximumFractionDigits: 1 })(report.horizon_seconds / 86400);
+        assert.equal(f.precision_opportunity.label, m['bt.precisionOpp'].replace('{days}', days));
+        assert.equal(f.recall_won.label, m['bt.recallWon']);
+        assert.equal(f.auc.main, x.ranking.auc === null ? '—' : nf(lang, { maximumFractionDigits: 3 })(x.ranking.auc), what('AUC'));
+        assert.equal(f.auc.count, m['bt.aucCount'].replace('{n}', int(x.ranking.n)).replace('{pos}', int(x.ranking.positives)));
+        assert.equal(f.auc.small, x.ranking.positives < report.min_n ? 1 : 0);
+        assert.equal(f.recommended_threshold.main, x.recommended_threshold === null ? '—' : int(x.recommended_threshold), what('threshold'));
+        assert.equal(f.recommended_threshold.label, m['bt.recF1'], 'no --target-mql-per-week: the best F1');
+      });
+      // the charts: an SVG each with its title and desc; one line (or bar colour) per model
+      for (const [id, key] of [['bt-weeks', 'bt.weeksChart'], ['bt-precision', 'bt.precisionChart'], ['bt-recall', 'bt.recallChart']]) {
+        await page.locator(`#${id}-box svg g.series`).first().waitFor({ state: 'attached' });
+        assert.equal(await page.locator(`#${id}-box svg > title`).textContent(), m[key]);
+        assert.ok((await page.locator(`#${id}-box svg > desc`).textContent()).length > 20, `${id}: a desc`);
+        assert.deepEqual(await page.locator(`#${id}-box svg g.series`).evaluateAll((gs) => gs.map((g) => g.getAttribute('class'))),
+          report.models.map((_, i) => `series bt-m${i}`), `${id}: one line per model`);
+      }
+      for (const [i, x] of report.models.entries()) {
+        assert.equal(await page.locator(`#bt-weeks-box svg g.series.bt-m${i} circle`).count(), x.mqls_by_week.length, 'a point per week');
+        assert.equal(await page.locator(`#bt-precision-box svg g.series.bt-m${i} circle`).count(), x.sweep.length, 'a point per threshold');
+        // each point's <title> ends with its value: the model's own numbers, not another's
+        const tip = (which) => page.locator(`#${which}-box svg g.series.bt-m${i} circle title`).evaluateAll((ts) => ts.map((t) => t.textContent.split(': ').pop()));
+        assert.deepEqual(await tip('bt-weeks'), x.mqls_by_week.map((v) => int(v)), `weeks of model ${i}`);
+        for (const which of ['precision', 'recall']) {
+          const shown = x.sweep.map((s) => {
+            const v = (s[which].rate ?? 0) * 100; // drawn as percentages: whole ticks
+            const d = Number.isInteger(v) ? 0 : 1;
+            return squash(nf(lang, { style: 'percent', minimumFractionDigits: d, maximumFractionDigits: d })(v / 100));
+          });
+          assert.deepEqual((await tip(`bt-${which}`)).map(squash), shown, `${which} of model ${i}`);
+        }
+      }
+      await page.locator('#bt-lift-box svg rect.bar').first().waitFor({ state: 'attached' });
+      assert.equal(await page.locator('#bt-lift-box svg > title').textContent(), m['bt.liftChart']);
+      const liftBars = await page.locator('#bt-lift-box svg rect.bar').evaluateAll((rs) => rs.map((r) => r.getAttribute('class')));
+      assert.deepEqual([...new Set(liftBars)].sort(), report.models.map((_, i) => `bar bt-m${i}`), 'lift: a bar colour per model');
+      assert.equal(liftBars.length, 10 * report.models.length, 'lift: ten deciles');
+      const diffBars = await page.locator('#bt-diff-box svg rect.bar').evaluateAll((rs) => rs.map((r) => r.getAttribute('class')));
+      assert.deepEqual(diffBars, ['bar bt-m1', 'bar bt-m1', 'bar bt-m1'], 'differences: one series (model B against A)');
+    };
+
+    const page = await newPage();
+    await signIn(page, key, { at: '/#/models', ready: '#bt-file' });
+    assert.match(await page.locator('#bt-hint').textContent(), /leadscore backtest --db FILE --model A\.yaml --model B\.yaml --format json --out report\.json/);
+    await page.locator('#bt-file').setInputFiles(out);
+    await page.locator('#bt-models').waitFor();
+    assert.equal(await page.locator('#bt-status').textContent(),
+      messages.en['bt.loaded'].replace('{file}', 'backtest.json').replace('{models}', '2').replace('{weeks}', String(report.weeks)));
+    await assertFigures(page, 'en');
+
+    // the numbers as tables
+    const weekRows = await page.locator('#bt-weeks-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => Number(td.dataset.value))));
+    assert.deepEqual(weekRows, report.models[0].mqls_by_week.map((_, w) => report.models.map((x) => x.mqls_by_week[w])));
+    for (const [i, x] of report.models.entries()) {
+      assert.deepEqual(await page.locator(`#bt-lift-table-${i} td[data-lift]`).evaluateAll((tds) => tds.map((td) => td.dataset.lift)),
+        x.ranking.deciles.map((d) => (d.lift === null ? '' : String(d.lift))));
+      assert.deepEqual(await page.locator(`#bt-sweep-table-${i} tbody tr`).evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.threshold))),
+        x.sweep.map((s) => s.threshold));
+      assert.deepEqual(await page.locator(`#bt-sweep-table-${i} tr.bt-rec`).evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.threshold))),
+        [x.recommended_threshold], 'the recommended row');
+    }
+    // the differences: counts and the examples, each a link to its lead
+    const counts = await page.locator('#bt-diff-table tbody tr td').evaluateAll((tds) => tds.map((td) => Number(Object.values(td.dataset)[0])));
+    assert.deepEqual(counts, [diff.compared, diff.stage_differs, diff.mql_only_a, diff.mql_only_b]);
+    for (const [sel, list] of [['#bt-ex-stage-0', diff.stage_examples], ['#bt-ex-a-0', diff.mql_only_a_examples], ['#bt-ex-b-0', diff.mql_only_b_examples]]) {
+      assert.deepEqual(await page.locator(`${sel} tbody a`).evaluateAll((as) => as.map((a) => a.getAttribute('href'))),
+        list.map((e) => `#/leads/${encodeURIComponent(e.lead_id)}`), sel);
+    }
+    await shot(page, 'models-backtest-1280');
+    const example = diff.stage_examples[0];
+    await page.locator('#bt-ex-stage-0 tbody a').first().click();
+    await page.locator('#lead-score').waitFor();
+    assert.equal(decodeURIComponent(await page.evaluate(() => location.hash)), `#/leads/${example.lead_id}`);
+    await page.goBack();
+    await page.locator('#bt-models').waitFor(); // the report stays while the tab lives
+
+    // broken files: not JSON; JSON without `models`; a model without a rate
+    await page.locator('#bt-file').setInputFiles({ name: 'broken.json', mimeType: 'application/json', buffer: Buffer.from('{"models": [') });
+    const alert = page.locator('#bt-error');
+    await alert.waitFor();
+    assert.ok((await alert.textContent()).startsWith(messages.en['bt.notJson'].replace('{file}', 'broken.json').split('{message}')[0]), await alert.textContent());
+    assert.equal(await page.locator('#bt-models').count(), 0, 'no figures from a broken file');
+    await page.locator('#bt-section-title').evaluate((el) => el.scrollIntoView());
+    await shot(page, 'models-backtest-error-1280', { fullPage: false }); // the section and its alert in view
+    const { models: _, ...noModels } = report;
+    await page.locator('#bt-file').setInputFiles({ name: 'no-models.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(noModels)) });
+    await page.locator('#bt-error', { hasText: 'no-models.json' }).waitFor();
+    assert.equal(await page.locator('#bt-error code').textContent(), 'models');
+    const noRate = structuredClone(report);
+    delete noRate.models[1].precision_won;
+    await page.locator('#bt-file').setInputFiles({ name: 'no-rate.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(noRate)) });
+    await page.locator('#bt-error', { hasText: 'no-rate.json' }).waitFor();
+    assert.equal(await page.locator('#bt-error code').textContent(), 'models[1].precision_won');
+
+    // in Japanese: the same figures in Japanese formats and labels
+    await page.locator('#bt-file').setInputFiles(out);
+    await page.locator('#bt-models').waitFor();
+    await page.getByRole('button', { name: '日本語' }).click();
+    await page.locator('#bt-section-title', { hasText: messages.ja['bt.title'] }).waitFor();
+    await page.locator('#bt-models').waitFor();
+    await assertFigures(page, 'ja');
+    assert.match(await page.locator('#bt-hint').textContent(), /でレポートを作成し/);
+    await shot(page, 'models-backtest-ja-1280');
+    await closePage(page);
+
+    // a phone: no sideways scroll, the charts fit
+    const phone = await newPage({ width: 390, height: 844 });
+    await signIn(phone, key, { at: '/#/models', ready: '#bt-file' });
+    await phone.locator('#bt-file').setInputFiles(out);
+    await phone.locator('#bt-diff-box svg').waitFor();
+    const [sw, cw] = await phone.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+    assert.ok(sw <= cw, `models with a backtest report: the page is ${sw} px wide in a ${cw} px window`);
+    for (const id of ['bt-weeks', 'bt-lift', 'bt-precision', 'bt-recall', 'bt-diff']) {
+      const w = await phone.locator(`#${id}-box svg`).evaluate((el) => el.getBoundingClientRect().right);
+      assert.ok(w <= cw, `${id} fits (its right edge at ${w} px)`);
+    }
+    await shot(phone, 'models-backtest-390');
+    await closePage(phone);
   });
 
   test('phone width (390 px): no sideways page scroll; tables scroll in their wrapper', TEST, async () => {

@@ -4,14 +4,19 @@
 // POST /v1/models/preview with a candidate model's YAML (admin scope) shows
 // how many persons would change, persons per stage and MQLs per week before
 // and after, and the server's text report. Nothing is changed by a preview.
+// Below, backtest reports: a `leadscore backtest --format json` file read in
+// the browser and drawn as figures and charts per model (btview.js).
 import { getModel, getModelVersion, listModels, previewModel } from '../api.js';
 import { chartBlock } from '../bars.js';
 import { errorBox, h, rich, section, tableWrap } from '../dom.js';
 import { formatNumber, formatUtc, pick, t } from '../i18n.js';
 import { bound, kpiLabel } from '../funnelview.js';
+import { MAX_BYTES, ReportError, parseReport, reportErrorText, reportView } from '../btview.js';
 
 // kept across renders (a language switch): the candidate text and the last answer
 const state = { yaml: '', result: null, error: null };
+// the backtest report read from a file (its name, the checked report, or the error)
+const bt = { name: '', report: null, error: null };
 
 function stagesTable(model) {
   return tableWrap(h('table', { class: 'data', id: 'model-stages' },
@@ -245,6 +250,75 @@ function previewForm(current, cleanups) {
   return [form, output];
 }
 
+/**
+ * Backtest reports: a JSON file written by `leadscore backtest --format json`,
+ * read in the browser (chosen or dropped; nothing is sent anywhere), checked
+ * and shown as figures, charts and tables (btview.js).
+ */
+function backtestSection(cleanups) {
+  const output = h('div', { id: 'bt-result', 'aria-live': 'polite' });
+  const resultCleanups = [];
+  cleanups.push(() => resultCleanups.splice(0).forEach((f) => f()));
+  const status = h('p', { class: 'status', role: 'status', id: 'bt-status' });
+  const show = () => {
+    resultCleanups.splice(0).forEach((f) => f());
+    if (bt.error) {
+      output.replaceChildren(h('div', { class: 'alert alert-error', role: 'alert', id: 'bt-error' }, rich(reportErrorText(bt.error, bt.name))));
+    } else if (bt.report) {
+      output.replaceChildren(...reportView(bt.report, resultCleanups));
+    } else {
+      output.replaceChildren();
+    }
+    status.textContent = bt.report ? t('bt.loaded', { file: bt.name, models: formatNumber(bt.report.models.length), weeks: formatNumber(bt.report.weeks) }) : '';
+  };
+  const input = h('input', { type: 'file', id: 'bt-file', name: 'report', accept: '.json,application/json', 'aria-describedby': 'bt-hint' });
+  const load = async (file) => {
+    if (!file) return;
+    bt.name = file.name;
+    status.textContent = t('bt.reading', { file: file.name });
+    output.setAttribute('aria-busy', 'true');
+    try {
+      if (file.size > MAX_BYTES) {
+        throw new ReportError('bt.tooBig', { mb: formatNumber(Math.ceil(file.size / 1048576)), max: formatNumber(MAX_BYTES / 1048576) });
+      }
+      bt.report = parseReport(await file.text());
+      bt.error = null;
+    } catch (err) {
+      bt.report = null;
+      bt.error = err;
+    } finally {
+      output.removeAttribute('aria-busy');
+    }
+    show();
+  };
+  input.addEventListener('change', () => load(input.files?.[0]));
+  const drop = h('div', { class: 'bt-drop', id: 'bt-drop' },
+    h('label', { for: 'bt-file' }, t('bt.file')),
+    input,
+    h('p', { class: 'hint' }, t('bt.drop')));
+  drop.addEventListener('dragover', (e) => {
+    if (![...(e.dataTransfer?.types ?? [])].includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'copy';
+    drop.classList.add('bt-drop-over');
+  });
+  drop.addEventListener('dragleave', (e) => {
+    if (!drop.contains(e.relatedTarget)) drop.classList.remove('bt-drop-over');
+  });
+  drop.addEventListener('drop', (e) => {
+    e.preventDefault();
+    drop.classList.remove('bt-drop-over');
+    load(e.dataTransfer?.files?.[0]);
+  });
+  show();
+  return [
+    h('p', { class: 'hint bt-hint', id: 'bt-hint' }, rich(t('bt.hint'))),
+    drop,
+    status,
+    output,
+  ];
+}
+
 export async function render(view, ctx) {
   const cleanups = [];
   const [modelRes, versionsRes] = await Promise.allSettled([getModel(), listModels()]);
@@ -265,6 +339,7 @@ export async function render(view, ctx) {
           : errorBox(modelRes.reason)),
       section(t('models.versions'), 'versions-section',
         versions ? versionList(versions, current) : errorBox(versionsRes.reason))),
-    section(t('models.previewTitle'), 'preview-section', previewForm(current, cleanups)));
+    section(t('models.previewTitle'), 'preview-section', previewForm(current, cleanups)),
+    section(t('bt.title'), 'bt-section', backtestSection(cleanups)));
   return { title: t('models.title'), cleanup: () => cleanups.forEach((f) => f()) };
 }
