@@ -587,6 +587,10 @@ int ls_why_text(const ls_model *m, const ls_why_item *v, size_t n, const char *l
  * never before the person's last fold) and lead id, without its history. */
 int ls_store_person_state(ls_store *s, int64_t person, const ls_time *at, void *state,
                           ls_buf *lead_id);
+/* The same as stored: as of the person's last fold or advance, which its
+ * ledger ends at (ls_fold_advance with a sink then gives the decay and
+ * window rows due since). */
+int ls_store_person_stored(ls_store *s, int64_t person, void *state, ls_buf *lead_id);
 
 /* Erases a person (GDPR right to erasure): events, identities, attributes,
  * ledger and tasks go; a record of the erasure (time `at`, event count)

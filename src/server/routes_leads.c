@@ -77,6 +77,7 @@ typedef struct one_ctx {
   bool ledger;     /* the ledger route: every row; else stage rows and why */
   ls_why_pass why; /* why hot, from the same pass over the ledger */
   ls_buf ids, attrs, stages, ledger_rows;
+  int64_t last_n;  /* the ledger's last row */
 } one_ctx;
 
 static int on_ident(void *ud, ls_slice v) {
@@ -93,8 +94,11 @@ static int on_attr(void *ud, const char *key, ls_slice v) {
   return rc ? rc : ls__json_str(&o->attrs, v.p, v.n);
 }
 
+static int ledger_row(one_ctx *o, const ls_store_ledger *e, bool pending);
+
 static int on_ledger(void *ud, const ls_store_ledger *e) {
   one_ctx *o = ud;
+  if (e->n > o->last_n) o->last_n = e->n;
   if (!o->ledger) {
     int rc = ls_why_pass_row(&o->why, (ls_slice){0}, e);
     if (rc || e->kind != 's') return rc;
@@ -113,6 +117,14 @@ static int on_ledger(void *ud, const ls_store_ledger *e) {
     if (!rc) rc = ls__json_str(b, e->event_id.p, e->event_id.n);
     return rc ? rc : ls_buf_append(b, "}", 1);
   }
+  return ledger_row(o, e, false);
+}
+
+/* A row of GET …/ledger; pending: a step due by the read time that the
+ * store has not written yet (leadscore advance writes it). */
+static int ledger_row(one_ctx *o, const ls_store_ledger *e, bool pending) {
+  char ts[LS_TIME_FMT_MAX];
+  size_t tn = ls_time_format(e->time, ts);
   static const char kinds[] = "pcbfdwe";
   static const char *const names[] = {"points", "capped", "bounded", "fit", "decay", "window",
                                       "evicted"};
@@ -138,7 +150,52 @@ static int on_ledger(void *ud, const ls_store_ledger *e) {
     rc = ls_buf_append(b, ",\"category\":", 12);
     if (!rc) rc = ls__json_str(b, e->category_name.p, e->category_name.n);
   }
+  if (!rc && pending) rc = ls_buf_append(b, ",\"pending\":true", 15);
   return rc ? rc : ls_buf_append(b, "}", 1);
+}
+
+/* ---- the steps due between the stored state and the read time ---- */
+
+typedef struct pending_ctx {
+  one_ctx *o;
+  const ls_names *names;
+  ls_buf cat;
+  int rc;
+} pending_ctx;
+
+static void on_pending(void *ud, const ls_ledger_entry *e) {
+  pending_ctx *c = ud;
+  if (c->rc) return;
+  ls_store_ledger row = {.n = ++c->o->last_n, .time = e->time, .points = e->points,
+                         .after = e->after, .category = e->category};
+  row.kind = e->evicted ? 'e' : e->window ? 'w' : 'd';
+  if (e->rule >= 0) row.rule = ls_model_rule_id(c->o->m, (size_t)e->rule), row.kind = 'p';
+  c->cat.len = 0;
+  if (e->category) {
+    c->rc = ls_category_text(c->o->m, c->names, e->score, e->category, &c->cat);
+    row.category_name = (ls_slice){c->cat.p, c->cat.len};
+  }
+  if (!c->rc) c->rc = ledger_row(c->o, &row, true);
+}
+
+static void on_pending_stage(void *ud, const ls_stage_change *s) {
+  (void)s;
+  ((pending_ctx *)ud)->o->last_n++; /* a stage row takes its place in the ledger too */
+}
+
+static int pending_rows(one_ctx *o, ls_store *st, int64_t person, const ls_names *names,
+                        ls_time at, void *state) {
+  ls_buf lead = {0};
+  pending_ctx c = {o, names, {0}, LS_OK};
+  int rc = ls_store_person_stored(st, person, state, &lead);
+  if (!rc) {
+    ls_fold_sink sink = {&c, on_pending, on_pending_stage, NULL};
+    ls_fold_advance(o->m, state, at, &sink);
+    rc = c.rc;
+  }
+  ls_buf_free(&lead);
+  ls_buf_free(&c.cat);
+  return rc;
 }
 
 /* ,"why_hot":{"en":TEXT,"ja":TEXT,"reasons":[…]} from the pass over the
@@ -189,6 +246,7 @@ static enum MHD_Result lead(struct MHD_Connection *c, ls__req *r, const char *wh
   if (!rc) rc = ls_store_categories(st, &names);
   if (!rc) rc = ls_buf_append(&out, "{\"lead_id\":", 11);
   if (!rc) rc = ls__json_str(&out, lead.p, lead.len);
+  if (!rc && ledger) rc = pending_rows(&o, st, p, names, at, state); /* (state: scratch now) */
   if (!rc && ledger) {
     rc = ls_buf_append(&out, ",\"ledger\":[", 11);
     if (!rc && o.ledger_rows.len) rc = ls_buf_append(&out, o.ledger_rows.p, o.ledger_rows.len);

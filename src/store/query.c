@@ -117,8 +117,8 @@ int ls_store_show(ls_store *s, int64_t person, const ls_store_show_sink *sink, v
   return rc;
 }
 
-int ls_store_person_state(ls_store *s, int64_t person, const ls_time *at, void *state,
-                          ls_buf *lead_id) {
+static int person_state(ls_store *s, int64_t person, bool advance, const ls_time *at,
+                        void *state, ls_buf *lead_id) {
   ls__touched_clear(&s->t);
   ls__tp *p;
   int rc = ls__touched_get(s, person, false, &p);
@@ -126,11 +126,20 @@ int ls_store_person_state(ls_store *s, int64_t person, const ls_time *at, void *
   if (!rc) {
     memcpy(state, p->state, s->ssize);
     ls_time to = at ? *at : s->clock;
-    if (at || s->has_clock) ls_fold_advance(s->model, state, to, NULL);
+    if (advance && (at || s->has_clock)) ls_fold_advance(s->model, state, to, NULL);
     rc = ls_buf_append(lead_id, p->lead_id.p ? p->lead_id.p : "", p->lead_id.len);
   }
   ls__touched_clear(&s->t);
   return rc;
+}
+
+int ls_store_person_state(ls_store *s, int64_t person, const ls_time *at, void *state,
+                          ls_buf *lead_id) {
+  return person_state(s, person, true, at, state, lead_id);
+}
+
+int ls_store_person_stored(ls_store *s, int64_t person, void *state, ls_buf *lead_id) {
+  return person_state(s, person, false, NULL, state, lead_id);
 }
 
 int ls_store_forget(ls_store *s, int64_t person, ls_time at, int64_t *events) {

@@ -841,7 +841,47 @@ def test_funnel_incremental():
     check(sum(f["mqls"] for q, f in built.items() if q.startswith("month")) > 0, "the history has MQLs")
 
 
-TESTS = [test_funnel_api, test_funnel_incremental, test_leads_index, test_openapi, test_web, test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_tasks,
+def test_ledger_pending():
+    """GET …/ledger ends at the read time: the decay steps due since the
+    person's last write come as pending rows (what `leadscore advance`
+    would write), so the ledger's points add up to the score shown."""
+    d = tmpdir()
+    db = new_store(d)
+    day = 86400
+    lines = [ev(i, "P1", "search", iso(T0 + i * 3600), query="acme") for i in range(4)]
+    lines.append(ev(9, "P2", "page_view", iso(T0 + 100 * day)))  # the clock: 100 days on
+    s = Server(db, "--clock", "event")
+    try:
+        st, body = s.post_lines(lines)
+        check(st == 200 and body["accepted"] == 5, f"ingest {body}")
+        st, lead = s.json("GET", "/v1/leads/P1")
+        st2, led = s.json("GET", "/v1/leads/P1/ledger")
+        rows = led["ledger"]
+        pending = [r for r in rows if r.get("pending")]
+        # 60 points from 4 searches; quiet since: steps at 30, 60 and 90 days
+        check(st == 200 and st2 == 200 and [r["kind"] for r in pending] == ["decay"] * 3,
+              f"three decay steps due by the clock: {pending}")
+        check([r["points"] for r in pending] == [-15, -15, -15] and pending[-1]["after"] == 15,
+              f"each step's points by band: {pending}")
+        check(sum(r["points"] for r in rows) == lead["scores"]["score"] == 15,
+              f"the ledger adds up to the score shown ({lead['scores']})")
+        check([r["n"] for r in rows] == sorted(r["n"] for r in rows) and
+              len({r["n"] for r in rows}) == len(rows), "pending rows numbered after the stored")
+    finally:
+        check(s.stop() == 0, "SIGTERM exits 0")
+    run("advance", "--db", db, "--to", iso(T0 + 100 * day))  # writes them
+    s = Server(db, "--clock", "event")
+    try:
+        st, after = s.json("GET", "/v1/leads/P1/ledger")
+        written = after["ledger"]
+        check(not any(r.get("pending") for r in written), "written: none pending")
+        strip = [{k: v for k, v in r.items() if k != "pending"} for r in rows]
+        check(written == strip, f"advance wrote what was pending, the same rows\n{written}\n{strip}")
+    finally:
+        s.stop()
+
+
+TESTS = [test_funnel_api, test_ledger_pending, test_funnel_incremental, test_leads_index, test_openapi, test_web, test_basics, test_auth, test_limits, test_lead_api, test_webhooks, test_tasks,
          test_drain,
          test_kill, test_concurrent_generated, test_cases]
 

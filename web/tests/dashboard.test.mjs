@@ -904,4 +904,29 @@ describe('dashboard', { skip }, () => {
     await shot(page, 'funnel-ja-390');
     await closePage(page);
   });
+
+  // last: it moves the store's clock (the server reads as of the latest event)
+  test('a lead\'s ledger ends at the read time: decay due since the last write shows as "not yet written", and adds up', TEST, async () => {
+    const top = (await api('/v1/leads?stage=hot&sort=-score&limit=1')).leads[0];
+    const later = new Date(Date.parse(latestEventTime(EVENTS)) + 200 * 86400e3).toISOString().replace('.000Z', 'Z');
+    const res = await fetch(`${base}/v1/events`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${ingestKey}`, 'Content-Type': 'application/x-ndjson' },
+      body: `${JSON.stringify({ id: 'clock-mover', type: 'page_view', time: later, anonymous_id: 'c-clock-mover' })}\n`,
+    });
+    assert.equal(res.status, 200, await res.text());
+    const ledger = (await api(`/v1/leads/${encodeURIComponent(top.lead_id)}/ledger`)).ledger;
+    const due = ledger.filter((r) => r.pending);
+    assert.ok(due.length > 0 && due.every((r) => r.kind === 'decay'), 'decay steps are due 200 days on');
+    const page = await newPage();
+    await signIn(page, key, { at: `/#/leads/${encodeURIComponent(top.lead_id)}`, ready: '#lead-score' });
+    await page.locator('#pending-decay').waitFor();
+    assert.equal(await page.locator('#ledger-table tbody tr[data-pending="true"]').count(), due.length);
+    assert.equal(await page.locator('#ledger-table tbody tr[data-pending="true"] .kind-pending').first().textContent(), messages.en['ledger.pending']);
+    const { shown, sum } = await scoreAndLedgerSum(page);
+    assert.equal(shown, sum, 'the score shown is the sum of the ledger, pending rows included');
+    assert.equal(shown, (await api(`/v1/leads/${encodeURIComponent(top.lead_id)}`)).scores.score);
+    await shot(page, 'lead-pending-1280');
+    await closePage(page);
+  });
 });

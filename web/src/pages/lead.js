@@ -14,12 +14,13 @@ function dl(pairs) {
 }
 
 function ruleLabel(row) {
-  if (row.kind === 'decay') return h('span', { class: 'kind-tag kind-decay' }, t('kind.decay'));
+  const due = row.pending ? [' ', h('span', { class: 'kind-tag kind-pending', title: t('ledger.pendingHint') }, t('ledger.pending'))] : [];
+  if (row.kind === 'decay') return [h('span', { class: 'kind-tag kind-decay' }, t('kind.decay')), ...due];
   const name = pick(row.label, row.label_ja, row.rule ?? '');
   const parts = [h('span', { title: row.rule ?? '' }, name || '—')];
   if (row.kind && row.kind !== 'points') parts.push(' ', h('span', { class: `kind-tag kind-${row.kind}` }, t(`kind.${row.kind}`)));
   if (row.category) parts.push(h('span', { class: 'sub' }, row.category));
-  return parts;
+  return [...parts, ...due];
 }
 
 function ledgerTable(rows) {
@@ -30,7 +31,7 @@ function ledgerTable(rows) {
       h('th', { scope: 'col', class: 'num' }, t('ledger.points')),
       h('th', { scope: 'col', class: 'num' }, t('ledger.after')),
       h('th', { scope: 'col' }, t('ledger.event')))),
-    h('tbody', {}, rows.map((r) => h('tr', { class: r.kind === 'decay' ? 'is-decay' : null, dataset: { kind: r.kind } },
+    h('tbody', {}, rows.map((r) => h('tr', { class: [r.kind === 'decay' ? 'is-decay' : '', r.pending ? 'is-pending' : ''].join(' ').trim() || null, dataset: { kind: r.kind, pending: r.pending ? 'true' : null } },
       h('td', {}, time(r.time, formatTime)),
       h('td', {}, ruleLabel(r)),
       h('td', { class: `num points ${r.points < 0 ? 'neg' : r.points > 0 ? 'pos' : ''}`, dataset: { points: r.points } }, formatPoints(r.points)),
@@ -112,9 +113,11 @@ export async function render(view, ctx) {
     : h('div', { class: 'scores' }, scoreNames.map((n) => h('p', { class: 'score-big' },
       h('span', { class: 'score-label' }, n),
       h('output', { class: 'score-value', dataset: { score: p.scores[n], name: n } }, formatNumber(p.scores[n])))));
-  const pending = single && ledgerRes.status === 'fulfilled' && score !== lastAfter
-    ? h('p', { class: 'alert alert-info', id: 'pending-decay' },
-      rich(t('lead.pendingDecay', { after: formatNumber(lastAfter), diff: formatPoints(score - lastAfter) })))
+  // steps due by the read time that the store has not written yet: the API
+  // gives them as pending rows, so the ledger still adds up to the score
+  const due = ledger.filter((r) => r.pending).length;
+  const pending = due
+    ? h('p', { class: 'alert alert-info', id: 'pending-decay' }, rich(t('lead.pendingRows', { count: formatNumber(due) })))
     : null;
   const grades = Object.entries(p.grades ?? {}).map(([k, v]) => `${k} ${v}`).join(', ');
   const why = p.why_hot ? pick(p.why_hot.en, p.why_hot.ja, '') : '';
