@@ -335,20 +335,29 @@ enum MHD_Result ls__route_checklist(struct MHD_Connection *c, ls__req *r, const 
   return ls__respond(c, r, 200, "application/json", &b);
 }
 
+/* A write about one person: its body, with member `field` (`name`) given
+ * (and not empty when `nonempty`), and the person on the writer. NULL with *out the answer
+ * (the body freed) when not. */
+static ls_store *person_body(struct MHD_Connection *c, ls__req *r, const char *who, size_t field,
+                             const char *name, bool nonempty, body *bd, int64_t *p,
+                             enum MHD_Result *out) {
+  if (!read_body(c, r, bd, out)) return NULL;
+  if (!bd->v[field] || (nonempty && !bd->v[field][0])) {
+    body_free(bd);
+    *out = ls__error(c, r, 400, "%s is required", name);
+    return NULL;
+  }
+  ls_store *st = person(c, r, who, true, p, out);
+  if (!st) body_free(bd);
+  return st;
+}
+
 enum MHD_Result ls__route_checklist_set(struct MHD_Connection *c, ls__req *r, const char *who) {
   body bd;
   enum MHD_Result out;
-  if (!read_body(c, r, &bd, &out)) return out;
-  if (!bd.v[3]) {
-    body_free(&bd);
-    return ls__error(c, r, 400, "criterion is required");
-  }
   int64_t p = 0;
-  ls_store *st = person(c, r, who, true, &p, &out);
-  if (!st) {
-    body_free(&bd);
-    return out;
-  }
+  ls_store *st = person_body(c, r, who, 3, "criterion", false, &bd, &p, &out);
+  if (!st) return out;
   ls_diag d = {0};
   int rc = ls_store_checklist_set(st, p, bd.v[3], bd.v[1], by_of(&bd, r), now_ms(r, st), &d);
   ls_buf b = {0};
@@ -396,17 +405,9 @@ enum MHD_Result ls__route_owner(struct MHD_Connection *c, ls__req *r, const char
 enum MHD_Result ls__route_owner_set(struct MHD_Connection *c, ls__req *r, const char *who) {
   body bd;
   enum MHD_Result out;
-  if (!read_body(c, r, &bd, &out)) return out;
-  if (!bd.v[4] || !bd.v[4][0]) {
-    body_free(&bd);
-    return ls__error(c, r, 400, "owner is required");
-  }
   int64_t p = 0;
-  ls_store *st = person(c, r, who, true, &p, &out);
-  if (!st) {
-    body_free(&bd);
-    return out;
-  }
+  ls_store *st = person_body(c, r, who, 4, "owner", true, &bd, &p, &out);
+  if (!st) return out;
   int rc = ls_store_owner_set(st, p, bd.v[4], by_of(&bd, r), now_ms(r, st));
   body_free(&bd);
   if (rc) {
