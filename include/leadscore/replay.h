@@ -61,6 +61,11 @@ void ls_replay_destroy(ls_replay *r);        /* NULL is a no-op */
  * they do not grow (and rehash) while batches are added. */
 int ls_replay_reserve(ls_replay *r, size_t events);
 
+/* Optional, before the first batch: the caller vouches that no two events
+ * it adds share an id (a store's events, de-duplicated at ingest), so the
+ * replay keeps no id table and never reports a duplicate. */
+void ls_replay_ids_unique(ls_replay *r);
+
 /* Optional hook, called during ls_replay_add_batch for every duplicate line
  * with its index in the batch and whether its content differs from the
  * first line of that id (a conflict), so the caller can name FILE:LINE. */

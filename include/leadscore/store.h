@@ -228,6 +228,11 @@ typedef struct ls_store_driver {
                      int (*fn)(void *ud, ls_slice lead_id,
                                const ls_store_ledger *e),
                      void *ud);
+  /* The stage rows (kind 's', of every model version) of everyone, like
+   * ledger_scan(NULL) gives them but without the other rows: the workflow
+   * reads only these, and they are a few per person. */
+  int (*stage_scan)(void *db, int (*fn)(void *ud, ls_slice lead_id, const ls_store_ledger *e),
+                    void *ud);
   /* Erasure: deletes p's events (and their ids), identities, ledger and
    * row, and records that an erasure happened (when, how many events) —
    * nothing personal. */

@@ -102,8 +102,12 @@ static int table_grow(ls__table *t, size_t count) {
 
 static int reserve_events(ls_replay *r, size_t cap);
 
+void ls_replay_ids_unique(ls_replay *r) {
+  if (r && !r->n) r->ids_unique = true;
+}
+
 int ls_replay_reserve(ls_replay *r, size_t events) {
-  int rc = table_grow(&r->dedup, events);
+  int rc = r->ids_unique ? LS_OK : table_grow(&r->dedup, events);
   if (!rc) rc = table_grow(&r->itab, events / 4);
   /* Growing multi-hundred-MiB arrays by realloc means mremap, whose TLB
    * shoot-downs stall the parser threads: size them once instead. */
@@ -221,17 +225,18 @@ int ls_replay_add_batch(ls_replay *r, const ls_batch *b) {
   for (size_t i = 0; i < b->n; i++) {
     const ls__bev *be = &b->ev[i];
     const char *id = b->bytes + be->id_off;
-    int rc = table_grow(&r->dedup, r->n);
+    int rc = r->ids_unique ? LS_OK : table_grow(&r->dedup, r->n);
     if (rc) return rc;
     if (i + PREFETCH < b->n) { /* the tables are far bigger than the caches */
       const ls__bev *ahead = &b->ev[i + PREFETCH];
-      __builtin_prefetch(&r->dedup.slot[pos(&r->dedup, (uint32_t)(ahead->id_hash >> 32))]);
+      if (!r->ids_unique)
+        __builtin_prefetch(&r->dedup.slot[pos(&r->dedup, (uint32_t)(ahead->id_hash >> 32))]);
       for (int k = 0; k < 3; k++)
         if (ahead->ident_len[k] && r->itab.slot)
           __builtin_prefetch(&r->itab.slot[pos(&r->itab, (uint32_t)(ahead->ident_hash[k] >> 32))]);
     }
-    bool found;
-    size_t slot = dedup_probe(r, id, be->id_len, be->id_hash, &found);
+    bool found = false;
+    size_t slot = r->ids_unique ? 0 : dedup_probe(r, id, be->id_len, be->id_hash, &found);
     if (found) {
       uint32_t first = r->dedup.slot[slot].idx1 - 1;
       bool conflict = r->chash[first] != be->content_hash;
@@ -257,8 +262,10 @@ int ls_replay_add_batch(ls_replay *r, const ls_batch *b) {
     r->chash[r->n] = be->content_hash;
     memcpy(r->pred + r->n * r->words, b->pred + i * b->words,
            r->words * sizeof *r->pred);
-    r->dedup.slot[slot].idx1 = (uint32_t)r->n + 1;
-    r->dedup.slot[slot].tag = (uint32_t)(be->id_hash >> 32);
+    if (!r->ids_unique) {
+      r->dedup.slot[slot].idx1 = (uint32_t)r->n + 1;
+      r->dedup.slot[slot].tag = (uint32_t)(be->id_hash >> 32);
+    }
     if (!r->have_max || ls_time_cmp(be->time, r->max_time) > 0) {
       r->max_time = be->time;
       r->have_max = true;

@@ -68,6 +68,7 @@ struct ls_replay {
 
   /* after link / finish */
   bool linked, finished;
+  bool ids_unique; /* ls_replay_ids_unique: no id table */
   size_t maxlen;        /* most events of one person */
   uint32_t *pid_ident;  /* identity behind each person's lead_id */
   ls_time as_of;

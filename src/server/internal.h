@@ -118,6 +118,17 @@ struct ls_server {
   ls__reader *readers;
   ls__lindex *lindex;  /* GET /v1/leads (leads_index.h) */
   ls__slog *slog;      /* GET /v1/funnel (stage_log.h) */
+  /* GET /v1/reports/month: the last answers, kept until anything is
+   * written (a review replays the store: seconds at a million persons);
+   * one is computed at a time, so that a second asker waits for it */
+  atomic_uint_fast64_t writes; /* groups written, and other writers seen */
+  pthread_mutex_t mmu;
+  struct ls__month_cached {
+    int y, mo;
+    uint64_t writes;
+    ls_buf json; /* empty: no entry */
+  } months[4];
+  size_t nextmonth;
 
   /* the writer (writer.c) */
   ls_store *ws;

@@ -7,6 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 
 #include "server/internal.h"
 
@@ -286,6 +289,43 @@ static int report_json(ls_buf *b, const ls_model *m, const ls_month_report *r) {
   return rc ? rc : ls_buf_append(b, "]}}\n", 4);
 }
 
+/* The review of y-mo as JSON into *b: from the server's last answers when
+ * nothing was written since, else computed (one at a time) and kept. The
+ * count of writes is read before the store: a write during the
+ * computation leaves an entry that the next asker does not take. */
+static int month_cached(ls_server *srv, ls_store *st, int y, int mo, ls_buf *b) {
+  const size_t nc = sizeof srv->months / sizeof *srv->months;
+  pthread_mutex_lock(&srv->mmu);
+  uint64_t w = atomic_load(&srv->writes);
+  for (size_t i = 0; i < nc; i++) {
+    struct ls__month_cached *e = &srv->months[i];
+    if (e->json.len && e->y == y && e->mo == mo && e->writes == w) {
+      int rc = ls_buf_append(b, e->json.p, e->json.len);
+      pthread_mutex_unlock(&srv->mmu);
+      return rc;
+    }
+  }
+  ls_month_report rep;
+  memset(&rep, 0, sizeof rep);
+  int rc = ls_store_month_report(st, y, mo, &rep);
+  if (!rc) rc = report_json(b, ls_store_model(st), &rep);
+  ls_month_report_free(&rep);
+#ifdef __GLIBC__
+  malloc_trim(0); /* the replays' gigabytes at a million persons: give them back */
+#endif
+  struct ls__month_cached *e = &srv->months[srv->nextmonth++ % nc];
+  e->json.len = 0;
+  if (!rc && !ls_buf_append(&e->json, b->p, b->len)) {
+    e->y = y;
+    e->mo = mo;
+    e->writes = w;
+  } else {
+    e->json.len = 0;
+  }
+  pthread_mutex_unlock(&srv->mmu);
+  return rc;
+}
+
 enum MHD_Result ls__route_month(struct MHD_Connection *c, ls__req *r) {
   const char *ms = arg(c, "month");
   int y = 0, mo = 0;
@@ -299,12 +339,8 @@ enum MHD_Result ls__route_month(struct MHD_Connection *c, ls__req *r) {
     sscanf(t, "%4d-%2d", &y, &mo);
     if (--mo == 0) mo = 12, y--;
   }
-  ls_month_report rep;
-  memset(&rep, 0, sizeof rep);
   ls_buf b = {0};
-  int rc = ls_store_month_report(st, y, mo, &rep);
-  if (!rc) rc = report_json(&b, ls_store_model(st), &rep);
-  ls_month_report_free(&rep);
+  int rc = month_cached(r->srv, st, y, mo, &b);
   ls__reader_put(r->srv, st);
   if (rc) {
     ls_buf_free(&b);

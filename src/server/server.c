@@ -341,6 +341,7 @@ int ls_server_start(const ls_server_config *cfg, ls_server **out, ls_diag *diag)
   if (!s) return LS_ENOMEM;
   s->cfg = *cfg;
   pthread_mutex_init(&s->rmu, NULL);
+  pthread_mutex_init(&s->mmu, NULL);
   pthread_mutex_init(&s->logmu, NULL);
   pthread_rwlock_init(&s->keys.mu, NULL);
   pthread_mutex_init(&s->wmu, NULL);
@@ -447,6 +448,8 @@ void ls_server_stop(ls_server *s) {
   ls__lindex_destroy(s->lindex);
   ls__slog_destroy(s->slog);
   free(s->wdirty);
+  for (size_t i = 0; i < sizeof s->months / sizeof *s->months; i++) ls_buf_free(&s->months[i].json);
+  pthread_mutex_destroy(&s->mmu);
   pthread_mutex_destroy(&s->rmu);
   pthread_mutex_destroy(&s->logmu);
   pthread_rwlock_destroy(&s->keys.mu);

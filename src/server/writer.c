@@ -415,6 +415,7 @@ static void *writer(void *arg) {
       pthread_mutex_unlock(&s->wmu);
       if (!ls_store_refresh(s->ws) && ls_store_data_version(s->ws) != seen) {
         seen = ls_store_data_version(s->ws);
+        atomic_fetch_add(&s->writes, 1);
         ls__lindex_invalidate(s->lindex);
         ls__slog_invalidate(s->slog);
       }
@@ -429,6 +430,7 @@ static void *writer(void *arg) {
     if (!rc) rc = ls__hooks_load(s->ws, &s->hooks);
     s->wkick = false;
     if (!rc) rc = run_group(s, jobs); /* written, not yet on disk */
+    atomic_fetch_add(&s->writes, 1);
     if (ls_store_data_version(s->ws) != seen) { /* another process wrote the store */
       seen = ls_store_data_version(s->ws);
       ls__lindex_invalidate(s->lindex);

@@ -154,7 +154,7 @@ int ls_store_model_diff_to(ls_store *s, const ls_model *cand, ls_buf *out, uint6
   ls_replay *r = NULL;
   int rc = ls_store_leads(s, NULL, add_row, &b);
   mql_before mb = {&w, s->model_version};
-  if (!rc) rc = s->drv->ledger_scan(s->db, NULL, on_stored_row, &mb);
+  if (!rc) rc = s->drv->stage_scan(s->db, on_stored_row, &mb);
   if (!rc && s->has_clock) rc = ls__store_replay(s, cand, &s->clock, &r);
   mql_after ma = {&w, LS_OK};
   ls_fold_sink fs = {&ma, NULL, on_candidate_stage, NULL};

@@ -52,45 +52,6 @@ int ls_store_advance(ls_store *s, ls_time to) {
   return rc;
 }
 
-/* ---- replaying the stored events ---- */
-
-typedef struct rp_ctx {
-  ls_event_parser *p;
-  ls_batch *b;
-  ls_replay *r;
-  int rc;
-} rp_ctx;
-
-static int rp_event(void *ud, const ls_store_event *e) {
-  rp_ctx *c = ud;
-  ls_event_fields f;
-  if (ls_event_parse(c->p, e->line.p, e->line.n, &f) != LS_LINE_EVENT) return LS_EIO;
-  int rc = ls_batch_push(c->b, &f);
-  if (!rc && ls_batch_count(c->b) >= 4096) {
-    rc = ls_replay_add_batch(c->r, c->b);
-    ls_batch_clear(c->b);
-  }
-  return rc;
-}
-
-/* A replay under `m` of every stored event, in arrival order, finished at
- * `as_of`. */
-int ls__store_replay(ls_store *s, const ls_model *m, const ls_time *as_of, ls_replay **out) {
-  rp_ctx c = {ls_event_parser_new(ls_model_schema(m)), ls_batch_new(m), ls_replay_new(m), LS_OK};
-  int rc = c.p && c.b && c.r ? LS_OK : LS_ENOMEM;
-  if (!rc) rc = s->drv->event_scan(s->db, NULL, rp_event, &c);
-  if (!rc) rc = ls_replay_add_batch(c.r, c.b);
-  if (!rc) rc = ls_replay_finish(c.r, as_of);
-  ls_batch_destroy(c.b);
-  ls_event_parser_destroy(c.p);
-  if (rc) {
-    ls_replay_destroy(c.r);
-    return rc;
-  }
-  *out = c.r;
-  return LS_OK;
-}
-
 int ls_store_replay(ls_store *s, const ls_model *m, const ls_time *as_of, ls_replay **out) {
   return ls__store_replay(s, m, as_of, out);
 }

@@ -216,8 +216,11 @@ int ls_store_month_report(ls_store *s, int year, int month, ls_month_report *out
   rc = now_prev && now_cur ? LS_OK : LS_ENOMEM;
   /* the changes of both months (and after: conversions and stays go on) */
   if (!rc) rc = ls_store_stage_changes(s, &r->prev_from, &v, &n);
-  if (!rc) rc = ls_store_replay(s, m, &start, &ra);
-  if (!rc) rc = ls_store_replay(s, m, &r->end, &rb);
+  const ls_time *at[2] = {&start, &r->end};
+  ls_replay *ends[2] = {NULL, NULL};
+  if (!rc) rc = ls__store_replay_at(s, m, 2, at, ends); /* one pass, both ends */
+  ra = ends[0];
+  rb = ends[1];
   if (!rc) {
     r->persons_start = ls_replay_npersons(ra);
     r->persons_end = ls_replay_npersons(rb);

@@ -85,7 +85,7 @@ enum {
   S_EV_SCAN_R, S_EV_SCAN_ALL, S_ID_FIND, S_ID_PUT, S_P_NEW, S_MV_ID, S_MV_EV,
   S_DEL_P, S_DEL_LR, S_P_GET, S_P_PUT, S_P_SCAN, S_L_ADD, S_REJ, S_REJ_SCAN,
   S_L_SCAN_R, S_L_SCAN_ALL, S_ID_SCAN, S_ER_IDS, S_ER_EV, S_ER_ID, S_ER_ADD, S_DEL_LVR,
-  S_L_SEQ_R, S_DATA_VERSION, S_CAT_PUT, S_CAT_SCAN, S_STAGE_CHG, S_STAGE_CHG_P, S_N
+  S_L_SEQ_R, S_DATA_VERSION, S_CAT_PUT, S_CAT_SCAN, S_STAGE_CHG, S_STAGE_CHG_P, S_L_SCAN_S, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -142,7 +142,13 @@ static const char *const sql[S_N] = {
     /* named: without statistics the planner takes ledger_stage (a scan of
      * the version's rows) for its equality on model_version */
     "SELECT person, n, time, from_stage, to_stage, mql FROM ledger INDEXED BY "
-    "ledger_stage_person WHERE kind = 's' AND person = ?3 AND model_version = ?1"};
+    "ledger_stage_person WHERE kind = 's' AND person = ?3 AND model_version = ?1",
+    /* the columns of S_L_SCAN_ALL; through the partial index, so that the
+     * sort is of the stage rows only, not of every points row */
+    "SELECT n, kind, time, rule, points, after, from_stage, to_stage, mql, event_id, "
+    "model_version, p.lead_id, category, NULL, l.cadence FROM ledger l INDEXED BY "
+    "ledger_stage_person JOIN persons p ON p.id = l.person WHERE l.kind = 's' "
+    "ORDER BY p.lead_id, l.person, l.n"};
 
 /* Schema 2 -> 3: category scores (ledger.category, the categories table). */
 #define MIGRATE_2                                                             \
@@ -789,6 +795,13 @@ static int ledger_scan(void *h, const ls_store_person *p,
   return out ? out : it.bad ? LS_EIO : LS_OK;
 }
 
+static int stage_scan(void *h, int (*fn)(void *, ls_slice, const ls_store_ledger *), void *ud) {
+  sqlite3_stmt *s = stmt(h, S_L_SCAN_S);
+  int out = LS_OK;
+  SCAN_ROWS(s, ledger_row(s, (ls_slice){0}, fn, ud));
+  return out;
+}
+
 static int ident_scan(void *h, int64_t person, int (*fn)(void *, int, ls_slice), void *ud) {
   sqlite3_stmt *s = stmt(h, S_ID_SCAN);
   sqlite3_bind_int64(s, 1, person);
@@ -888,6 +901,7 @@ const ls_store_driver ls_store_sqlite = {
     .rejected_add = rejected_add,
     .rejected_scan = rejected_scan,
     .ledger_scan = ledger_scan,
+    .stage_scan = stage_scan,
     .person_erase = person_erase,
     .ident_scan = ident_scan,
     .category_put = category_put,

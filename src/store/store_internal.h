@@ -151,6 +151,10 @@ bool ls__store_appends(const ls__tp *p, ls_time t, ls_slice id);
 int ls__store_flush(ls_store *s, ls_store_stats *st);
 /* Applies decay up to `to` to p, appending ledger rows. */
 int ls__store_advance_person(ls_store *s, ls__tp *p, ls_time to);
+/* n (1 or 2) replays under m at as_of[i] (NULL: the latest event) from
+ * one pass over the stored events; new out[i] on success. */
+int ls__store_replay_at(ls_store *s, const ls_model *m, size_t n, const ls_time *const *as_of,
+                        ls_replay **out);
 /* A replay under `m` of every stored event (arrival order) at `as_of`. */
 int ls__store_replay(ls_store *s, const ls_model *m, const ls_time *as_of,
                      ls_replay **out);

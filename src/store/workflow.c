@@ -350,6 +350,7 @@ typedef struct task_ctx {
   ls_buf events; /* the entries' event ids, one after the other */
   ls__wf_ids ids;
   ls_buf owner, team, done;
+  const ls_time *since, *until; /* ls__store_tasks_in: the window, else NULL */
 } task_ctx;
 
 typedef struct done_rec {
@@ -370,11 +371,33 @@ static int on_done(void *ud, const ls_wf_record *r) {
   return LS_OK;
 }
 
+static bool in_window(const task_ctx *c, ls_time t) {
+  return ls_time_cmp(t, *c->since) >= 0 && ls_time_cmp(t, *c->until) < 0;
+}
+
+/* With a window: whether the entry has a task due in it, or its stage's
+ * time limit (`sla:`) ends in it; an entry with neither cannot count in
+ * the window's SLA, so its tasks are not looked up. */
+static bool entry_wanted(const task_ctx *c, const entry *en, const ls_task *t, size_t nt) {
+  if (!c->since) return true;
+  for (size_t k = 0; k < nt; k++)
+    if (in_window(c, t[k].due)) return true;
+  int64_t sla = ls_model_stage_sla(c->s->model, en->stage);
+  return sla > 0 && in_window(c, ls_time_add(en->at, sla));
+}
+
 static int flush_person(task_ctx *c) {
   ls_store *s = c->s;
   const ls_model *m = s->model;
   int rc = LS_OK;
   bool have_owner = false;
+  size_t kept = 0;
+  for (size_t i = 0; i < c->n; i++) {
+    ls_task t[64];
+    size_t nt = ls_model_cadence_steps(m, c->e[i].cadence, c->e[i].at, t, 64);
+    if (entry_wanted(c, &c->e[i], t, nt < 64 ? nt : 64)) c->e[kept++] = c->e[i];
+  }
+  c->n = kept;
   if (c->n) { /* the person's owner, found through its lead id */
     int64_t person = 0;
     c->owner.len = 0;
@@ -440,14 +463,18 @@ static int task_row(void *ud, ls_slice lead, const ls_store_ledger *e) {
   return ls_buf_append(&c->events, e->event_id.p, e->event_id.n);
 }
 
-int ls_store_tasks(ls_store *s, int64_t person, int (*fn)(void *ud, const ls_wf_task *t),
-                   void *ud) {
+static int tasks(ls_store *s, int64_t person, const ls_time *since, const ls_time *until,
+                 int (*fn)(void *ud, const ls_wf_task *t), void *ud) {
   if (!wf(s)) return LS_EINVAL;
+  /* tasks come from the current model's cadences only */
+  if (!ls_model_ncadences(s->model)) return LS_OK;
   task_ctx c;
   memset(&c, 0, sizeof c);
   c.s = s;
   c.fn = fn;
   c.ud = ud;
+  c.since = since;
+  c.until = until;
   int rc = LS_OK;
   if (person) {
     ls__tp *p;
@@ -457,7 +484,7 @@ int ls_store_tasks(ls_store *s, int64_t person, int (*fn)(void *ud, const ls_wf_
     if (!rc) rc = s->drv->ledger_scan(s->db, &p->row, task_row, &c);
     ls__touched_clear(&s->t);
   } else {
-    rc = s->drv->ledger_scan(s->db, NULL, task_row, &c);
+    rc = s->drv->stage_scan(s->db, task_row, &c);
   }
   if (!rc) rc = flush_person(&c);
   free(c.e);
@@ -468,6 +495,16 @@ int ls_store_tasks(ls_store *s, int64_t person, int (*fn)(void *ud, const ls_wf_
   ls_buf_free(&c.team);
   ls_buf_free(&c.done);
   return rc;
+}
+
+int ls_store_tasks(ls_store *s, int64_t person, int (*fn)(void *ud, const ls_wf_task *t),
+                   void *ud) {
+  return tasks(s, person, NULL, NULL, fn, ud);
+}
+
+int ls__store_tasks_in(ls_store *s, const ls_time *since, const ls_time *until,
+                       int (*fn)(void *ud, const ls_wf_task *t), void *ud) {
+  return since && until ? tasks(s, 0, since, until, fn, ud) : tasks(s, 0, NULL, NULL, fn, ud);
 }
 
 bool ls_wf_task_matches(const ls_wf_task *t, const ls_wf_filter *f) {

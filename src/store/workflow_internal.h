@@ -36,6 +36,11 @@ int ls__wf_owner_find(ls_store *s, const ls__wf_ids *ids, ls_buf *owner, ls_buf 
  * store folded them) an owner by the model's rules unless it has one;
  * inside the ingest's transaction. */
 struct ls__mql;
+/* Everyone's tasks like ls_store_tasks(s, 0, …), but only of the stage
+ * entries that have a task due in [since, until) or a stage time limit
+ * ending in it (both NULL: every entry) — what the SLA of a window needs. */
+int ls__store_tasks_in(ls_store *s, const ls_time *since, const ls_time *until,
+                       int (*fn)(void *ud, const ls_wf_task *t), void *ud);
 int ls__wf_assign_new(ls_store *s, struct ls__mql *mqls, size_t n, int64_t now_ms);
 
 #endif

@@ -126,7 +126,8 @@ int ls_store_sla(ls_store *s, const ls_time *since, int (*fn)(void *ud, const ls
 int ls_store_sla_range(ls_store *s, const ls_time *since, const ls_time *until,
                        int (*fn)(void *ud, const ls_wf_sla *r), void *ud) {
   sla_ctx c = {s, since, until, NULL, 0, 0, "", NULL, false, -1, {0, 0}};
-  int rc = ls_store_tasks(s, 0, on_task, &c);
+  /* a window with both ends reads only the entries that can count in it */
+  int rc = ls__store_tasks_in(s, until ? since : NULL, since ? until : NULL, on_task, &c);
   if (!rc) rc = end_entry(&c);
   if (c.n) qsort(c.o, c.n, sizeof *c.o, cmp_owner);
   for (size_t i = 0; i < c.n && !rc; i++) {
@@ -237,7 +238,7 @@ int ls_store_reasons(ls_store *s,
   reason_ctx c = {0};
   c.s = s;
   if (!(c.p = ls_event_parser_new(&schema))) return LS_ENOMEM;
-  int rc = s->drv->ledger_scan(s->db, NULL, on_row, &c);
+  int rc = s->drv->stage_scan(s->db, on_row, &c);
   if (!rc && c.n) { /* the events that caused them: one pass over the events */
     for (size_t i = 0; i < c.n; i++) c.v[i].id = c.ids.p + c.v[i].at;
     qsort(c.v, c.n, sizeof *c.v, cmp_rid);

@@ -766,6 +766,17 @@ def test_funnel_api():
               r["prev"]["mqls"] == 1 and r["kpis"][0]["prev_value"] == 1, "the monthly review")
         check([m["lead_id"] for m in r["movers"]["up"]][:2] in (["L1", "L2"], ["L2", "L1"]),
               f"movers {r['movers']}")
+        # the server keeps the review until something is written: asked
+        # again, the same answer; after a write in March, the new numbers
+        st, again = s.json("GET", "/v1/reports/month?month=2026-03")
+        check(st == 200 and again == r, "the review asked again")
+        st, body = s.post_lines(five("L4", mar2 + 2 * day))
+        check(st == 200 and body["accepted"] == 5, f"ingest {body}")
+        st, r2 = s.json("GET", "/v1/reports/month?month=2026-03")
+        check(st == 200 and r2["cur"]["mqls"] == 3 and r2["persons_end"] == r["persons_end"] + 1 and
+              "L4" in [m["lead_id"] for m in r2["movers"]["up"]], "the review after a write")
+        st, feb = s.json("GET", "/v1/reports/month?month=2026-02")
+        check(st == 200 and feb["cur"]["mqls"] == 1 and feb["month"] == "2026-02", "another month")
         st, m = s.json("GET", "/v1/model")
         check(st == 200 and m["version"] == 1 and "hot" in [x["name"] for x in m["stages"]] and
               any(x["id"] == "brand_search" and x["label_ja"] == "ブランド名で検索" for x in m["rules"]) and
