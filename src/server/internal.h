@@ -223,6 +223,9 @@ void ls__reader_put(ls_server *s, ls_store *st);
 /* responses (server.c) */
 enum MHD_Result ls__respond(struct MHD_Connection *c, ls__req *r, unsigned status,
                             const char *type, ls_buf *body);
+/* A JSON body built by a route: 200 with it when rc is LS_OK, else the body
+ * is freed and the answer is 500 naming rc. Consumes body. */
+enum MHD_Result ls__respond_json(struct MHD_Connection *c, ls__req *r, int rc, ls_buf *body);
 /* ls__respond with one more header. */
 enum MHD_Result ls__respond_h(struct MHD_Connection *c, ls__req *r, unsigned status,
                               const char *type, ls_buf *body, const char *hname,

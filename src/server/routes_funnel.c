@@ -225,11 +225,7 @@ enum MHD_Result ls__route_funnel(struct MHD_Connection *c, ls__req *r, const cha
   free(k);
   ls_funnel_free(&f);
   if (!rc && !ok) return ls__error(c, r, 400, "%s", bad);
-  if (rc) {
-    ls_buf_free(&b);
-    return ls__error(c, r, 500, "%s", ls_strerror(rc));
-  }
-  return ls__respond(c, r, 200, "application/json", &b);
+  return ls__respond_json(c, r, rc, &b);
 }
 
 /* ---- the monthly review ---- */

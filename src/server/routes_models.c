@@ -47,11 +47,7 @@ enum MHD_Result ls__route_model(struct MHD_Connection *c, ls__req *r, const char
   ls_buf b = {0};
   int rc = model_json(&b, ls_store_model(st), ls_store_model_version(st));
   ls__reader_put(r->srv, st);
-  if (rc) {
-    ls_buf_free(&b);
-    return ls__error(c, r, 500, "%s", ls_strerror(rc));
-  }
-  return ls__respond(c, r, 200, "application/json", &b);
+  return ls__respond_json(c, r, rc, &b);
 }
 
 typedef struct versions {
@@ -147,9 +143,5 @@ enum MHD_Result ls__route_preview(struct MHD_Connection *c, ls__req *r, const ch
   ls_buf_free(&text);
   ls_buf_free(&t.stages);
   ls_buf_free(&t.weeks);
-  if (rc) {
-    ls_buf_free(&b);
-    return ls__error(c, r, 500, "%s", ls_strerror(rc));
-  }
-  return ls__respond(c, r, 200, "application/json", &b);
+  return ls__respond_json(c, r, rc, &b);
 }

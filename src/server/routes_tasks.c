@@ -328,11 +328,7 @@ enum MHD_Result ls__route_checklist(struct MHD_Connection *c, ls__req *r, const 
   ls_buf b = {0};
   int rc = checklist_json(st, p, &b);
   ls__reader_put(r->srv, st);
-  if (rc) {
-    ls_buf_free(&b);
-    return ls__error(c, r, 500, "%s", ls_strerror(rc));
-  }
-  return ls__respond(c, r, 200, "application/json", &b);
+  return ls__respond_json(c, r, rc, &b);
 }
 
 /* A write about one person: its body, with member `field` (`name`) given
@@ -457,11 +453,7 @@ enum MHD_Result ls__route_report(struct MHD_Connection *c, ls__req *r, const cha
                     : ls_store_reasons(st, on_reason, &b);
   if (!rc) rc = ls_buf_append(&b, "]}\n", 3);
   ls__reader_put(r->srv, st);
-  if (rc) {
-    ls_buf_free(&b);
-    return ls__error(c, r, 500, "%s", ls_strerror(rc));
-  }
-  return ls__respond(c, r, 200, "application/json", &b);
+  return ls__respond_json(c, r, rc, &b);
 }
 
 /* GET /v1/owners: the owners a list can be filtered by (the dashboard's
@@ -485,9 +477,5 @@ enum MHD_Result ls__route_owners(struct MHD_Connection *c, ls__req *r, const cha
   if (!rc) rc = ls_store_owner_names(st, on_owner_name, &b);
   if (!rc) rc = ls_buf_append(&b, "]}\n", 3);
   ls__reader_put(r->srv, st);
-  if (rc) {
-    ls_buf_free(&b);
-    return ls__error(c, r, 500, "%s", ls_strerror(rc));
-  }
-  return ls__respond(c, r, 200, "application/json", &b);
+  return ls__respond_json(c, r, rc, &b);
 }

@@ -43,6 +43,12 @@ enum MHD_Result ls__respond(struct MHD_Connection *c, ls__req *r, unsigned statu
   return ls__respond_h(c, r, status, type, body, NULL, NULL);
 }
 
+enum MHD_Result ls__respond_json(struct MHD_Connection *c, ls__req *r, int rc, ls_buf *body) {
+  if (!rc) return ls__respond(c, r, 200, "application/json", body);
+  ls_buf_free(body);
+  return ls__error(c, r, 500, "%s", ls_strerror(rc));
+}
+
 enum MHD_Result ls__respond_h(struct MHD_Connection *c, ls__req *r, unsigned status,
                               const char *type, ls_buf *body, const char *hname,
                               const char *hvalue) {

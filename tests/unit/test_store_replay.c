@@ -75,11 +75,12 @@ static ls_replay *in_memory(const ls_model *m, const ls_time *as_of) {
   ls_event_parser *p = ls_event_parser_new(ls_model_schema(m));
   ls_batch *b = ls_batch_new(m);
   ls_replay *r = ls_replay_new(m);
+  size_t bad = 0;
   for (size_t i = 0; i < nlines; i++) {
     ls_event_fields f;
-    CHECK_INT(ls_event_parse(p, lines[i], lens[i], &f), LS_LINE_EVENT);
-    CHECK_INT(ls_batch_push(b, &f), LS_OK);
+    bad += ls_event_parse(p, lines[i], lens[i], &f) != LS_LINE_EVENT || ls_batch_push(b, &f);
   }
+  CHECK_INT(bad, 0);
   CHECK_INT(ls_replay_add_batch(r, b), LS_OK);
   CHECK_INT(ls_replay_finish(r, as_of), LS_OK);
   ls_batch_destroy(b);
