@@ -457,7 +457,10 @@ describe('dashboard', { skip }, () => {
     const page = await newPage();
     await signIn(page);
     await page.goto(`${base}/#/leads?stage=hot`);
-    await page.locator('#leads-table tbody tr[data-stage="hot"]').first().waitFor();
+    // signing in showed every lead (hot ones first): wait for the filtered
+    // render, not a hot row of the one before it
+    await page.waitForFunction(() => document.querySelector('#f-stage')?.value === 'hot' &&
+      [...document.querySelectorAll('#leads-table tbody tr')].every((r) => r.dataset.stage === 'hot'));
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.locator('#download-csv').click(),
