@@ -212,15 +212,13 @@ int ls_store_month_report(ls_store *s, int year, int month, ls_month_report *out
   uint64_t *now_cur = calloc(ns ? ns : 1, sizeof *now_cur);
   ls_funnel_change *v = NULL;
   size_t n = 0;
-  ls_replay *ra = NULL, *rb = NULL;
   rc = now_prev && now_cur ? LS_OK : LS_ENOMEM;
   /* the changes of both months (and after: conversions and stays go on) */
   if (!rc) rc = ls_store_stage_changes(s, &r->prev_from, &v, &n);
   const ls_time *at[2] = {&start, &r->end};
-  ls_replay *ends[2] = {NULL, NULL};
+  ls_replay *ends[2] = {NULL, NULL}; /* the month's start and end */
   if (!rc) rc = ls__store_replay_at(s, m, 2, at, ends); /* one pass, both ends */
-  ra = ends[0];
-  rb = ends[1];
+  ls_replay *ra = ends[0], *rb = ends[1];
   if (!rc) {
     r->persons_start = ls_replay_npersons(ra);
     r->persons_end = ls_replay_npersons(rb);

@@ -127,7 +127,7 @@ int ls_store_sla_range(ls_store *s, const ls_time *since, const ls_time *until,
                        int (*fn)(void *ud, const ls_wf_sla *r), void *ud) {
   sla_ctx c = {s, since, until, NULL, 0, 0, "", NULL, false, -1, {0, 0}};
   /* a window with both ends reads only the entries that can count in it */
-  int rc = ls__store_tasks_in(s, until ? since : NULL, since ? until : NULL, on_task, &c);
+  int rc = ls__store_tasks_in(s, since, until, on_task, &c);
   if (!rc) rc = end_entry(&c);
   if (c.n) qsort(c.o, c.n, sizeof *c.o, cmp_owner);
   for (size_t i = 0; i < c.n && !rc; i++) {
